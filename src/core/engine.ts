@@ -1,0 +1,238 @@
+// The shadow engine: takes events in order, keeps market and LP state, and for each order
+// freezes one context, lets production decide and hands that to the order sink before the
+// candidate is even queued. The same engine runs in replay and live; only its ports differ.
+
+import type { LifecycleEntry, LifecycleStep, LpExecution } from './model/lifecycle.js';
+import type { Decision, LpStatus, Order, OrderRequest, Quote, RejectReason } from './model/types.js';
+import type { Clock, LatencyRecorder, LifecycleLog, OrderSink, Stopwatch } from './ports.js';
+import type { Router } from './routing/router.js';
+import { LpStatusBoard, QuoteBook, type DecisionContext } from './shadow/context.js';
+import { OrderTracker } from './shadow/order-tracker.js';
+import type { ShadowRunner } from './shadow/shadow-runner.js';
+
+/** Receives every order lifecycle entry (orders.jsonl in a run folder). */
+export interface LifecycleJournal {
+  append(entry: LifecycleEntry): void;
+}
+
+export interface EngineDeps {
+  readonly production: Router;
+  /** Null when there is no candidate: then no context is ever copied or queued. */
+  readonly shadow: ShadowRunner | null;
+  readonly orderSink: OrderSink;
+  readonly journal: LifecycleJournal;
+  readonly log: LifecycleLog;
+  readonly clock: Clock;
+  readonly stopwatch: Stopwatch;
+  readonly productionLatency: LatencyRecorder;
+  /** Prefix of correlation ids ("r1-"); ids are the prefix plus the event sequence number. */
+  readonly correlationPrefix: string;
+  readonly maxTrackedOrders: number;
+}
+
+export interface EngineCounters {
+  events: number;
+  quotes: number;
+  orders: number;
+  productionRouted: number;
+  productionRejected: number;
+  productionRejectReasons: Partial<Record<RejectReason, number>>;
+  lpExecutions: number;
+  cancels: number;
+}
+
+const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
+
+export class ShadowEngine {
+  readonly counters: EngineCounters = {
+    events: 0,
+    quotes: 0,
+    orders: 0,
+    productionRouted: 0,
+    productionRejected: 0,
+    productionRejectReasons: {},
+    lpExecutions: 0,
+    cancels: 0,
+  };
+  private readonly book = new QuoteBook();
+  private readonly lpStatus = new LpStatusBoard();
+  private readonly tracker: OrderTracker;
+  private production: Router;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.production = deps.production;
+    this.tracker = new OrderTracker(deps.maxTrackedOrders);
+  }
+
+  get productionRouter(): Router {
+    return this.production;
+  }
+
+  onQuote(quote: Quote): void {
+    this.counters.events++;
+    this.counters.quotes++;
+    this.book.update(quote);
+  }
+
+  onLpStatus(lp: string, status: LpStatus): void {
+    this.counters.events++;
+    this.lpStatus.set(lp, status);
+    this.deps.log.event('lp_status', { lp, status, atUs: this.deps.clock.nowUs() });
+  }
+
+  /**
+   * Decides an order with production, hands the decision to the order sink, then (only then)
+   * queues the same frozen context for the candidate. Returns production's decision.
+   */
+  onOrder(request: OrderRequest): Decision {
+    const seq = ++this.counters.events;
+    this.counters.orders++;
+    const nowUs = this.deps.clock.nowUs();
+    const order: Order = {
+      clientOrderId: request.clientOrderId,
+      account: request.account,
+      group: request.group,
+      platformSymbol: request.platformSymbol,
+      side: request.side,
+      ordType: request.ordType,
+      volumeE8: request.volumeE8,
+      priceE8: request.priceE8,
+      correlationId: this.deps.correlationPrefix + seq,
+      receivedUs: nowUs,
+    };
+    const context: DecisionContext = {
+      seq,
+      nowUs,
+      order,
+      quotes: this.book.snapshot(),
+      lpStatus: this.lpStatus.view(),
+    };
+
+    const startNs = this.deps.stopwatch.nowNs();
+    const decision = this.production.decide(context);
+    this.deps.productionLatency.recordNs(this.deps.stopwatch.nowNs() - startNs);
+    this.deps.orderSink.onProductionDecision(order, decision);
+    // Production's path ends here; everything below is bookkeeping and shadow work.
+
+    this.journal('received', seq, nowUs, order, null, null, {
+      account: order.account,
+      group: order.group,
+      symbol: order.platformSymbol,
+      side: order.side,
+      ordType: order.ordType,
+      volumeE8: order.volumeE8,
+      priceE8: order.priceE8,
+    });
+    if (decision.action === 'route' && decision.lp !== null) {
+      this.counters.productionRouted++;
+      this.tracker.track({
+        correlationId: order.correlationId,
+        clientOrderId: order.clientOrderId,
+        lp: decision.lp,
+        volumeE8: decision.volumeE8,
+        cumQtyE8: 0,
+        status: 'working',
+      });
+      this.journal('routed', seq, nowUs, order, decision.lp, null, {
+        rule: decision.ruleId,
+        instrument: decision.instrument,
+        lpSymbol: decision.lpSymbol,
+        clientPriceE8: decision.clientPriceE8,
+        markupE8: decision.markupE8,
+        failover: decision.failover,
+        configHash: decision.configHash,
+      });
+    } else {
+      this.counters.productionRejected++;
+      const reason = decision.rejectReason;
+      if (reason !== null) this.counters.productionRejectReasons[reason] = (this.counters.productionRejectReasons[reason] ?? 0) + 1;
+      this.journal('rejected', seq, nowUs, order, null, reason, { detail: decision.detail, rule: decision.ruleId, configHash: decision.configHash });
+    }
+    this.deps.shadow?.offer(context, decision);
+    return decision;
+  }
+
+  onCancel(clientOrderId: string, cancelId: string): void {
+    const seq = ++this.counters.events;
+    this.counters.cancels++;
+    const nowUs = this.deps.clock.nowUs();
+    const tracked = this.tracker.get(clientOrderId);
+    if (tracked === undefined) {
+      this.journalRaw('cancel_unknown_order', seq, nowUs, '', clientOrderId, null, null, { cancelId });
+      return;
+    }
+    this.journalRaw('cancel_requested', seq, nowUs, tracked.correlationId, clientOrderId, tracked.lp, null, { cancelId, status: tracked.status });
+  }
+
+  onLpExecution(exec: LpExecution): void {
+    const seq = ++this.counters.events;
+    this.counters.lpExecutions++;
+    const nowUs = this.deps.clock.nowUs();
+    const result = this.tracker.book(exec);
+    const fields = { lpOrderId: exec.lpOrderId, execId: exec.execId, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text };
+    if (result.kind === 'unknown_order') {
+      this.journalRaw('exec_unknown_order', seq, nowUs, '', exec.clientOrderId, exec.lp, null, fields);
+      return;
+    }
+    const order = result.order;
+    if (result.kind === 'duplicate') {
+      this.journalRaw('exec_duplicate', seq, nowUs, order.correlationId, order.clientOrderId, exec.lp, null, fields);
+      return;
+    }
+    const step: LifecycleStep =
+      exec.execType === 'fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
+        : exec.execType === 'partial_fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
+          : exec.execType === 'reject' ? 'lp_reject'
+            : exec.execType === 'canceled' ? 'lp_canceled'
+              : 'lp_ack';
+    this.journalRaw(step, seq, nowUs, order.correlationId, order.clientOrderId, exec.lp, step === 'lp_reject' ? 'lp_reject' : null, {
+      ...fields,
+      cumQtyE8: order.cumQtyE8,
+    });
+  }
+
+  /** Switches production's configuration; orders already decided keep the decision they got. */
+  replaceProduction(router: Router): void {
+    this.counters.events++;
+    this.production = router;
+    this.deps.log.event('config_change', { target: 'production', configHash: router.configHash });
+  }
+
+  replaceCandidate(router: Router): void {
+    this.counters.events++;
+    this.deps.shadow?.replaceCandidate(router);
+    this.deps.log.event('config_change', { target: 'candidate', configHash: router.configHash });
+  }
+
+  /** Counts an event that changes no state (annotations, calendar markers, expectations). */
+  onPassiveEvent(): void {
+    this.counters.events++;
+  }
+
+  private journal(
+    step: LifecycleStep,
+    seq: number,
+    atUs: number,
+    order: Order,
+    lp: string | null,
+    reason: RejectReason | null,
+    fields: LifecycleEntry['fields'],
+  ): void {
+    this.journalRaw(step, seq, atUs, order.correlationId, order.clientOrderId, lp, reason, fields);
+  }
+
+  private journalRaw(
+    step: LifecycleStep,
+    seq: number,
+    atUs: number,
+    correlationId: string,
+    clientOrderId: string,
+    lp: string | null,
+    reason: RejectReason | null,
+    fields: LifecycleEntry['fields'] = NO_FIELDS,
+  ): void {
+    const entry: LifecycleEntry = { seq, atUs, step, correlationId, clientOrderId, lp, rejectReason: reason, fields };
+    this.deps.journal.append(entry);
+    this.deps.log.step(entry);
+  }
+}

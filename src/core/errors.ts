@@ -1,0 +1,39 @@
+// The catalogue of every error shadow-bridge raises on purpose, with stable SB_ERR_* codes.
+// Tests, logs and alerts match on the code, never on the text; the text says what and where.
+
+export const ErrorCodes = {
+  SB_ERR_USAGE: 'Invalid command line',
+  SB_ERR_DECIMAL_INVALID: 'Not a valid decimal number',
+  SB_ERR_DECIMAL_PRECISION: 'Decimal has more fractional digits than supported',
+  SB_ERR_MAPPING_IO: 'Mapping bundle could not be read',
+  SB_ERR_MAPPING_YAML: 'Mapping file is not valid YAML',
+  SB_ERR_MAPPING_INVALID: 'Mapping bundle is invalid',
+  SB_ERR_CANDIDATE_MODULE: 'Candidate router module could not be loaded',
+  SB_ERR_SCENARIO_IO: 'Scenario file could not be read',
+  SB_ERR_SCENARIO_JSON: 'Scenario line is not valid JSON',
+  SB_ERR_SCENARIO_EVENT: 'Scenario event is invalid',
+  SB_ERR_SCENARIO_HEADER: 'Scenario header is missing or invalid',
+  SB_ERR_SCENARIO_TIME_WENT_BACKWARDS: 'Scenario timestamps must not decrease',
+  SB_ERR_EXPECTATION_FAILED: 'Scenario expectation not met',
+  SB_ERR_OUTPUT_IO: 'Run folder could not be written',
+  SB_ERR_TIMEZONE: 'Unknown IANA time zone',
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+/** An expected failure with a stable code; `detail` names the file, line, field or value involved. */
+export class BridgeError extends Error {
+  override readonly name = 'BridgeError';
+  readonly code: ErrorCode;
+  readonly detail: string;
+
+  constructor(code: ErrorCode, detail: string, options?: ErrorOptions) {
+    super(`${code}: ${ErrorCodes[code]}: ${detail}`, options);
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isBridgeError(value: unknown): value is BridgeError {
+  return value instanceof BridgeError;
+}

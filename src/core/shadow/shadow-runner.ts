@@ -1,0 +1,176 @@
+// Runs the candidate on contexts production has already decided and sent, then compares.
+// The queue is bounded and drains only when the caller says so: production never waits for it.
+
+import type { Decision } from '../model/types.js';
+import type { DivergenceSink, LatencyRecorder, ShadowFaultSink, Stopwatch } from '../ports.js';
+import type { Router } from '../routing/router.js';
+import { compareDecisions } from './compare.js';
+import type { DecisionContext } from './context.js';
+import { DROP_REASONS, type ComparePolicy, type DropReason } from './divergence.js';
+
+export interface ShadowOptions {
+  /** Most contexts waiting for the candidate; past it, new ones are dropped as queue_full. */
+  readonly maxQueue: number;
+  /** Fraction of orders evaluated, 0..1, chosen by a hash of the correlation id (repeatable). */
+  readonly sampleRate: number;
+  /** A candidate decision that takes longer than this is discarded as candidate_timeout. */
+  readonly budgetNs: number;
+  readonly policy: ComparePolicy;
+  /** LPs production knows; routing anywhere else is critical. */
+  readonly knownLps: ReadonlySet<string>;
+  /** Rebuild each context from plain data before the candidate sees it (the A/A check). */
+  readonly rebuildContext: ((context: DecisionContext) => DecisionContext) | null;
+}
+
+export interface ShadowCounters {
+  offered: number;
+  compared: number;
+  matched: number;
+  divergent: number;
+  divergences: number;
+  dropped: Record<DropReason, number>;
+}
+
+/** Coverage summary: every production decision is either compared or dropped with a reason. */
+export function coverageOf(counters: ShadowCounters): number {
+  return counters.offered === 0 ? 1 : counters.compared / counters.offered;
+}
+
+function hashUnit(text: string): number {
+  // FNV-1a 32-bit: stable across runs and platforms, which Math.random is not.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 0x100000000;
+}
+
+export class ShadowRunner {
+  readonly counters: ShadowCounters;
+  private readonly queueContexts: DecisionContext[] = [];
+  private readonly queueDecisions: Decision[] = [];
+  private head = 0;
+
+  constructor(
+    private candidate: Router,
+    private readonly options: ShadowOptions,
+    private readonly divergenceSink: DivergenceSink,
+    private readonly faultSink: ShadowFaultSink,
+    private readonly stopwatch: Stopwatch,
+    private readonly latency: LatencyRecorder,
+  ) {
+    const dropped = {} as Record<DropReason, number>;
+    for (const reason of DROP_REASONS) dropped[reason] = 0;
+    this.counters = { offered: 0, compared: 0, matched: 0, divergent: 0, divergences: 0, dropped };
+  }
+
+  get candidateName(): string {
+    return this.candidate.name;
+  }
+
+  get candidateHash(): string {
+    return this.candidate.configHash;
+  }
+
+  /** Switches to another candidate configuration; contexts already queued are evaluated first. */
+  replaceCandidate(candidate: Router): void {
+    this.drain();
+    this.candidate = candidate;
+  }
+
+  /** Queues a context production has decided on; never throws, never blocks. */
+  offer(context: DecisionContext, production: Decision): void {
+    this.counters.offered++;
+    if (this.options.sampleRate < 1 && hashUnit(context.order.correlationId) >= this.options.sampleRate) {
+      this.drop(context, 'sampled_out', 'outside the sample');
+      return;
+    }
+    if (this.queueContexts.length - this.head >= this.options.maxQueue) {
+      this.drop(context, 'queue_full', `queue holds ${this.options.maxQueue}`);
+      return;
+    }
+    this.queueContexts.push(context);
+    this.queueDecisions.push(production);
+  }
+
+  pending(): number {
+    return this.queueContexts.length - this.head;
+  }
+
+  /** Evaluates every queued context in arrival order; returns how many were evaluated. */
+  drain(): number {
+    let evaluated = 0;
+    while (this.head < this.queueContexts.length) {
+      const context = this.queueContexts[this.head] as DecisionContext;
+      const production = this.queueDecisions[this.head] as Decision;
+      this.head++;
+      this.evaluate(context, production);
+      evaluated++;
+    }
+    this.queueContexts.length = 0;
+    this.queueDecisions.length = 0;
+    this.head = 0;
+    return evaluated;
+  }
+
+  private evaluate(context: DecisionContext, production: Decision): void {
+    const input = this.options.rebuildContext === null ? context : this.options.rebuildContext(context);
+    let candidate: Decision;
+    const startNs = this.stopwatch.nowNs();
+    try {
+      candidate = this.candidate.decide(input);
+    } catch (error) {
+      this.drop(context, 'candidate_error', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      return;
+    }
+    const tookNs = this.stopwatch.nowNs() - startNs;
+    this.latency.recordNs(tookNs);
+    if (tookNs > this.options.budgetNs) {
+      this.drop(context, 'candidate_timeout', `decision took ${Math.round(tookNs / 1000)} µs, budget ${Math.round(this.options.budgetNs / 1000)} µs`);
+      return;
+    }
+    if (candidate === null || typeof candidate !== 'object' || (candidate.action !== 'route' && candidate.action !== 'reject')) {
+      this.drop(context, 'candidate_error', 'candidate returned something that is not a Decision');
+      return;
+    }
+    this.compare(context, production, candidate);
+  }
+
+  /** Compares a candidate decision obtained elsewhere (e.g. from a worker) for a queued context. */
+  compare(context: DecisionContext, production: Decision, candidate: Decision): void {
+    const divergences = compareDecisions(production, candidate, context.lpStatus, this.options.knownLps, this.options.policy);
+    this.counters.compared++;
+    if (divergences.length === 0) {
+      this.counters.matched++;
+      return;
+    }
+    this.counters.divergent++;
+    this.counters.divergences += divergences.length;
+    const order = context.order;
+    for (const divergence of divergences) {
+      this.divergenceSink.record(
+        {
+          seq: context.seq,
+          atUs: context.nowUs,
+          correlationId: order.correlationId,
+          clientOrderId: order.clientOrderId,
+          account: order.account,
+          group: order.group,
+          platformSymbol: order.platformSymbol,
+          class: divergence.class,
+          severity: divergence.severity,
+          detail: divergence.detail,
+          production,
+          candidate,
+        },
+        context,
+      );
+    }
+  }
+
+  private drop(context: DecisionContext, reason: DropReason, detail: string): void {
+    this.counters.dropped[reason]++;
+    this.faultSink.fault({ seq: context.seq, correlationId: context.order.correlationId, reason, detail });
+  }
+}
