@@ -1,7 +1,7 @@
 // Runs the candidate on contexts production has already decided and sent, then compares.
 // The queue is bounded and drains only when the caller says so: production never waits for it.
 
-import type { Decision } from '../model/types.js';
+import type { Decision, RejectReason } from '../model/types.js';
 import type { DivergenceSink, LatencyRecorder, ShadowFaultSink, Stopwatch } from '../ports.js';
 import type { Router } from '../routing/router.js';
 import { compareDecisions } from './compare.js';
@@ -29,6 +29,10 @@ export interface ShadowCounters {
   divergent: number;
   divergences: number;
   dropped: Record<DropReason, number>;
+  /** What the candidate decided on the contexts it was compared on. */
+  candidateRouted: number;
+  candidateRejected: number;
+  candidateRejectReasons: Partial<Record<RejectReason, number>>;
 }
 
 /** Coverage summary: every production decision is either compared or dropped with a reason. */
@@ -51,6 +55,8 @@ export class ShadowRunner {
   private readonly queueContexts: DecisionContext[] = [];
   private readonly queueDecisions: Decision[] = [];
   private head = 0;
+  /** Optional observer of every comparison (the expectation checker); not on the hot path. */
+  onCompared: ((context: DecisionContext, production: Decision, candidate: Decision) => void) | null = null;
 
   constructor(
     private candidate: Router,
@@ -62,7 +68,17 @@ export class ShadowRunner {
   ) {
     const dropped = {} as Record<DropReason, number>;
     for (const reason of DROP_REASONS) dropped[reason] = 0;
-    this.counters = { offered: 0, compared: 0, matched: 0, divergent: 0, divergences: 0, dropped };
+    this.counters = {
+      offered: 0,
+      compared: 0,
+      matched: 0,
+      divergent: 0,
+      divergences: 0,
+      dropped,
+      candidateRouted: 0,
+      candidateRejected: 0,
+      candidateRejectReasons: {},
+    };
   }
 
   get candidateName(): string {
@@ -141,6 +157,14 @@ export class ShadowRunner {
   compare(context: DecisionContext, production: Decision, candidate: Decision): void {
     const divergences = compareDecisions(production, candidate, context.lpStatus, this.options.knownLps, this.options.policy);
     this.counters.compared++;
+    this.onCompared?.(context, production, candidate);
+    if (candidate.action === 'route') {
+      this.counters.candidateRouted++;
+    } else {
+      this.counters.candidateRejected++;
+      const reason = candidate.rejectReason;
+      if (reason !== null) this.counters.candidateRejectReasons[reason] = (this.counters.candidateRejectReasons[reason] ?? 0) + 1;
+    }
     if (divergences.length === 0) {
       this.counters.matched++;
       return;

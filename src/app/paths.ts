@@ -1,0 +1,9 @@
+// Where the built-in bundles and scenarios live: relative to the package, not the working folder.
+
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_PRODUCTION = join(PACKAGE_ROOT, 'mappings', 'production');
+export const DEFAULT_CANDIDATE = join(PACKAGE_ROOT, 'mappings', 'candidate');
+export const SCENARIOS_DIR = join(PACKAGE_ROOT, 'scenarios');

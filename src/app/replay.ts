@@ -1,0 +1,228 @@
+// Builds and runs a replay: scenario reader -> engine (production, then the shadowed candidate)
+// -> run folder. This is the live engine with the sockets swapped for a file and the wall clock
+// for the replay clock; the routing, comparison and export code is the very same.
+
+import { performance } from 'node:perf_hooks';
+import { dirname, relative, resolve } from 'node:path';
+import { ShadowEngine } from '../core/engine.js';
+import { BridgeError } from '../core/errors.js';
+import type { Decision, Order } from '../core/model/types.js';
+import type { OrderSink, Stopwatch } from '../core/ports.js';
+import { BundleRouter } from '../core/routing/bundle-router.js';
+import type { Router } from '../core/routing/router.js';
+import { rebuildContext } from '../core/shadow/context.js';
+import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
+import { ShadowRunner } from '../core/shadow/shadow-runner.js';
+import { RunFolder } from '../exporters/run-folder.js';
+import { buildSummary, type RunSummary } from '../exporters/summary.js';
+import { loadBundle } from '../mappings/load-bundle.js';
+import { ExpectationTracker, type ExpectationResult } from '../replay/expectations.js';
+import { ReplayClock } from '../replay/replay-clock.js';
+import { ScenarioReader } from '../replay/scenario-reader.js';
+import type { Expectation } from '../replay/scenario-types.js';
+import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
+import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
+import { loadBundleRouter, loadCandidate, type LoadedRouter } from './candidate.js';
+import { DEFAULT_PRODUCTION } from './paths.js';
+
+export interface ReplayOptions {
+  readonly scenario: string;
+  readonly production?: string;
+  /** A bundle folder or a Router module; null = production only, no shadow. */
+  readonly candidate: string | null;
+  readonly outDir: string;
+  readonly maxQueue?: number;
+  readonly sampleRate?: number;
+  readonly candidateBudgetUs?: number;
+  /** Decorates the candidate (tests use it to inject throwing or slow candidates). */
+  readonly wrapCandidate?: (router: Router) => Router;
+}
+
+export interface ReplayResult {
+  readonly summary: RunSummary;
+  readonly outDir: string;
+  readonly expectations: readonly ExpectationResult[];
+  /** Up to 5 divergence details per class, for the readable report. */
+  readonly examples: readonly { class: string; severity: string; order: string; detail: string }[];
+}
+
+const wallStopwatch: Stopwatch = { nowNs: () => performance.now() * 1e6 };
+
+class RecordingOrderSink implements OrderSink {
+  executed = 0;
+  constructor(private readonly tracker: ExpectationTracker) {}
+
+  onProductionDecision(order: Order, decision: Decision): void {
+    // Replay has no LP socket: "executed" means production sent the order to its LP.
+    if (decision.action === 'route') this.executed++;
+    this.tracker.onProductionDecision(order.clientOrderId, decision);
+  }
+}
+
+export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
+  await initLatency();
+  const productionDir = options.production ?? DEFAULT_PRODUCTION;
+  const production = loadBundleRouter(productionDir, 'production');
+  const candidate: LoadedRouter | null = options.candidate === null ? null : await loadCandidate(options.candidate);
+  const reader = new ScenarioReader(options.scenario);
+  const scenarioDir = dirname(resolve(options.scenario));
+  const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
+
+  const folder = new RunFolder(options.outDir);
+  const log = createFileLogger(folder.path('engine.log'));
+  const productionLatency = new LatencyHistogram();
+  const candidateLatency = new LatencyHistogram();
+  const tracker = new ExpectationTracker();
+  const examples: { class: string; severity: string; order: string; detail: string }[] = [];
+  const examplesPerClass = new Map<string, number>();
+  const expectations: Expectation[] = [];
+  try {
+    const clock = new ReplayClock(reader.header.startUs);
+    const orderSink = new RecordingOrderSink(tracker);
+    let shadow: ShadowRunner | null = null;
+    if (candidate !== null) {
+      const router = options.wrapCandidate ? options.wrapCandidate(candidate.router) : candidate.router;
+      shadow = new ShadowRunner(
+        router,
+        {
+          maxQueue: options.maxQueue ?? 10_000,
+          sampleRate: options.sampleRate ?? 1,
+          budgetNs: (options.candidateBudgetUs ?? 50_000) * 1000,
+          policy: DEFAULT_COMPARE_POLICY,
+          knownLps: new Set([...production.lps, ...reader.header.lps]),
+          rebuildContext: aa ? rebuildContext : null,
+        },
+        folder,
+        folder,
+        wallStopwatch,
+        candidateLatency,
+      );
+      shadow.onCompared = (context, _production, decision) => tracker.onCompared(context.order.clientOrderId, decision);
+      folder.onDivergence = (record) => {
+        tracker.onDivergence(record);
+        const n = examplesPerClass.get(record.class) ?? 0;
+        if (n < 5) {
+          examplesPerClass.set(record.class, n + 1);
+          examples.push({ class: record.class, severity: record.severity, order: record.clientOrderId, detail: record.detail });
+        }
+      };
+    }
+    const engine = new ShadowEngine({
+      production: production.router,
+      shadow,
+      orderSink,
+      journal: folder,
+      log: new PinoLifecycleLog(log.logger),
+      clock,
+      stopwatch: wallStopwatch,
+      productionLatency,
+      correlationPrefix: `${reader.header.name}-`,
+      maxTrackedOrders: 100_000,
+    });
+    for (const lp of reader.header.lps) engine.onLpStatus(lp, 'up');
+    log.logger.info({ event: 'replay_start', scenario: reader.header.name, production: production.router.configHash, candidate: candidate?.router.configHash ?? null }, 'replay_start');
+
+    const startMs = performance.now();
+    for (let event = reader.next(); event !== null; event = reader.next()) {
+      if (event.tsUs >= 0) clock.advanceTo(event.tsUs);
+      switch (event.type) {
+        case 'quote':
+          engine.onQuote(event.quote);
+          break;
+        case 'order':
+          engine.onOrder(event.order);
+          break;
+        case 'cancel':
+          engine.onCancel(event.origId, event.id);
+          break;
+        case 'lp_status':
+          engine.onLpStatus(event.lp, event.status);
+          break;
+        case 'lp_exec':
+          engine.onLpExecution(event.exec);
+          break;
+        case 'config_change': {
+          const dir = resolve(scenarioDir, event.bundle);
+          const bundle = loadBundle(dir);
+          const router = new BundleRouter(event.target, bundle);
+          if (event.target === 'production') engine.replaceProduction(router);
+          else engine.replaceCandidate(router);
+          break;
+        }
+        case 'expect':
+          expectations.push(event.expectation);
+          engine.onPassiveEvent();
+          break;
+        case 'lp_behavior':
+        case 'calendar':
+        case 'annotation':
+          log.logger.info({ event: event.type, atUs: event.tsUs, ...('text' in event ? { text: event.text } : {}) }, event.type);
+          engine.onPassiveEvent();
+          break;
+      }
+      if (shadow !== null && shadow.pending() > 0) shadow.drain();
+    }
+    const wallMs = performance.now() - startMs;
+
+    const results = checkExpectations(tracker, expectations, reader, scenarioDir, production.router, candidate?.router ?? null);
+    const summary = buildSummary({
+      scenario: { name: reader.header.name, file: relative(process.cwd(), resolve(options.scenario)), description: reader.header.description },
+      mode: candidate === null ? 'production-only' : aa ? 'aa' : 'shadow',
+      engine: engine.counters,
+      shadow: shadow?.counters ?? null,
+      tally: folder.tally,
+      latency: { production: productionLatency.summaryUs(), candidate: candidateLatency.summaryUs() },
+      configs: {
+        production: { name: production.source, hash: engine.productionRouter.configHash },
+        candidate: candidate === null || shadow === null ? null : { name: candidate.source, hash: shadow.candidateHash },
+      },
+      expectations: {
+        checked: results.filter((r) => !r.skipped).length,
+        met: results.filter((r) => r.ok && !r.skipped).length,
+        skipped: results.filter((r) => r.skipped).length,
+        failed: results.filter((r) => !r.ok).map((r) => ({ line: r.line, ok: false, text: r.text })),
+      },
+      wallMs,
+    });
+    if (orderSink.executed !== summary.production.executed) {
+      throw new Error(`invariant: order sink saw ${orderSink.executed} executions, engine counted ${summary.production.executed}`);
+    }
+    log.logger.info({ event: 'replay_end', events: summary.events, divergences: summary.divergences.total }, 'replay_end');
+    log.flush();
+    folder.writeJson('summary.json', summary);
+    folder.publish();
+    return { summary, outDir: folder.finalDir, expectations: results, examples };
+  } catch (error) {
+    log.flush();
+    folder.discard();
+    throw error;
+  } finally {
+    reader.close();
+    productionLatency.destroy();
+    candidateLatency.destroy();
+  }
+}
+
+function checkExpectations(
+  tracker: ExpectationTracker,
+  expectations: readonly Expectation[],
+  reader: ScenarioReader,
+  scenarioDir: string,
+  production: Router,
+  candidate: Router | null,
+): ExpectationResult[] {
+  if (expectations.length === 0) return [];
+  const hashOf = (path: string | null): string | null => {
+    if (path === null) return null;
+    try {
+      return loadBundle(resolve(scenarioDir, path)).hash;
+    } catch (error) {
+      throw new BridgeError('SB_ERR_SCENARIO_HEADER', `${reader.file}:1 bundles: ${(error as Error).message}`);
+    }
+  };
+  const wantProduction = hashOf(reader.header.bundles.production);
+  const wantCandidate = hashOf(reader.header.bundles.candidate);
+  const productionComparable = wantProduction === null || wantProduction === production.configHash;
+  const candidateComparable = candidate !== null && (wantCandidate === null || wantCandidate === candidate.configHash);
+  return tracker.check(expectations, productionComparable, candidateComparable);
+}

@@ -1,0 +1,32 @@
+// ISO-8601 UTC timestamps <-> epoch microseconds, exact to the microsecond.
+// Date.parse only keeps milliseconds, so the sub-millisecond digits are parsed by hand.
+
+/** Parses "2026-07-02T12:30:00.123456Z" (0-6 fractional digits, Z required); null if invalid. */
+export function parseTimestampUs(text: string): number | null {
+  const len = text.length;
+  if (len < 20 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(len - 1) !== 0x5a /* Z */) return null;
+  const seconds = Date.parse(`${text.slice(0, 19)}Z`);
+  if (Number.isNaN(seconds)) return null;
+  let micros = 0;
+  if (len > 20) {
+    if (text.charCodeAt(19) !== 0x2e /* . */) return null;
+    const frac = text.slice(20, len - 1);
+    if (frac.length === 0 || frac.length > 6) return null;
+    for (let i = 0; i < frac.length; i++) {
+      const d = frac.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) return null;
+    }
+    micros = Number(frac.padEnd(6, '0'));
+  } else if (len !== 20) {
+    return null;
+  }
+  return seconds * 1000 + micros;
+}
+
+/** Formats epoch microseconds as ISO-8601 UTC with microseconds. */
+export function formatTimestampUs(us: number): string {
+  const ms = Math.floor(us / 1000);
+  const iso = new Date(ms).toISOString(); // ...ss.mmmZ
+  const micros = us - ms * 1000;
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}

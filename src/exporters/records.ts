@@ -1,0 +1,84 @@
+// Export shapes for ops and finance: decisions and lifecycle entries with prices and volumes
+// as exact decimal strings, plus the hash of the context a decision was made on.
+
+import { createHash } from 'node:crypto';
+import type { LifecycleEntry } from '../core/model/lifecycle.js';
+import { formatE8, formatE8Short } from '../core/model/scaled.js';
+import type { Decision } from '../core/model/types.js';
+import type { DecisionContext } from '../core/shadow/context.js';
+import type { DivergenceRecord, ShadowFault } from '../core/shadow/divergence.js';
+import { formatTimestampUs } from '../core/model/timestamps.js';
+
+function price(valueE8: number, digits: number): string | null {
+  return valueE8 === 0 ? null : formatE8(valueE8, digits);
+}
+
+export function exportDecision(d: Decision) {
+  const markupDigits = Math.min(d.digits + 1, 8);
+  return {
+    router: d.router,
+    configHash: d.configHash,
+    action: d.action,
+    rejectReason: d.rejectReason,
+    detail: d.detail,
+    rule: d.ruleId,
+    instrument: d.instrument,
+    lp: d.lp,
+    lpSymbol: d.lpSymbol,
+    mode: d.selectionMode,
+    volume: d.volumeE8 === 0 ? null : formatE8Short(d.volumeE8),
+    lpPrice: price(d.lpPriceE8, d.digits),
+    markup: d.action === 'route' ? formatE8(d.markupE8, markupDigits) : null,
+    clientPrice: price(d.clientPriceE8, d.digits),
+    markupProfile: d.markupProfile,
+    pool: d.pool,
+    skipped: d.skipped,
+    failover: d.failover,
+  };
+}
+
+/** sha256 over the context's content in a fixed order: equal contexts, equal hashes. */
+export function contextHash(context: DecisionContext): string {
+  const h = createHash('sha256');
+  const o = context.order;
+  h.update(`${context.seq}|${context.nowUs}|${o.correlationId}|${o.clientOrderId}|${o.account}|${o.group}|${o.platformSymbol}|${o.side}|${o.ordType}|${o.volumeE8}|${o.priceE8}\n`);
+  for (const [lp, status] of [...context.lpStatus].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`${lp}=${status}\n`);
+  const quotes = context.quotes.entries().sort((a, b) => (a.lp === b.lp ? (a.lpSymbol < b.lpSymbol ? -1 : 1) : a.lp < b.lp ? -1 : 1));
+  for (const q of quotes) h.update(`${q.lp}|${q.lpSymbol}|${q.bidE8}|${q.askE8}|${q.bidSizeE8}|${q.askSizeE8}|${q.indicative}|${q.receivedUs}\n`);
+  return `sha256:${h.digest('hex').slice(0, 16)}`;
+}
+
+export function exportDivergence(r: DivergenceRecord, context: DecisionContext) {
+  return {
+    seq: r.seq,
+    at: formatTimestampUs(r.atUs),
+    correlationId: r.correlationId,
+    clientOrderId: r.clientOrderId,
+    account: r.account,
+    group: r.group,
+    symbol: r.platformSymbol,
+    class: r.class,
+    severity: r.severity,
+    detail: r.detail,
+    contextHash: contextHash(context),
+    production: exportDecision(r.production),
+    candidate: exportDecision(r.candidate),
+  };
+}
+
+export function exportFault(f: ShadowFault) {
+  return { seq: f.seq, correlationId: f.correlationId, reason: f.reason, detail: f.detail };
+}
+
+export function exportLifecycle(e: LifecycleEntry) {
+  return {
+    seq: e.seq,
+    at: formatTimestampUs(e.atUs),
+    step: e.step,
+    correlationId: e.correlationId,
+    clientOrderId: e.clientOrderId,
+    lp: e.lp,
+    rejectReason: e.rejectReason,
+    ...e.fields,
+  };
+}

@@ -1,0 +1,126 @@
+// The run summary (summary.json, `replay --json`): the contract in DESIGN.md §6, built from the
+// engine's and the shadow runner's counters. Every count here is exact; latencies are measured.
+
+import type { EngineCounters } from '../core/engine.js';
+import type { RejectReason } from '../core/model/types.js';
+import { DIVERGENCE_CLASSES, DROP_REASONS, SEVERITIES, type DivergenceClass, type DropReason, type Severity } from '../core/shadow/divergence.js';
+import { coverageOf, type ShadowCounters } from '../core/shadow/shadow-runner.js';
+import { wilson95 } from '../core/stats/wilson.js';
+import type { LatencySummaryUs } from '../telemetry/latency.js';
+
+export const SUMMARY_SCHEMA = 'shadow-bridge/summary@1';
+
+export interface ExpectationOutcome {
+  readonly line: number;
+  readonly ok: boolean;
+  readonly text: string;
+}
+
+export interface RunSummary {
+  readonly schema: string;
+  readonly scenario: { readonly name: string; readonly file: string; readonly description: string };
+  readonly mode: 'shadow' | 'aa' | 'production-only';
+  readonly events: number;
+  readonly quotes: number;
+  readonly orders: number;
+  readonly compared: number;
+  readonly matched: number;
+  readonly matchRate: number | null;
+  readonly matchRateCi95: readonly [number, number] | null;
+  readonly divergences: {
+    readonly total: number;
+    readonly divergentOrders: number;
+    readonly byClass: Record<DivergenceClass, number>;
+    readonly bySeverity: Record<Severity, number>;
+  };
+  readonly production: { readonly executed: number; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
+  readonly candidate: { readonly executed: 0; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
+  readonly latencyUs: { readonly production: LatencySummaryUs; readonly candidate: LatencySummaryUs };
+  readonly coverage: { readonly offered: number; readonly compared: number; readonly ratio: number; readonly dropped: Record<DropReason, number> };
+  readonly configs: { readonly production: { readonly name: string; readonly hash: string }; readonly candidate: { readonly name: string; readonly hash: string } | null };
+  readonly expectations: { readonly checked: number; readonly met: number; readonly skipped: number; readonly failed: readonly ExpectationOutcome[] };
+  /** Wall time of the replay loop (read, decide, compare, write) and its event rate. */
+  readonly throughput: { readonly wallMs: number; readonly eventsPerSec: number };
+}
+
+/** Divergence counts by class and severity, kept by the sink that writes divergences.jsonl. */
+export interface CandidateTally {
+  byClass: Record<DivergenceClass, number>;
+  bySeverity: Record<Severity, number>;
+}
+
+export function emptyTally(): CandidateTally {
+  const byClass = {} as Record<DivergenceClass, number>;
+  for (const c of DIVERGENCE_CLASSES) byClass[c] = 0;
+  const bySeverity = {} as Record<Severity, number>;
+  for (const s of SEVERITIES) bySeverity[s] = 0;
+  return { byClass, bySeverity };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export interface SummaryInput {
+  readonly scenario: RunSummary['scenario'];
+  readonly mode: RunSummary['mode'];
+  readonly engine: EngineCounters;
+  readonly shadow: ShadowCounters | null;
+  readonly tally: CandidateTally;
+  readonly latency: RunSummary['latencyUs'];
+  readonly configs: RunSummary['configs'];
+  readonly expectations: RunSummary['expectations'];
+  readonly wallMs: number;
+}
+
+export function buildSummary(input: SummaryInput): RunSummary {
+  const shadow = input.shadow;
+  const compared = shadow?.compared ?? 0;
+  const matched = shadow?.matched ?? 0;
+  const ci = compared > 0 ? wilson95(matched, compared) : null;
+  const dropped = {} as Record<DropReason, number>;
+  for (const r of DROP_REASONS) dropped[r] = shadow?.dropped[r] ?? 0;
+  return {
+    schema: SUMMARY_SCHEMA,
+    scenario: input.scenario,
+    mode: input.mode,
+    events: input.engine.events,
+    quotes: input.engine.quotes,
+    orders: input.engine.orders,
+    compared,
+    matched,
+    matchRate: compared > 0 ? round6(matched / compared) : null,
+    matchRateCi95: ci === null ? null : [round6(ci.low), round6(ci.high)],
+    divergences: {
+      total: shadow?.divergences ?? 0,
+      divergentOrders: shadow?.divergent ?? 0,
+      byClass: input.tally.byClass,
+      bySeverity: input.tally.bySeverity,
+    },
+    production: {
+      executed: input.engine.productionRouted,
+      routed: input.engine.productionRouted,
+      rejected: input.engine.productionRejected,
+      rejectReasons: input.engine.productionRejectReasons,
+    },
+    candidate: {
+      executed: 0,
+      routed: shadow?.candidateRouted ?? 0,
+      rejected: shadow?.candidateRejected ?? 0,
+      rejectReasons: shadow?.candidateRejectReasons ?? {},
+    },
+    latencyUs: input.latency,
+    coverage: {
+      offered: shadow?.offered ?? 0,
+      compared,
+      ratio: shadow === null ? 0 : round6(coverageOf(shadow)),
+      dropped,
+    },
+    configs: input.configs,
+    expectations: input.expectations,
+    throughput: {
+      wallMs: Math.round(input.wallMs),
+      eventsPerSec: input.wallMs > 0 ? Math.round((input.engine.events / input.wallMs) * 1000) : 0,
+    },
+  };
+}
