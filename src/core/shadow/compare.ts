@@ -76,7 +76,7 @@ export function compareDecisions(
     const flipped = (production.markupE8 > 0 && candidate.markupE8 < 0) || (production.markupE8 < 0 && candidate.markupE8 > 0);
     const deltaPoints = Math.abs(production.markupE8 - candidate.markupE8) / pointE8(digits);
     add('markup', flipped ? 'critical' : deltaPoints >= policy.markupMajorPoints ? 'major' : 'minor',
-      `markup ${px(production.markupE8, digits + 1)} -> ${px(candidate.markupE8, digits + 1)}${flipped ? ' (sign flipped)' : ''} (${production.markupProfile} -> ${candidate.markupProfile})`);
+      `markup ${production.markupE8 / pointE8(digits)} -> ${candidate.markupE8 / pointE8(digits)} points${flipped ? ' (sign flipped)' : ''} (profile ${production.markupProfile} -> ${candidate.markupProfile})`);
   }
   return out;
 }

@@ -16,5 +16,9 @@ export function wilson95(successes: number, trials: number): Interval {
   const denominator = 1 + z2 / trials;
   const centre = (p + z2 / (2 * trials)) / denominator;
   const margin = (Z95 * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
-  return { low: Math.max(0, centre - margin), high: Math.min(1, centre + margin) };
+  // At p = 0 or p = 1 one bound is exactly 0 or 1; floating point would land a hair inside.
+  return {
+    low: successes === 0 ? 0 : Math.max(0, centre - margin),
+    high: successes === trials ? 1 : Math.min(1, centre + margin),
+  };
 }

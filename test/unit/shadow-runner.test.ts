@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision } from '../../src/core/model/types.js';
+import type { DivergenceSink, ShadowFaultSink, Stopwatch } from '../../src/core/ports.js';
+import { BundleRouter } from '../../src/core/routing/bundle-router.js';
+import type { Router } from '../../src/core/routing/router.js';
+import type { DivergenceRecord, ShadowFault } from '../../src/core/shadow/divergence.js';
+import { DEFAULT_COMPARE_POLICY } from '../../src/core/shadow/divergence.js';
+import { ShadowRunner, type ShadowOptions } from '../../src/core/shadow/shadow-runner.js';
+import { wilson95 } from '../../src/core/stats/wilson.js';
+import { candidateBundle, context, order, productionBundle } from '../support/builders.js';
+
+class Collect implements DivergenceSink, ShadowFaultSink {
+  divergences: DivergenceRecord[] = [];
+  faults: ShadowFault[] = [];
+  record(d: DivergenceRecord): void {
+    this.divergences.push(d);
+  }
+  fault(f: ShadowFault): void {
+    this.faults.push(f);
+  }
+}
+
+/** A stopwatch the test moves by hand: "slow" without sleeping. */
+class ManualStopwatch implements Stopwatch {
+  ns = 0;
+  nowNs(): number {
+    return this.ns;
+  }
+}
+
+const options = (o: Partial<ShadowOptions> = {}): ShadowOptions => ({
+  maxQueue: 100, sampleRate: 1, budgetNs: 1_000_000, policy: DEFAULT_COMPARE_POLICY,
+  knownLps: new Set(['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE']), rebuildContext: null, ...o,
+});
+const production = new BundleRouter('production', productionBundle());
+const candidate = new BundleRouter('candidate', candidateBundle());
+const noLatency = { recordNs() {} };
+
+function runner(router: Router, o: Partial<ShadowOptions> = {}, stopwatch: Stopwatch = new ManualStopwatch()) {
+  const sink = new Collect();
+  return { sink, shadow: new ShadowRunner(router, options(o), sink, sink, stopwatch, noLatency) };
+}
+
+describe('shadow runner', () => {
+  it('compares the candidate on the queued context and records classified divergences', () => {
+    const { sink, shadow } = runner(candidate);
+    const ctx = context({ order: order({ group: 'real\\retail\\usd', platformSymbol: 'EURUSD' }) });
+    shadow.offer(ctx, production.decide(ctx));
+    expect(sink.divergences).toHaveLength(0); // nothing happens before drain
+    expect(shadow.drain()).toBe(1);
+    expect(sink.divergences.map((d) => d.class)).toEqual(['markup']);
+    expect(shadow.counters).toMatchObject({ offered: 1, compared: 1, matched: 0, divergent: 1 });
+  });
+
+  it('drops past the queue bound and counts every drop', () => {
+    const { sink, shadow } = runner(candidate, { maxQueue: 2 });
+    for (let i = 0; i < 5; i++) {
+      const ctx = context({ order: order({ correlationId: `c-${i}` }) });
+      shadow.offer(ctx, production.decide(ctx));
+    }
+    shadow.drain();
+    expect(shadow.counters.compared).toBe(2);
+    expect(shadow.counters.dropped.queue_full).toBe(3);
+    expect(sink.faults.map((f) => f.correlationId)).toEqual(['c-2', 'c-3', 'c-4']);
+  });
+
+  it('records a throwing candidate as candidate_error', () => {
+    const throwing: Router = { name: 'boom', configHash: 'x', decide: () => { throw new RangeError('bad table'); } };
+    const { sink, shadow } = runner(throwing);
+    const ctx = context();
+    shadow.offer(ctx, production.decide(ctx));
+    shadow.drain();
+    expect(shadow.counters.dropped.candidate_error).toBe(1);
+    expect(sink.faults[0]?.detail).toBe('RangeError: bad table');
+  });
+
+  it('discards a decision slower than the budget as candidate_timeout', () => {
+    const clock = new ManualStopwatch();
+    const slow: Router = { name: 'slow', configHash: 'x', decide: (c) => { clock.ns += 5_000_000; return candidate.decide(c); } };
+    const { sink, shadow } = runner(slow, { budgetNs: 1_000_000 }, clock);
+    const ctx = context();
+    shadow.offer(ctx, production.decide(ctx));
+    shadow.drain();
+    expect(shadow.counters.dropped.candidate_timeout).toBe(1);
+    expect(shadow.counters.compared).toBe(0);
+    expect(sink.faults[0]?.reason).toBe('candidate_timeout');
+  });
+
+  it('treats a candidate that returns garbage as an error', () => {
+    const garbage: Router = { name: 'g', configHash: 'x', decide: () => ({ action: 'maybe' }) as unknown as Decision };
+    const { shadow } = runner(garbage);
+    const ctx = context();
+    shadow.offer(ctx, production.decide(ctx));
+    shadow.drain();
+    expect(shadow.counters.dropped.candidate_error).toBe(1);
+  });
+
+  it('samples by correlation id, the same way every run', () => {
+    const pick = () => {
+      const { shadow } = runner(candidate, { sampleRate: 0.3, maxQueue: 1000 });
+      for (let i = 0; i < 200; i++) {
+        const ctx = context({ order: order({ correlationId: `c-${i}` }) });
+        shadow.offer(ctx, production.decide(ctx));
+      }
+      shadow.drain();
+      return shadow.counters;
+    };
+    const a = pick();
+    expect(a.compared + a.dropped.sampled_out).toBe(200);
+    expect(a.compared).toBeGreaterThan(30);
+    expect(a.compared).toBeLessThan(90);
+    expect(pick().compared).toBe(a.compared);
+  });
+});
+
+describe('Wilson interval', () => {
+  it('matches published values and stays inside [0, 1]', () => {
+    const a = wilson95(81, 263); // Wilson 1927 style check: 0.2553 .. 0.3662
+    expect(a.low).toBeCloseTo(0.2553, 3);
+    expect(a.high).toBeCloseTo(0.3662, 3);
+    const z = wilson95(0, 3000);
+    expect(z.low).toBe(0);
+    expect(z.high).toBeGreaterThan(0.0009);
+    expect(z.high).toBeLessThan(0.0015);
+    expect(wilson95(10, 10).high).toBe(1);
+    expect(wilson95(0, 0)).toEqual({ low: 0, high: 1 });
+  });
+});
