@@ -17,11 +17,18 @@ const LP_SYMBOLS: readonly [string, string, number, number][] = [
 ];
 const PLATFORM_SYMBOLS = ['EURUSD', 'EURUSD.pro', 'EURUSD.ecn', 'EURUSD.raw', 'EURUSDm', 'GBPUSD', 'GBPUSD.pro', 'USDJPY.pro', 'GOLD', 'GOLD.pro', 'XAUUSD.ecn', 'WS30', 'US30', 'BTCUSD'];
 const GROUPS = ['real\\retail\\usd', 'real\\retail\\eur', 'real\\pro\\usd', 'demo\\std'];
-const VOLUMES = [1_000_000, 10_000_000, 100_000_000, 150_000_000, 1_000_000_000, 1_500_000_000, 2_500_000_000, 1_500_000, 6_000_000_000, 500_000];
+// Mostly valid volumes; a few break the lot step, the minimum, the maximum or an LP's size limit.
+const VOLUMES = [1_000_000, 10_000_000, 50_000_000, 100_000_000, 100_000_000, 150_000_000, 200_000_000, 1_000_000_000, 1_500_000_000, 2_500_000_000, 1_500_000, 6_000_000_000, 500_000];
 
 const quoteEvent: fc.Arbitrary<HarnessEvent> = fc
-  .record({ slot: fc.integer({ min: 0, max: LP_SYMBOLS.length - 1 }), move: fc.integer({ min: -40, max: 40 }), half: fc.integer({ min: 0, max: 30 }), indicative: fc.integer({ min: 0, max: 9 }).map((n) => n === 0) })
-  .map(({ slot, move, half, indicative }) => {
+  // Coarse prices on purpose: equal prices across LPs are common, so tie-breaking is exercised.
+  .record({
+    slot: fc.integer({ min: 0, max: LP_SYMBOLS.length - 1 }),
+    move: fc.integer({ min: -3, max: 3 }).map((n) => n * 5),
+    half: fc.integer({ min: 1, max: 3 }).map((n) => n * 5),
+    indicative: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  })
+  .map(({ slot, move, half, indicative }): HarnessEvent => {
     const [lp, lpSymbol, mid, point] = LP_SYMBOLS[slot] as [string, string, number, number];
     const m = mid + move * point;
     return { kind: 'quote', quote: { lp, lpSymbol, bidE8: m - half * point, askE8: m + half * point, bidSizeE8: 0, askSizeE8: 0, indicative } };
@@ -41,16 +48,36 @@ const orderEvent: fc.Arbitrary<HarnessEvent> = fc
     return { kind: 'order', order };
   });
 
-export const eventStream: fc.Arbitrary<HarnessEvent[]> = fc.array(
-  fc.oneof(
-    { weight: 6, arbitrary: quoteEvent },
-    { weight: 4, arbitrary: orderEvent },
-    { weight: 3, arbitrary: fc.integer({ min: 0, max: 2_500_000 }).map((us): HarnessEvent => ({ kind: 'advance', us })) },
-    { weight: 1, arbitrary: fc.record({ lp: fc.constantFrom(...LPS), up: fc.boolean() }).map(({ lp, up }): HarnessEvent => ({ kind: 'status', lp, status: up ? 'up' : 'down' })) },
-    { weight: 1, arbitrary: fc.constant<HarnessEvent>({ kind: 'drain' }) },
-  ),
-  { minLength: 1, maxLength: 120 },
-);
+/** A fresh quote from every LP for every instrument it streams, so most orders can route. */
+const openingQuotes: fc.Arbitrary<HarnessEvent[]> = fc
+  .array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.integer({ min: 1, max: 3 })), { minLength: LP_SYMBOLS.length, maxLength: LP_SYMBOLS.length })
+  .map((moves) =>
+    moves.map(([move, half], i): HarnessEvent => {
+      const [lp, lpSymbol, mid, point] = LP_SYMBOLS[i] as [string, string, number, number];
+      const m = mid + move * 5 * point;
+      return { kind: 'quote', quote: { lp, lpSymbol, bidE8: m - half * 5 * point, askE8: m + half * 5 * point, bidSizeE8: 0, askSizeE8: 0, indicative: false } };
+    }),
+  );
+
+const advance: fc.Arbitrary<HarnessEvent> = fc
+  .oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 600_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 600_000, max: 3_000_000 }) })
+  .map((us): HarnessEvent => ({ kind: 'advance', us }));
+
+export const eventStream: fc.Arbitrary<HarnessEvent[]> = fc
+  .tuple(
+    openingQuotes,
+    fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: quoteEvent },
+        { weight: 5, arbitrary: orderEvent },
+        { weight: 3, arbitrary: advance },
+        { weight: 1, arbitrary: fc.record({ lp: fc.constantFrom(...LPS), up: fc.boolean() }).map(({ lp, up }): HarnessEvent => ({ kind: 'status', lp, status: up ? 'up' : 'down' })) },
+        { weight: 1, arbitrary: fc.constant<HarnessEvent>({ kind: 'drain' }) },
+      ),
+      { minLength: 1, maxLength: 120 },
+    ),
+  )
+  .map(([opening, rest]) => [...opening, ...rest]);
 
 /** A candidate bundle: production with pools reordered, stale limits, markups and suffixes changed. */
 export function candidateBundleArb(production: RoutingBundle): fc.Arbitrary<RoutingBundle> {

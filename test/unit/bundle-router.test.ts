@@ -104,3 +104,13 @@ describe('bundle router', () => {
     expect(production.decide(ctx)).toEqual(production.decide(ctx));
   });
 });
+
+describe('bundle router price guards', () => {
+  it('rejects rather than quote a client a price of zero or less', () => {
+    const sell = order({ side: 'sell', group: 'real\\retail\\usd', platformSymbol: 'WS30', volume: '1.0' });
+    const quotes = [quote('LP_BRAVO', 'US30', '1.0', '3.0')]; // retail US30 markup is 20 points = 2.0
+    const d = production.decide(context({ order: sell, quotes }));
+    expect(d.action).toBe('reject');
+    expect(d.rejectReason).toBe('no_liquidity');
+  });
+});

@@ -129,6 +129,10 @@ export class BundleRouter implements Router {
     // Client prices round away from the client (ask up, bid down) to the instrument's digits.
     const clientPrice = buy ? ceilTo(lpPrice + markupE8, instrument.pointE8) : floorTo(lpPrice - markupE8, instrument.pointE8);
     const failover = rule.mode === 'priority' ? healthSkipBeforeChosen && chosenIndex > 0 : healthSkipAny;
+    if (clientPrice <= 0) {
+      // A markup larger than the LP's bid would quote the client zero or less: never trade on it.
+      return this.decision('reject', 'no_liquidity', `marked-up price not positive at ${chosen.lp}`, rule, instrument, order, null, 0, 0, 0, skipped ?? NO_SKIPS, false);
+    }
     return this.decision('route', null, null, rule, instrument, order, chosen, lpPrice, markupE8, clientPrice, skipped ?? NO_SKIPS, failover);
   }
 
