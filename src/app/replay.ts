@@ -173,8 +173,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       tally: folder.tally,
       latency: { production: productionLatency.summaryUs(), candidate: candidateLatency.summaryUs() },
       configs: {
-        production: { name: production.source, hash: engine.productionRouter.configHash },
-        candidate: candidate === null || shadow === null ? null : { name: candidate.source, hash: shadow.candidateHash },
+        production: { name: displayPath(production.source), hash: engine.productionRouter.configHash },
+        candidate: candidate === null || shadow === null ? null : { name: displayPath(candidate.source), hash: shadow.candidateHash },
       },
       expectations: {
         checked: results.filter((r) => !r.skipped).length,
@@ -225,4 +225,10 @@ function checkExpectations(
   const productionComparable = wantProduction === null || wantProduction === production.configHash;
   const candidateComparable = candidate !== null && (wantCandidate === null || wantCandidate === candidate.configHash);
   return tracker.check(expectations, productionComparable, candidateComparable);
+}
+
+/** Paths in reports are relative to where the command ran, so runs on two machines compare. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel === '' ? '.' : rel;
 }
