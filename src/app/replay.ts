@@ -63,7 +63,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   await initLatency();
   const productionDir = options.production ?? DEFAULT_PRODUCTION;
   const production = loadBundleRouter(productionDir, 'production');
-  const candidate: LoadedRouter | null = options.candidate === null ? null : await loadCandidate(options.candidate);
+  const budgetUs = options.candidateBudgetUs ?? 50_000;
+  const candidate: (LoadedRouter & { close?: () => void }) | null =
+    options.candidate === null ? null : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
   const reader = new ScenarioReader(options.scenario);
   const scenarioDir = dirname(resolve(options.scenario));
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
@@ -87,7 +89,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         {
           maxQueue: options.maxQueue ?? 10_000,
           sampleRate: options.sampleRate ?? 1,
-          budgetNs: (options.candidateBudgetUs ?? 50_000) * 1000,
+          budgetNs: budgetUs * 1000,
           policy: DEFAULT_COMPARE_POLICY,
           knownLps: new Set([...production.lps, ...reader.header.lps]),
           rebuildContext: aa ? rebuildContext : null,
@@ -197,6 +199,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     folder.discard();
     throw error;
   } finally {
+    candidate?.close?.();
     reader.close();
     productionLatency.destroy();
     candidateLatency.destroy();

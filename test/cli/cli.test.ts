@@ -109,4 +109,18 @@ describe('shadow-bridge CLI', () => {
     expect(s.candidate.executed).toBe(0);
     expect(s.expectations.skipped).toBeGreaterThan(0);
   });
+
+  it('survives a candidate module that hangs: each hang is a candidate_timeout, production is untouched', async () => {
+    const mod = join(tmp, 'hanging-router.mjs');
+    writeFileSync(mod, `let n = 0;\nexport default { name: 'hanger', decide(context) { n++; if (n === 3) for (;;) {} return { router: 'hanger', configHash: 'x', action: 'reject', rejectReason: 'no_route', detail: null, ruleId: null, instrument: null, digits: 0, lp: null, lpSymbol: null, selectionMode: null, volumeE8: 0, lpPriceE8: 0, markupE8: 0, clientPriceE8: 0, markupProfile: null, pool: [], skipped: [], failover: false }; } };\n`);
+    const alone = JSON.parse((await cli('replay', scenario('symbol-mapping'), '--no-candidate', '--json', '--out', join(tmp, 'alone-run'))).stdout);
+    const r = await cli('replay', scenario('symbol-mapping'), '--candidate', mod, '--candidate-budget-us', '50000', '--json', '--out', join(tmp, 'hang-run'));
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.coverage.dropped.candidate_timeout).toBeGreaterThanOrEqual(1);
+    expect(s.compared + s.coverage.dropped.candidate_timeout).toBe(s.orders);
+    expect(s.production.executed).toBe(alone.production.executed);
+    expect(readFileSync(join(tmp, 'hang-run', 'orders.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'alone-run', 'orders.jsonl'), 'utf8'));
+    expect(readFileSync(join(tmp, 'hang-run', 'shadow-faults.jsonl'), 'utf8')).toMatch(/"reason":"candidate_timeout","detail":"CandidateTimedOut: no decision within 50 ms/);
+  });
 });

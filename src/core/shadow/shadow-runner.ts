@@ -4,6 +4,7 @@
 import type { Decision, RejectReason } from '../model/types.js';
 import type { DivergenceSink, LatencyRecorder, ShadowFaultSink, Stopwatch } from '../ports.js';
 import type { Router } from '../routing/router.js';
+import { CandidateTimedOut } from './candidate-timeout.js';
 import { compareDecisions } from './compare.js';
 import type { DecisionContext } from './context.js';
 import { DROP_REASONS, type ComparePolicy, type DropReason } from './divergence.js';
@@ -144,7 +145,8 @@ export class ShadowRunner {
     try {
       candidate = this.candidate.decide(input);
     } catch (error) {
-      this.drop(context, 'candidate_error', error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      const reason = error instanceof CandidateTimedOut ? 'candidate_timeout' : 'candidate_error';
+      this.drop(context, reason, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
       return;
     }
     const tookNs = this.stopwatch.nowNs() - startNs;
