@@ -39,13 +39,13 @@ export function exportDecision(d: Decision) {
 
 /** sha256 over the context's content in a fixed order: equal contexts, equal hashes. */
 export function contextHash(context: DecisionContext): string {
-  const h = createHash('sha256');
   const o = context.order;
-  h.update(`${context.seq}|${context.nowUs}|${o.correlationId}|${o.clientOrderId}|${o.account}|${o.group}|${o.platformSymbol}|${o.side}|${o.ordType}|${o.volumeE8}|${o.priceE8}\n`);
-  for (const [lp, status] of [...context.lpStatus].sort((a, b) => (a[0] < b[0] ? -1 : 1))) h.update(`${lp}=${status}\n`);
+  let text = `${context.seq}|${context.nowUs}|${o.correlationId}|${o.clientOrderId}|${o.account}|${o.group}|${o.platformSymbol}|${o.side}|${o.ordType}|${o.volumeE8}|${o.priceE8}\n`;
+  for (const [lp, status] of [...context.lpStatus].sort((a, b) => (a[0] < b[0] ? -1 : 1))) text += `${lp}=${status}\n`;
   const quotes = context.quotes.entries().sort((a, b) => (a.lp === b.lp ? (a.lpSymbol < b.lpSymbol ? -1 : 1) : a.lp < b.lp ? -1 : 1));
-  for (const q of quotes) h.update(`${q.lp}|${q.lpSymbol}|${q.bidE8}|${q.askE8}|${q.bidSizeE8}|${q.askSizeE8}|${q.indicative}|${q.receivedUs}\n`);
-  return `sha256:${h.digest('hex').slice(0, 16)}`;
+  for (const q of quotes) text += `${q.lp}|${q.lpSymbol}|${q.bidE8}|${q.askE8}|${q.bidSizeE8}|${q.askSizeE8}|${q.indicative}|${q.receivedUs}\n`;
+  // One update of one string: hashing is cheap, crossing into the crypto binding per quote is not.
+  return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
 export function exportDivergence(r: DivergenceRecord, context: DecisionContext) {

