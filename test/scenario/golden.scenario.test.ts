@@ -1,7 +1,7 @@
 // Golden replays: every bundled scenario meets its own expectations, replays byte-identically,
 // and compares production with itself at zero divergences.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -66,5 +66,24 @@ describe('bundled scenarios', () => {
     expect(part).toEqual(['received', 'routed', 'lp_partial_fill', 'lp_fill']);
     expect(orders.some((o) => o.step === 'cancel_requested' && o.clientOrderId === 'LDN-LMT-1')).toBe(true);
     expect(orders.some((o) => o.step === 'exec_unknown_order')).toBe(true);
+  });
+
+  it('switches the candidate bundle at a config_change event, from that event on', async () => {
+    const lines = readFileSync(join(ROOT, 'scenarios', 'london-normal.jsonl'), 'utf8').trim().split('\n');
+    const events = lines.slice(1).filter((l) => !l.includes('"type":"expect"'));
+    const middle = Math.floor(events.length / 2);
+    const ts = JSON.parse(events[middle] as string).ts as string;
+    const change = JSON.stringify({ ts, type: 'config_change', target: 'candidate', bundle: join(ROOT, 'mappings', 'production') });
+    const file = join(out, 'config-change.jsonl');
+    writeFileSync(file, [lines[0], ...events.slice(0, middle + 1), change, ...events.slice(middle + 1)].join('\n'));
+    const r = await runReplay({ scenario: file, production: PRODUCTION_DIR, candidate: CANDIDATE_DIR, outDir: join(out, 'config-change') });
+    const records = readFileSync(join(r.outDir, 'divergences.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const switchedAt = Date.parse(ts);
+    expect(records.length).toBeGreaterThan(10);
+    // Every divergence happened before the switch: afterwards the candidate IS production.
+    for (const d of records) expect(Date.parse(d.at)).toBeLessThanOrEqual(switchedAt);
+    expect(r.summary.configs.candidate?.hash).toBe(r.summary.configs.production.hash);
+    const log = readFileSync(join(r.outDir, 'engine.log'), 'utf8');
+    expect(log).toMatch(/"event":"config_change","target":"candidate"/);
   });
 });
