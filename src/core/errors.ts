@@ -17,6 +17,11 @@ export const ErrorCodes = {
   SB_ERR_EXPECTATION_FAILED: 'Scenario expectation not met',
   SB_ERR_OUTPUT_IO: 'Run folder could not be written',
   SB_ERR_TIMEZONE: 'Unknown IANA time zone',
+  SB_ERR_FIX_MALFORMED: 'Not a well-formed FIX message',
+  SB_ERR_FIX_TOO_LARGE: 'FIX message exceeds the size limit',
+  SB_ERR_FIX_DICTIONARY: 'FIX data dictionary could not be loaded',
+  SB_ERR_FIX_STORE: 'FIX session store could not be read or written',
+  SB_ERR_FIX_CONFIG: 'FIX session configuration is invalid',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

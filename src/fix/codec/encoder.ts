@@ -1,0 +1,120 @@
+// Builds FIX messages into one reused buffer: fields are appended as tag=value, and finish()
+// writes BeginString/BodyLength in front and the CheckSum behind. The result is a view into
+// the buffer, valid until the next begin(); copy it to keep it.
+
+import { BridgeError } from '../../core/errors.js';
+import { formatE8 } from '../../core/model/scaled.js';
+import { SOH, EQUALS } from './tags.js';
+
+const HEADROOM = 32; // room for "8=FIX.4.4|9=NNNNNNN|"
+const ZERO = 0x30;
+
+export class FixEncoder {
+  private buf: Buffer;
+  private pos = HEADROOM;
+  private readonly prefix: Buffer;
+
+  constructor(
+    readonly beginString = 'FIX.4.4',
+    capacity = 4096,
+    private readonly maxBytes = 1 << 20,
+  ) {
+    this.buf = Buffer.allocUnsafe(capacity);
+    this.prefix = Buffer.from(`8=${beginString}\x019=`, 'latin1');
+  }
+
+  begin(): this {
+    this.pos = HEADROOM;
+    return this;
+  }
+
+  private ensure(bytes: number): void {
+    if (this.pos + bytes + 8 <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (this.pos + bytes + 8 > size) size *= 2;
+    if (size > this.maxBytes) throw new BridgeError('SB_ERR_FIX_TOO_LARGE', `encoded message would exceed ${this.maxBytes} bytes`);
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private writeTag(tag: number): void {
+    this.writeUint(tag);
+    this.buf[this.pos++] = EQUALS;
+  }
+
+  private writeUint(n: number): void {
+    if (n < 10) {
+      this.buf[this.pos++] = ZERO + n;
+      return;
+    }
+    const start = this.pos;
+    while (n > 0) {
+      this.buf[this.pos++] = ZERO + (n % 10);
+      n = Math.floor(n / 10);
+    }
+    // digits were written backwards
+    for (let a = start, b = this.pos - 1; a < b; a++, b--) {
+      const t = this.buf[a] as number;
+      this.buf[a] = this.buf[b] as number;
+      this.buf[b] = t;
+    }
+  }
+
+  /** A text field; the value must not contain SOH (callers pass validated text). */
+  str(tag: number, value: string): this {
+    this.ensure(value.length + 12);
+    this.writeTag(tag);
+    this.pos += this.buf.write(value, this.pos, 'latin1');
+    this.buf[this.pos++] = SOH;
+    return this;
+  }
+
+  int(tag: number, value: number): this {
+    this.ensure(32);
+    this.writeTag(tag);
+    if (value < 0) {
+      this.buf[this.pos++] = 0x2d;
+      value = -value;
+    }
+    this.writeUint(value);
+    this.buf[this.pos++] = SOH;
+    return this;
+  }
+
+  /** A decimal field from an E8 integer, with exactly `digits` decimals. */
+  e8(tag: number, valueE8: number, digits: number): this {
+    return this.str(tag, formatE8(valueE8, digits));
+  }
+
+  /** Copies already-encoded fields ("tag=value" SOH ...) verbatim. */
+  raw(bytes: Uint8Array, start = 0, end = bytes.length): this {
+    this.ensure(end - start);
+    this.buf.set(bytes.subarray(start, end), this.pos);
+    this.pos += end - start;
+    return this;
+  }
+
+  /** Completes the message and returns a view of it. */
+  finish(): Buffer {
+    const bodyLength = this.pos - HEADROOM;
+    const lengthText = String(bodyLength);
+    const prefixStart = HEADROOM - this.prefix.length - lengthText.length - 1;
+    this.prefix.copy(this.buf, prefixStart);
+    this.buf.write(lengthText, prefixStart + this.prefix.length, 'latin1');
+    this.buf[HEADROOM - 1] = SOH;
+    let sum = 0;
+    for (let i = prefixStart; i < this.pos; i++) sum += this.buf[i] as number;
+    sum &= 0xff;
+    this.ensure(8);
+    const b = this.buf;
+    b[this.pos++] = 0x31;
+    b[this.pos++] = ZERO;
+    b[this.pos++] = EQUALS;
+    b[this.pos++] = ZERO + Math.floor(sum / 100);
+    b[this.pos++] = ZERO + (Math.floor(sum / 10) % 10);
+    b[this.pos++] = ZERO + (sum % 10);
+    b[this.pos++] = SOH;
+    return this.buf.subarray(prefixStart, this.pos);
+  }
+}

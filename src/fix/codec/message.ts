@@ -1,0 +1,210 @@
+// A parsed FIX message as (tag, value offsets) over the frame bytes: nothing is decoded until
+// asked. One FixMessage is reused per connection; its views are valid until the next parse.
+
+import { BridgeError } from '../../core/errors.js';
+import { SOH, EQUALS, Tag } from './tags.js';
+
+export type ParseProblem = 'bad_tag' | 'too_many_fields' | 'first_fields' | 'no_equals';
+
+export const DEFAULT_MAX_FIELDS = 1024;
+
+const ZERO = 0x30;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+
+export class FixMessage {
+  readonly tags: Int32Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  count = 0;
+  buf: Buffer = Buffer.alloc(0);
+  frameStart = 0;
+  frameEnd = 0;
+  /** Set by parse(): why the frame is not a FIX message, or null. */
+  problem: ParseProblem | null = null;
+
+  constructor(readonly maxFields = DEFAULT_MAX_FIELDS) {
+    this.tags = new Int32Array(maxFields);
+    this.starts = new Int32Array(maxFields);
+    this.ends = new Int32Array(maxFields);
+  }
+
+  /**
+   * Tokenizes buf[start, end). Returns false (and sets `problem`) for bytes that are not a
+   * well-formed field list with 8, 9 and 35 first: such a frame is garbled and must be ignored.
+   * Tags may be negative or zero here; deciding they are invalid is the validator's job.
+   */
+  parse(buf: Buffer, start: number, end: number): boolean {
+    this.buf = buf;
+    this.frameStart = start;
+    this.frameEnd = end;
+    this.problem = null;
+    const tags = this.tags;
+    const starts = this.starts;
+    const ends = this.ends;
+    const max = this.maxFields;
+    let count = 0;
+    let i = start;
+    while (i < end) {
+      let tag = 0;
+      let negative = false;
+      let digits = 0;
+      if (buf[i] === MINUS) {
+        negative = true;
+        i++;
+      }
+      while (i < end && buf[i] !== EQUALS) {
+        const d = (buf[i] as number) - ZERO;
+        if (d < 0 || d > 9 || digits === 9) {
+          this.problem = 'bad_tag';
+          return false;
+        }
+        tag = tag * 10 + d;
+        digits++;
+        i++;
+      }
+      if (i >= end || digits === 0) {
+        this.problem = digits === 0 ? 'bad_tag' : 'no_equals';
+        return false;
+      }
+      i++; // '='
+      const valueStart = i;
+      while (i < end && buf[i] !== SOH) i++;
+      if (count === max) {
+        this.problem = 'too_many_fields';
+        return false;
+      }
+      tags[count] = negative ? -tag : tag;
+      starts[count] = valueStart;
+      ends[count] = i;
+      count++;
+      i++; // SOH
+    }
+    this.count = count;
+    if (count < 4 || tags[0] !== Tag.BeginString || tags[1] !== Tag.BodyLength || tags[2] !== Tag.MsgType) {
+      this.problem = 'first_fields';
+      return false;
+    }
+    return true;
+  }
+
+  /** Index of the first field with `tag`, searching from `from`; -1 if absent. */
+  indexOf(tag: number, from = 0): number {
+    const tags = this.tags;
+    for (let i = from; i < this.count; i++) if (tags[i] === tag) return i;
+    return -1;
+  }
+
+  has(tag: number): boolean {
+    return this.indexOf(tag) !== -1;
+  }
+
+  /** The value of `tag` as text, or undefined when absent. */
+  str(tag: number): string | undefined {
+    const i = this.indexOf(tag);
+    return i === -1 ? undefined : this.buf.toString('latin1', this.starts[i], this.ends[i]);
+  }
+
+  valueAt(index: number): string {
+    return this.buf.toString('latin1', this.starts[index], this.ends[index]);
+  }
+
+  /** A non-negative integer value, or NaN when absent or not digits. */
+  int(tag: number): number {
+    const i = this.indexOf(tag);
+    return i === -1 ? Number.NaN : this.intAt(i);
+  }
+
+  intAt(index: number): number {
+    const buf = this.buf;
+    const s = this.starts[index] as number;
+    const e = this.ends[index] as number;
+    if (s === e || e - s > 15) return Number.NaN;
+    let v = 0;
+    for (let i = s; i < e; i++) {
+      const d = (buf[i] as number) - ZERO;
+      if (d < 0 || d > 9) return Number.NaN;
+      v = v * 10 + d;
+    }
+    return v;
+  }
+
+  /** A decimal value scaled to an E8 integer, parsed from the bytes; NaN when absent or malformed. */
+  e8(tag: number): number {
+    const i = this.indexOf(tag);
+    return i === -1 ? Number.NaN : this.e8At(i);
+  }
+
+  e8At(index: number): number {
+    const buf = this.buf;
+    let i = this.starts[index] as number;
+    const e = this.ends[index] as number;
+    let negative = false;
+    if (i < e && buf[i] === MINUS) {
+      negative = true;
+      i++;
+    }
+    let intPart = 0;
+    let frac = 0;
+    let fracDigits = 0;
+    let digits = 0;
+    let dot = false;
+    for (; i < e; i++) {
+      const c = buf[i] as number;
+      if (c === DOT && !dot) {
+        dot = true;
+        continue;
+      }
+      const d = c - ZERO;
+      if (d < 0 || d > 9) return Number.NaN;
+      digits++;
+      if (dot) {
+        if (fracDigits === 8) {
+          if (d !== 0) return Number.NaN;
+          continue;
+        }
+        frac = frac * 10 + d;
+        fracDigits++;
+      } else {
+        intPart = intPart * 10 + d;
+      }
+    }
+    if (digits === 0) return Number.NaN;
+    let scale = 1;
+    for (let k = fracDigits; k < 8; k++) scale *= 10;
+    const v = intPart * 100_000_000 + frac * scale;
+    if (!Number.isSafeInteger(v)) return Number.NaN;
+    return negative ? -v : v;
+  }
+
+  get msgType(): string {
+    return this.valueAt(2);
+  }
+
+  get seqNum(): number {
+    return this.int(Tag.MsgSeqNum);
+  }
+
+  /** The value is 'Y'. */
+  flag(tag: number): boolean {
+    const i = this.indexOf(tag);
+    return i !== -1 && this.ends[i]! - this.starts[i]! === 1 && this.buf[this.starts[i]!] === 0x59;
+  }
+
+  /** The frame bytes (a view; copy before keeping). */
+  frame(): Buffer {
+    return this.buf.subarray(this.frameStart, this.frameEnd);
+  }
+
+  /** Renders with '|' for SOH, for logs. */
+  toString(): string {
+    return this.frame().toString('latin1').replaceAll('\x01', '|');
+  }
+}
+
+/** Parses a standalone frame into a new message; throws SB_ERR_FIX_MALFORMED if it is not one. */
+export function parseFrame(frame: Buffer): FixMessage {
+  const m = new FixMessage();
+  if (!m.parse(frame, 0, frame.length)) throw new BridgeError('SB_ERR_FIX_MALFORMED', `${m.problem}: ${frame.toString('latin1').replaceAll('\x01', '|').slice(0, 200)}`);
+  return m;
+}
