@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { basename, join } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { runDemo } from '../app/demo.js';
+import { startReflector } from '../app/fix-reflector.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { renderReport } from '../exporters/report-text.js';
@@ -20,6 +21,7 @@ Usage: shadow-bridge <command> [options]
 Commands:
   replay <scenario>   replay a scenario through production and candidate; write a run folder
   demo                replay every bundled scenario and print the overall divergence report
+  fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
 Run "shadow-bridge <command> --help" for a command's options.`;
 
@@ -52,6 +54,20 @@ Options:
   --out DIR   parent folder for the run folders (default: runs/demo)
   --json      print all summaries as one JSON array
   -h, --help  this help`;
+
+const REFLECTOR_HELP = `Usage: shadow-bridge fix-reflector --port N [--host H] [--store DIR] [--dictionary FIX44.xml] [--verbose]
+
+A FIX 4.4 acceptor with SenderCompID ISLD that accepts TargetCompID TW44 and echoes NewOrderSingle,
+SecurityDefinition and Email back (a QuickFIX-style reflector), for the session acceptance scripts
+in ../shared/conformance/quickfix-fix44. Sequence numbers reset on every Logon. Runs until killed.
+
+Options:
+  --port N            port to listen on (0 = any free port, printed on stdout)
+  --host H            address to bind (default 127.0.0.1)
+  --store DIR         persist sequence numbers and sent messages in DIR (default: memory)
+  --dictionary FILE   validate every message against this QuickFIX data dictionary
+  --verbose           log session events to stderr
+  -h, --help          this help`;
 
 class UsageError extends Error {}
 
@@ -122,6 +138,40 @@ async function demoCommand(args: string[]): Promise<number> {
   return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
+async function reflectorCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    store: { type: 'string' },
+    dictionary: { type: 'string' },
+    verbose: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(REFLECTOR_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) usage(`fix-reflector takes no arguments, was given "${positionals.join(' ')}"`);
+  if (values.port === undefined) usage('fix-reflector needs --port');
+  const port = numberOption(values.port, 'port', 0, 65535) as number;
+  const verbose = values.verbose === true;
+  const reflector = await startReflector({
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port,
+    storeDir: (values.store as string | undefined) ?? null,
+    dictionaryPath: (values.dictionary as string | undefined) ?? null,
+    log: { event: (name, fields) => { if (verbose) console.error(JSON.stringify({ event: name, ...fields })); } },
+  });
+  console.log(`fix-reflector listening on ${(values.host as string | undefined) ?? '127.0.0.1'}:${reflector.port}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await reflector.close();
+  return EXIT_OK;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -136,6 +186,8 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand(rest);
       case 'demo':
         return await demoCommand(rest);
+      case 'fix-reflector':
+        return await reflectorCommand(rest);
       default:
         usage(`unknown command "${command}" (try --help)`);
     }

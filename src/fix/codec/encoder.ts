@@ -95,6 +95,16 @@ export class FixEncoder {
     return this;
   }
 
+  /** Current write position (for subclasses that encode field lists without a frame). */
+  protected position(): number {
+    return this.pos;
+  }
+
+  /** The bytes written since `from`, as a view. */
+  protected slice(from: number): Buffer {
+    return this.buf.subarray(from, this.pos);
+  }
+
   /** Completes the message and returns a view of it. */
   finish(): Buffer {
     const bodyLength = this.pos - HEADROOM;

@@ -1,0 +1,67 @@
+// What a FIX session must remember across restarts: the next sequence numbers both ways and the
+// application messages it sent (for resends). Implementations must never let a number go back.
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly msgType: string;
+  readonly sendingTimeMs: number;
+  /** Body fields after the standard header, as sent. */
+  readonly body: Buffer;
+}
+
+export interface SessionStore {
+  nextSenderSeq(): number;
+  nextTargetSeq(): number;
+  setNextSenderSeq(seq: number): void;
+  setNextTargetSeq(seq: number): void;
+  /** Records an outbound application message before it is written to the socket. */
+  saveOutbound(message: StoredMessage): void;
+  /** Stored application messages with begin <= seq <= end, in order. */
+  getOutbound(begin: number, end: number): StoredMessage[];
+  /** Both numbers back to 1 and no stored messages (a daily/weekly or ResetSeqNumFlag reset). */
+  reset(): void;
+  close(): void;
+}
+
+/** In-memory store: tests and sessions that need no persistence. Keeps at most `maxMessages`. */
+export class MemorySessionStore implements SessionStore {
+  private sender = 1;
+  private target = 1;
+  private readonly messages = new Map<number, StoredMessage>();
+
+  constructor(private readonly maxMessages = 100_000) {}
+
+  nextSenderSeq(): number {
+    return this.sender;
+  }
+  nextTargetSeq(): number {
+    return this.target;
+  }
+  setNextSenderSeq(seq: number): void {
+    this.sender = seq;
+  }
+  setNextTargetSeq(seq: number): void {
+    this.target = seq;
+  }
+  saveOutbound(message: StoredMessage): void {
+    if (this.messages.size >= this.maxMessages) {
+      const oldest = this.messages.keys().next().value;
+      if (oldest !== undefined) this.messages.delete(oldest);
+    }
+    this.messages.set(message.seq, message);
+  }
+  getOutbound(begin: number, end: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (let seq = begin; seq <= end; seq++) {
+      const m = this.messages.get(seq);
+      if (m !== undefined) out.push(m);
+    }
+    return out;
+  }
+  reset(): void {
+    this.sender = 1;
+    this.target = 1;
+    this.messages.clear();
+  }
+  close(): void {}
+}

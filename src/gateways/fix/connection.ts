@@ -1,0 +1,70 @@
+// Binds one TCP/TLS socket to the FIX codec: bytes -> framer -> parsed message -> handler, and
+// a SessionTransport that copies each outbound message (the encoder's buffer is reused at once).
+
+import type { Socket } from 'node:net';
+import { FixFramer } from '../../fix/codec/framer.js';
+import { FixMessage } from '../../fix/codec/message.js';
+import type { SessionTransport } from '../../fix/session/session.js';
+
+export interface ConnectionHandler {
+  onMessage(message: FixMessage): void;
+  onGarbled(reason: string, detail: string): void;
+  onClose(reason: string): void;
+}
+
+export class FixConnection implements SessionTransport {
+  private readonly framer: FixFramer;
+  private readonly message: FixMessage;
+  private closed = false;
+  handler: ConnectionHandler;
+
+  constructor(
+    readonly socket: Socket,
+    handler: ConnectionHandler,
+    maxMessageBytes: number,
+    maxFields: number,
+  ) {
+    this.handler = handler;
+    this.message = new FixMessage(maxFields);
+    this.framer = new FixFramer(
+      {
+        onFrame: (buf, start, end) => {
+          if (this.message.parse(buf, start, end)) this.handler.onMessage(this.message);
+          else this.handler.onGarbled(this.message.problem ?? 'malformed', 'frame is not a field list starting 8, 9, 35');
+        },
+        onGarbled: (reason, detail) => this.handler.onGarbled(reason, detail),
+      },
+      maxMessageBytes,
+    );
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.closed) this.framer.push(chunk);
+    });
+    socket.on('error', () => {}); // 'close' follows and carries the news
+    socket.on('close', () => this.finish('connection closed'));
+  }
+
+  get remote(): string {
+    return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
+  }
+
+  write(bytes: Buffer): void {
+    if (this.closed) return;
+    this.socket.write(Buffer.from(bytes));
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    // Give the last message (a Logout) a moment to leave, then make sure the socket is gone.
+    setTimeout(() => this.socket.destroy(), 200).unref();
+    this.handler.onClose(reason);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handler.onClose(reason);
+  }
+}
