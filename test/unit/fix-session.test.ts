@@ -1,0 +1,169 @@
+// Session-layer behaviour the acceptance scripts do not reach: the initiator side, resend policy,
+// persistence across a restart, the bounded queue, and bad input that must not crash anything.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FixMessage } from '../../src/fix/codec/message.js';
+import { FileSessionStore } from '../../src/fix/session/file-store.js';
+import { DEFAULT_SESSION_CONFIG, FixSession, type SessionConfig } from '../../src/fix/session/session.js';
+import { MemorySessionStore, type SessionStore } from '../../src/fix/session/store.js';
+import { formatUtcTimestamp } from '../../src/fix/codec/timestamps.js';
+import { fix, show } from '../support/fix.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'sb-fixstore-'));
+  dirs.push(d);
+  return d;
+};
+
+/** Two sessions wired back to back in memory, with a clock the test moves. */
+function pair(opts: { initiator?: Partial<SessionConfig>; acceptor?: Partial<SessionConfig>; initiatorStore?: SessionStore; acceptorStore?: SessionStore } = {}) {
+  let now = Date.UTC(2026, 6, 8, 9, 0, 0);
+  const clock = { nowMs: () => now };
+  const wires: { from: string; text: string }[] = [];
+  const received: { side: string; msgType: string; text: string }[] = [];
+  const log = { event() {} };
+  const app = (side: string) => ({
+    fromApp(_s: FixSession, m: FixMessage) {
+      received.push({ side, msgType: m.msgType, text: m.toString() });
+    },
+  });
+  const initiator = new FixSession(
+    { ...DEFAULT_SESSION_CONFIG, senderCompId: 'BRIDGE', targetCompId: 'LP', role: 'initiator', heartBtIntSec: 5, ...opts.initiator },
+    opts.initiatorStore ?? new MemorySessionStore(), app('initiator'), clock, log, () => new FixMessage(),
+  );
+  const acceptor = new FixSession(
+    { ...DEFAULT_SESSION_CONFIG, senderCompId: 'LP', targetCompId: 'BRIDGE', role: 'acceptor', ...opts.acceptor },
+    opts.acceptorStore ?? new MemorySessionStore(), app('acceptor'), clock, log, () => new FixMessage(),
+  );
+  const deliver = (to: FixSession, from: string) => (bytes: Buffer) => {
+    wires.push({ from, text: show(bytes) });
+    const m = new FixMessage();
+    const copy = Buffer.from(bytes);
+    if (m.parse(copy, 0, copy.length)) to.onMessage(m);
+  };
+  let drop: ((text: string) => boolean) | null = null;
+  const toAcceptor = deliver(acceptor, 'initiator');
+  const toInitiator = deliver(initiator, 'acceptor');
+  const connect = () => {
+    acceptor.connected({ write: toInitiator, close: () => initiator.disconnected('peer closed') });
+    initiator.connected({ write: (b) => (drop?.(show(b)) ? wires.push({ from: 'initiator(dropped)', text: show(b) }) : toAcceptor(b)), close: () => acceptor.disconnected('peer closed') });
+  };
+  return { initiator, acceptor, wires, received, connect, advance: (ms: number) => { now += ms; initiator.tick(); acceptor.tick(); }, setDrop: (f: typeof drop) => { drop = f; }, clock };
+}
+
+describe('FIX session', () => {
+  it('logs on as initiator and exchanges application messages in sequence', () => {
+    const p = pair();
+    p.connect();
+    expect(p.initiator.state).toBe('logged_on');
+    expect(p.acceptor.state).toBe('logged_on');
+    expect(p.acceptor.heartBtIntSec).toBe(5); // adopted from the initiator's Logon
+    p.initiator.sendApp('D', (e) => e.str(11, 'ORD-1').str(55, 'EUR/USD'));
+    p.initiator.sendApp('D', (e) => e.str(11, 'ORD-2').str(55, 'EUR/USD'));
+    expect(p.received.map((r) => r.text.match(/11=([^|]+)/)?.[1])).toEqual(['ORD-1', 'ORD-2']);
+    expect(p.acceptor.store.nextTargetSeq()).toBe(4);
+  });
+
+  it('detects a gap, asks for a resend and receives the message again with PossDup', () => {
+    const p = pair();
+    p.connect();
+    p.setDrop((t) => t.includes('11=LOST'));
+    p.initiator.sendApp('D', (e) => e.str(11, 'LOST'));
+    p.setDrop(null);
+    p.initiator.sendApp('D', (e) => e.str(11, 'AFTER'));
+    const ids = p.received.map((r) => r.text.match(/11=([^|]+)/)?.[1]);
+    expect(ids).toEqual(['LOST', 'AFTER']); // the gap is filled before the queued message is processed
+    expect(p.wires.some((w) => w.from === 'acceptor' && w.text.includes('35=2|'))).toBe(true);
+    expect(p.received[0]?.text).toMatch(/43=Y\|.*122=/);
+  });
+
+  it('gap-fills application messages older than the resend age instead of resending them', () => {
+    const p = pair({ initiator: { resendMaxAgeMs: 1_000 } });
+    p.connect();
+    p.setDrop((t) => t.includes('11=OLD'));
+    p.initiator.sendApp('D', (e) => e.str(11, 'OLD'));
+    p.setDrop(null);
+    p.advance(5_000);
+    p.initiator.sendApp('D', (e) => e.str(11, 'NEW'));
+    expect(p.received.map((r) => r.text.match(/11=([^|]+)/)?.[1])).toEqual(['NEW']); // never re-sent blindly
+    expect(p.wires.some((w) => w.from === 'initiator' && /35=4\|.*123=Y/.test(w.text))).toBe(true);
+  });
+
+  it('sends heartbeats, a test request on silence, and disconnects after 2.4 intervals', () => {
+    const p = pair();
+    p.connect();
+    p.acceptor.disconnected('test: acceptor goes silent'); // the acceptor stops answering
+    p.advance(5_000);
+    expect(p.wires.at(-1)?.text).toMatch(/35=0\|/);
+    p.advance(2_600);
+    expect(p.wires.at(-1)?.text).toMatch(/35=1\|.*112=TEST/);
+    p.advance(5_000);
+    expect(p.initiator.state).toBe('disconnected');
+  });
+
+  it('refuses a Logon reply whose sequence number went backwards', () => {
+    const store = new MemorySessionStore();
+    store.setNextTargetSeq(10);
+    const p = pair({ initiatorStore: store });
+    p.connect();
+    expect(p.initiator.state).toBe('disconnected');
+    expect(p.wires.some((w) => w.from === 'initiator' && w.text.includes('58=MsgSeqNum too low, expecting 10 but received 1'))).toBe(true);
+  });
+
+  it('survives a restart: numbers continue and stored messages can be resent', () => {
+    const dir = tempDir();
+    const first = new FileSessionStore(dir, 'BRIDGE-LP', 'always');
+    const p = pair({ initiatorStore: first });
+    p.connect();
+    p.initiator.sendApp('D', (e) => e.str(11, 'A'));
+    p.initiator.sendApp('D', (e) => e.str(11, 'B'));
+    const sender = first.nextSenderSeq();
+    const target = first.nextTargetSeq();
+    first.close(); // no logout: as after kill -9
+    const second = new FileSessionStore(dir, 'BRIDGE-LP', 'always');
+    expect(second.nextSenderSeq()).toBe(sender);
+    expect(second.nextTargetSeq()).toBe(target);
+    expect(second.getOutbound(1, 100).map((m) => m.body.toString('latin1'))).toEqual(['11=A\x01', '11=B\x01']);
+    second.close();
+  });
+
+  it('ignores a torn last journal record and never goes backwards', () => {
+    const dir = tempDir();
+    const s = new FileSessionStore(dir, 'X', 'never');
+    s.setNextSenderSeq(5);
+    s.setNextTargetSeq(7);
+    s.saveOutbound({ seq: 4, msgType: 'D', sendingTimeMs: 1, body: Buffer.from('11=Z\x01') });
+    s.close();
+    appendFileSync(s.file, 'S 9'); // torn: no newline
+    appendFileSync(s.file, '');
+    const again = new FileSessionStore(dir, 'X', 'never');
+    expect(again.nextSenderSeq()).toBe(5);
+    expect(again.nextTargetSeq()).toBe(7);
+    expect(again.getOutbound(4, 4)).toHaveLength(1);
+    again.setNextSenderSeq(6);
+    again.close();
+    expect(readFileSync(s.file, 'latin1')).not.toContain('S 9');
+    writeFileSync(s.file, 'garbage\n');
+    expect(new FileSessionStore(dir, 'X', 'never').nextSenderSeq()).toBe(1);
+  });
+
+  it('holds a bounded number of out-of-sequence messages', () => {
+    const p = pair({ acceptor: { maxQueuedMessages: 3 } });
+    p.connect();
+    let seq = p.acceptor.store.nextTargetSeq() + 1; // skip one: every later message is queued
+    const sendRaw = (s: number) => {
+      const frame = fix(`35=D|34=${s}|49=BRIDGE|52=${formatUtcTimestamp(p.clock.nowMs())}|56=LP|11=Q${s}|`);
+      const m = new FixMessage();
+      m.parse(frame, 0, frame.length);
+      p.acceptor.onMessage(m);
+    };
+    for (let i = 0; i < 10; i++) sendRaw(seq++);
+    expect(p.acceptor.counters.queueDropped).toBe(7);
+    expect(p.acceptor.state).toBe('logged_on');
+  });
+});
