@@ -6,6 +6,14 @@ import { basename, join } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { runDemo } from '../app/demo.js';
 import { startReflector } from '../app/fix-reflector.js';
+import { loadLiveConfig } from '../app/live-config.js';
+import { runLiveDemo, simInstruments } from '../app/live-demo.js';
+import { startLiveEngine } from '../app/live-engine.js';
+import { PERSONAS } from '../app/lp-personas.js';
+import { startLpSim } from '../app/lp-sim.js';
+import { DEFAULT_PRODUCTION } from '../app/paths.js';
+import { loadBundle } from '../mappings/load-bundle.js';
+import { ScenarioReader } from '../replay/scenario-reader.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { renderReport } from '../exporters/report-text.js';
@@ -20,7 +28,10 @@ Usage: shadow-bridge <command> [options]
 
 Commands:
   replay <scenario>   replay a scenario through production and candidate; write a run folder
-  demo                replay every bundled scenario and print the overall divergence report
+  demo                live demo on loopback: LP simulators, the engine, platform flow; then the report
+                      (demo --replay: replay every bundled scenario instead)
+  run                 the live engine: FIX to LPs and platforms, production executes, candidate shadows
+  lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
 Run "shadow-bridge <command> --help" for a command's options.`;
@@ -45,15 +56,52 @@ Options:
 Writes summary.json, divergences.jsonl, orders.jsonl, shadow-faults.jsonl and engine.log.
 Exit code 0 when the replay ran and every scenario expectation was met, 1 otherwise, 2 on usage errors.`;
 
-const DEMO_HELP = `Usage: shadow-bridge demo [--out DIR] [--json]
+const DEMO_HELP = `Usage: shadow-bridge demo [--seconds N] [--rate N] [--out DIR] [--json] [--replay]
 
-Replays every scenario in scenarios/ with the bundled production and candidate mappings and prints
-one line per scenario, the overall divergence report and example divergences.
+Live (default): starts three LP simulators (a last-look bank, an ECN, a market maker), the engine
+and two platform sessions, all real FIX 4.4 sessions on 127.0.0.1; sends client flow for N seconds
+with production executing and the candidate shadowing; prints the divergence report. The run folder
+includes recording.jsonl, which "replay" reproduces decision for decision.
+
+--replay: replays every scenario in scenarios/ instead and prints one line per scenario.
 
 Options:
-  --out DIR   parent folder for the run folders (default: runs/demo)
-  --json      print all summaries as one JSON array
-  -h, --help  this help`;
+  --seconds N  live flow duration (default 15)
+  --rate N     client orders per second across both platforms (default 40)
+  --out DIR    run folder (default: runs/live-demo; with --replay: runs/demo)
+  --json       print the summary JSON (live) or all summaries (replay)
+  --replay     replay the bundled scenarios instead of the live demo
+  -h, --help   this help`;
+
+const RUN_HELP = `Usage: shadow-bridge run --config FILE [--record FILE] [--out DIR]
+
+Runs the live engine described by FILE (YAML or JSON; see examples/live.yaml): FIX initiators to
+every LP, a FIX acceptor for platforms, production routing executing, the candidate shadowing.
+Writes the run folder (summary.json refreshed every flushMs, divergences.jsonl, orders.jsonl,
+engine.log) and stops cleanly on SIGINT/SIGTERM.
+
+Options:
+  --config FILE  the configuration (required)
+  --record FILE  record every inbound event as a scenario, for "replay" (overrides run.record)
+  --out DIR      run folder (overrides run.out)
+  -h, --help     this help`;
+
+const LP_SIM_HELP = `Usage: shadow-bridge lp-sim --lp ID --port N [--persona NAME] [--seed N] [--bridge COMPID] [--production DIR] [--scenario FILE]
+
+A simulated liquidity provider: a FIX 4.4 acceptor with SenderCompID ID for the bridge's CompID,
+streaming prices for every symbol the production bundle maps to this LP (seeded random walk, or
+this LP's quotes replayed from a scenario file) and executing orders as its persona says.
+
+Options:
+  --lp ID            LP id and SenderCompID (e.g. LP_ALPHA)
+  --port N           port to listen on (0 = any, printed)
+  --host H           address (default 127.0.0.1)
+  --persona NAME     ${Object.keys(PERSONAS).join(' | ')} (default ecn)
+  --seed N           random seed (default 1)
+  --bridge COMPID    the bridge's SenderCompID (default BRIDGE)
+  --production DIR   bundle whose LP symbol map defines what to quote (default mappings/production)
+  --scenario FILE    replay this LP's quotes from a scenario instead of a random walk
+  -h, --help         this help`;
 
 const REFLECTOR_HELP = `Usage: shadow-bridge fix-reflector --port N [--host H] [--store DIR] [--dictionary FIX44.xml] [--verbose]
 
@@ -128,14 +176,112 @@ async function replayCommand(args: string[]): Promise<number> {
 }
 
 async function demoCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { out: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parse(args, {
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    replay: { type: 'boolean' },
+    seconds: { type: 'string' },
+    rate: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help) {
     console.log(DEMO_HELP);
     return EXIT_OK;
   }
   if (positionals.length > 0) usage(`demo takes no arguments, was given "${positionals.join(' ')}"`);
-  const ok = await runDemo({ outDir: (values.out as string | undefined) ?? join('runs', 'demo'), json: values.json === true });
+  if (values.replay) {
+    const ok = await runDemo({ outDir: (values.out as string | undefined) ?? join('runs', 'demo'), json: values.json === true });
+    return ok ? EXIT_OK : EXIT_FAILURE;
+  }
+  const ok = await runLiveDemo({
+    seconds: numberOption(values.seconds, 'seconds', 1, 3600) ?? 15,
+    ordersPerSecond: numberOption(values.rate, 'rate', 1, 10_000) ?? 40,
+    outDir: (values.out as string | undefined) ?? join('runs', 'live-demo'),
+    json: values.json === true,
+  });
   return ok ? EXIT_OK : EXIT_FAILURE;
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { config: { type: 'string' }, record: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    console.log(RUN_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) usage(`run takes no arguments, was given "${positionals.join(' ')}"`);
+  if (values.config === undefined) usage('run needs --config FILE');
+  const config = loadLiveConfig(values.config as string);
+  const run = { ...config.run };
+  if (values.record !== undefined) run.record = values.record as string;
+  if (values.out !== undefined) run.out = values.out as string;
+  const engine = await startLiveEngine({ ...config, run });
+  console.log(`shadow-bridge run ${engine.runId}: platforms on ${config.platform.host}:${engine.platformPort}, ${config.lps.length} LP connections, run folder ${engine.outDir}`);
+  const signal = await untilSignal();
+  console.error(`shadow-bridge: ${signal}: logging out and writing the run folder`);
+  const summary = await engine.stop();
+  console.log(renderReport(summary, engine.outDir, []));
+  return EXIT_OK;
+}
+
+async function lpSimCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    lp: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    persona: { type: 'string' },
+    seed: { type: 'string' },
+    bridge: { type: 'string' },
+    production: { type: 'string' },
+    scenario: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(LP_SIM_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) usage(`lp-sim takes no arguments, was given "${positionals.join(' ')}"`);
+  if (values.lp === undefined) usage('lp-sim needs --lp ID');
+  if (values.port === undefined) usage('lp-sim needs --port N');
+  const persona = PERSONAS[(values.persona as string | undefined) ?? 'ecn'];
+  if (persona === undefined) usage(`--persona must be one of ${Object.keys(PERSONAS).join(', ')}, was "${String(values.persona)}"`);
+  const lp = values.lp as string;
+  const bundle = loadBundle((values.production as string | undefined) ?? DEFAULT_PRODUCTION);
+  if (!bundle.lps.has(lp)) usage(`--lp ${lp} is not an LP in the production bundle (${[...bundle.lps.keys()].join(', ')})`);
+  let scripted: { atMs: number; lpSymbol: string; bidE8: number; askE8: number }[] | undefined;
+  if (values.scenario !== undefined) {
+    scripted = [];
+    const reader = new ScenarioReader(values.scenario as string);
+    try {
+      for (let e = reader.next(); e !== null; e = reader.next()) {
+        if (e.type === 'quote' && e.quote.lp === lp) scripted.push({ atMs: Math.floor((e.tsUs - reader.header.startUs) / 1000), lpSymbol: e.quote.lpSymbol, bidE8: e.quote.bidE8, askE8: e.quote.askE8 });
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  const sim = await startLpSim({
+    lp,
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port: numberOption(values.port, 'port', 0, 65535) as number,
+    bridgeCompId: (values.bridge as string | undefined) ?? 'BRIDGE',
+    persona,
+    seed: numberOption(values.seed, 'seed', 0, 2 ** 31) ?? 1,
+    instruments: simInstruments(bundle, lp),
+    log: { event() {} },
+    ...(scripted === undefined ? {} : { scriptedQuotes: scripted }),
+  });
+  console.log(`lp-sim ${lp} (${persona.name}) listening on port ${sim.port}`);
+  await untilSignal();
+  await sim.close();
+  console.log(`lp-sim ${lp}: ${JSON.stringify(sim.stats)}`);
+  return EXIT_OK;
 }
 
 async function reflectorCommand(args: string[]): Promise<number> {
@@ -188,6 +334,10 @@ export async function main(argv: string[]): Promise<number> {
         return await demoCommand(rest);
       case 'fix-reflector':
         return await reflectorCommand(rest);
+      case 'run':
+        return await runCommand(rest);
+      case 'lp-sim':
+        return await lpSimCommand(rest);
       default:
         usage(`unknown command "${command}" (try --help)`);
     }

@@ -6,7 +6,7 @@ import type { LifecycleEntry, LifecycleStep, LpExecution } from './model/lifecyc
 import type { Decision, LpStatus, Order, OrderRequest, Quote, RejectReason } from './model/types.js';
 import type { Clock, LatencyRecorder, LifecycleLog, OrderSink, Stopwatch } from './ports.js';
 import type { Router } from './routing/router.js';
-import { LpStatusBoard, QuoteBook, type DecisionContext } from './shadow/context.js';
+import { LpStatusBoard, QuoteBook, type DecisionContext, type LpStatusView, type QuoteView } from './shadow/context.js';
 import { OrderTracker } from './shadow/order-tracker.js';
 import type { ShadowRunner } from './shadow/shadow-runner.js';
 
@@ -164,7 +164,8 @@ export class ShadowEngine {
     this.journalRaw('cancel_requested', seq, nowUs, tracked.correlationId, clientOrderId, tracked.lp, null, { cancelId, status: tracked.status });
   }
 
-  onLpExecution(exec: LpExecution): void {
+  /** Books an LP execution; returns whether it was new, a duplicate, or for no order we sent. */
+  onLpExecution(exec: LpExecution): 'booked' | 'duplicate' | 'unknown_order' {
     const seq = ++this.counters.events;
     this.counters.lpExecutions++;
     const nowUs = this.deps.clock.nowUs();
@@ -172,12 +173,12 @@ export class ShadowEngine {
     const fields = { lpOrderId: exec.lpOrderId, execId: exec.execId, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text };
     if (result.kind === 'unknown_order') {
       this.journalRaw('exec_unknown_order', seq, nowUs, '', exec.clientOrderId, exec.lp, null, fields);
-      return;
+      return 'unknown_order';
     }
     const order = result.order;
     if (result.kind === 'duplicate') {
       this.journalRaw('exec_duplicate', seq, nowUs, order.correlationId, order.clientOrderId, exec.lp, null, fields);
-      return;
+      return 'duplicate';
     }
     const step: LifecycleStep =
       exec.execType === 'fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
@@ -189,6 +190,12 @@ export class ShadowEngine {
       ...fields,
       cumQtyE8: order.cumQtyE8,
     });
+    return 'booked';
+  }
+
+  /** The market as it is now (quotes and LP status), for price publication off the order path. */
+  marketView(): { quotes: QuoteView; lpStatus: LpStatusView } {
+    return { quotes: this.book.snapshot(), lpStatus: this.lpStatus.view() };
   }
 
   /** Switches production's configuration; orders already decided keep the decision they got. */

@@ -24,11 +24,15 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   /** Optional observer of every divergence (the expectation checker). */
   onDivergence: ((record: DivergenceRecord) => void) | null = null;
 
-  constructor(outDir: string) {
+  /**
+   * `staged` (replay): write into a side folder, publish on success. Not staged (live): write in
+   * place and flush periodically, so the folder can be read while the engine runs.
+   */
+  constructor(outDir: string, private readonly staged = true) {
     this.finalDir = resolve(outDir);
-    this.stagingDir = `${this.finalDir}.partial-${process.pid}`;
+    this.stagingDir = staged ? `${this.finalDir}.partial-${process.pid}` : this.finalDir;
     try {
-      rmSync(this.stagingDir, { recursive: true, force: true });
+      if (staged) rmSync(this.stagingDir, { recursive: true, force: true });
       mkdirSync(this.stagingDir, { recursive: true });
     } catch (cause) {
       throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.stagingDir}: ${(cause as Error).message}`, { cause });
@@ -66,9 +70,17 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     writeFileSync(this.path(name), text);
   }
 
+  /** Writes out buffered records (live runs call this periodically). */
+  flush(): void {
+    this.divergences.flush();
+    this.orders.flush();
+    this.faults.flush();
+  }
+
   /** Flushes every file and moves the folder to its final place (replacing an older run). */
   publish(): void {
     this.closeWriters();
+    if (!this.staged) return;
     try {
       mkdirSync(dirname(this.finalDir), { recursive: true });
       if (existsSync(this.finalDir)) rmSync(this.finalDir, { recursive: true, force: true });
@@ -83,7 +95,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     try {
       this.closeWriters();
     } finally {
-      rmSync(this.stagingDir, { recursive: true, force: true });
+      if (this.staged) rmSync(this.stagingDir, { recursive: true, force: true });
     }
   }
 

@@ -53,6 +53,42 @@ export class BundleRouter implements Router {
     return this.select(context, order, instrument, rule);
   }
 
+  /** The instrument a platform symbol maps to in this bundle, or null. */
+  instrumentOf(platformSymbol: string): Instrument | null {
+    return this.resolver.resolve(platformSymbol);
+  }
+
+  /**
+   * The price a client of `group` would see now: best bid and ask among the eligible LPs of the
+   * rule a minimum-size order would match, with that rule's markup. Null when there is no price.
+   * Off the order path: used to publish marked-up prices to platforms.
+   */
+  clientQuote(context: Pick<DecisionContext, 'quotes' | 'lpStatus' | 'nowUs'>, group: string, account: string, platformSymbol: string): { bidE8: number; askE8: number; digits: number } | null {
+    const instrument = this.resolver.resolve(platformSymbol);
+    if (instrument === null) return null;
+    const probe: Order = { clientOrderId: '', account, group, platformSymbol, side: 'buy', ordType: 'market', volumeE8: instrument.minLotE8, priceE8: 0, correlationId: '', receivedUs: context.nowUs };
+    const rule = this.matchRule(probe, instrument);
+    if (rule === null) return null;
+    let bid = 0;
+    let ask = 0;
+    for (const lpId of rule.pool) {
+      const lp = this.bundle.lps.get(lpId);
+      if (lp === undefined || !lp.enabled || context.lpStatus.get(lpId) !== 'up') continue;
+      const lpSymbol = lp.symbols.get(instrument.symbol);
+      const q = lpSymbol === undefined ? undefined : context.quotes.get(lpId, lpSymbol);
+      if (q === undefined || q.indicative || context.nowUs - q.receivedUs > lp.staleUs) continue;
+      if (q.bidE8 > 0 && q.bidE8 > bid) bid = q.bidE8;
+      if (q.askE8 > 0 && (ask === 0 || q.askE8 < ask)) ask = q.askE8;
+    }
+    if (bid === 0 || ask === 0) return null;
+    const m = this.bundle.markups.get(rule.markupProfile)?.bySymbol.get(instrument.symbol);
+    return {
+      bidE8: floorTo(bid - (m?.bidE8 ?? 0), instrument.pointE8),
+      askE8: ceilTo(ask + (m?.askE8 ?? 0), instrument.pointE8),
+      digits: instrument.digits,
+    };
+  }
+
   private checkSpec(order: Order, instrument: Instrument): { reason: RejectReason; detail: string } | null {
     const volume = order.volumeE8;
     if (volume < instrument.minLotE8) {

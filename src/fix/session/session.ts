@@ -59,6 +59,12 @@ export interface SessionConfig {
   readonly resendMaxAgeMs: number | null;
   /** Most out-of-sequence messages held while a gap is being filled. */
   readonly maxQueuedMessages: number;
+  /**
+   * Count an application message as received (persist the next inbound number) before the
+   * application acts on it. At-most-once: after a crash mid-message the counterparty's resend
+   * of it is a duplicate, never a second execution. Order-entry sessions want this.
+   */
+  readonly persistBeforeProcessing: boolean;
   readonly username?: string;
   readonly password?: string;
 }
@@ -75,6 +81,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   dictionary: null,
   resendMaxAgeMs: null,
   maxQueuedMessages: 10_000,
+  persistBeforeProcessing: false,
 };
 
 export type SessionState = 'disconnected' | 'awaiting_logon' | 'logged_on' | 'logout_sent';
@@ -244,8 +251,13 @@ export class FixSession {
         break;
       default:
         if (this.verify(m, true, true)) {
-          this.deliverApp(m);
-          this.incrementTarget();
+          if (this.config.persistBeforeProcessing) {
+            this.incrementTarget();
+            this.deliverApp(m);
+          } else {
+            this.deliverApp(m);
+            this.incrementTarget();
+          }
         }
         break;
     }

@@ -1,0 +1,508 @@
+// The live shadow engine: FIX initiators to the LPs (prices in, orders out, executions in), a
+// FIX acceptor for platforms (orders in, executions and marked-up prices out), production routing
+// on every order with the candidate shadowing it, and the same run folder as a replay.
+// Every inbound event is stamped once; the stamp is what the engine decides with and what the
+// recorder writes, so replaying a recording reproduces the live decisions exactly.
+
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { ShadowEngine } from '../core/engine.js';
+import type { LpExecution } from '../core/model/lifecycle.js';
+import { ceilTo, floorTo } from '../core/model/scaled.js';
+import { REJECT_REASONS, type Decision, type Order, type OrderRequest, type Side } from '../core/model/types.js';
+import type { Clock, OrderSink, Stopwatch } from '../core/ports.js';
+import { BundleRouter } from '../core/routing/bundle-router.js';
+import type { RoutingBundle } from '../core/routing/bundle.js';
+import { rebuildContext } from '../core/shadow/context.js';
+import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
+import { ShadowRunner } from '../core/shadow/shadow-runner.js';
+import { RunFolder } from '../exporters/run-folder.js';
+import { JsonlWriter } from '../exporters/jsonl-writer.js';
+import { buildSummary, type RunSummary } from '../exporters/summary.js';
+import { applyMarketData, decodeMarketDataRequest, encodeMarketDataRequest, encodeSnapshot, type TopOfBook } from '../fix/app/market-data.js';
+import { decodeExecutionReport, decodeNewOrderSingle, encodeLpOrder, encodePlatformExecution, isDecodeProblem, type PlatformExecution } from '../fix/app/orders.js';
+import { FixMessage } from '../fix/codec/message.js';
+import { MsgType, Tag } from '../fix/codec/tags.js';
+import { FileSessionStore } from '../fix/session/file-store.js';
+import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog } from '../fix/session/session.js';
+import { FixAcceptor } from '../gateways/fix/acceptor.js';
+import { FixInitiator } from '../gateways/fix/initiator.js';
+import { loadBundle } from '../mappings/load-bundle.js';
+import { ScenarioRecorder } from '../replay/recorder.js';
+import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
+import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
+import { loadCandidate } from './candidate.js';
+import type { LiveConfig } from './live-config.js';
+
+export interface LiveEngine {
+  readonly runId: string;
+  readonly platformPort: number;
+  readonly outDir: string;
+  summary(): RunSummary;
+  lpConnected(lp: string): boolean;
+  /** Logs every session out, drains the shadow, writes the summary and closes every file. */
+  stop(): Promise<RunSummary>;
+}
+
+/** Wall-clock microseconds, stamped once per inbound event and never going backwards. */
+class EventClock implements Clock {
+  private current = 0;
+  stamp(): number {
+    const t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    if (t > this.current) this.current = t;
+    return this.current;
+  }
+  nowUs(): number {
+    return this.current;
+  }
+}
+
+interface PendingOrder {
+  readonly session: FixSession;
+  readonly clOrdId: string;
+  readonly platformSymbol: string;
+  readonly side: Side;
+  readonly orderQtyE8: number;
+  readonly digits: number;
+  readonly pointE8: number;
+  readonly markupE8: number;
+  cumQtyE8: number;
+  notional: bigint;
+  execs: number;
+}
+
+interface PriceSubscription {
+  readonly session: FixSession;
+  readonly mdReqId: string;
+  readonly platformSymbol: string;
+  readonly group: string;
+  lastSentMs: number;
+}
+
+const stopwatch: Stopwatch = { nowNs: () => performance.now() * 1e6 };
+
+/** LP symbol -> canonical instrument, per LP, from a bundle. */
+function lpSymbolIndex(bundle: RoutingBundle): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const lp of bundle.lps.values()) {
+    const m = new Map<string, string>();
+    for (const [canonical, lpSymbol] of lp.symbols) m.set(lpSymbol, canonical);
+    out.set(lp.id, m);
+  }
+  return out;
+}
+
+export async function startLiveEngine(config: LiveConfig, runId = `live-${randomBytes(3).toString('hex')}`): Promise<LiveEngine> {
+  await initLatency();
+  const productionBundle = loadBundle(config.run.production);
+  const production = new BundleRouter('production', productionBundle);
+  const candidateLoaded = config.run.candidate === null ? null : await loadCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
+  const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
+  const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
+
+  const folder = new RunFolder(config.run.out, false);
+  const logFile = createFileLogger(folder.path('engine.log'));
+  const logger = logFile.logger;
+  const sessionLog: SessionLog = { event: (name, fields) => logger.info({ event: name, ...fields }, name) };
+  const clock = new EventClock();
+  const startUs = clock.stamp();
+  const recorder =
+    config.run.record === null
+      ? null
+      : new ScenarioRecorder(new JsonlWriter(config.run.record), runId, `live run ${runId}`, startUs, config.lps.map((l) => l.id));
+
+  const productionLatency = new LatencyHistogram();
+  const candidateLatency = new LatencyHistogram();
+  let shadow: ShadowRunner | null = null;
+  if (candidateLoaded !== null) {
+    shadow = new ShadowRunner(
+      candidateLoaded.router,
+      {
+        maxQueue: config.run.maxShadowQueue,
+        sampleRate: 1,
+        budgetNs: config.run.candidateBudgetUs * 1000,
+        policy: DEFAULT_COMPARE_POLICY,
+        knownLps: new Set(productionBundle.lps.keys()),
+        rebuildContext: aa ? rebuildContext : null,
+      },
+      folder,
+      folder,
+      stopwatch,
+      candidateLatency,
+    );
+  }
+  let drainScheduled = false;
+  const scheduleDrain = (): void => {
+    if (shadow === null || drainScheduled) return;
+    drainScheduled = true;
+    // The candidate runs after the current I/O callback returns: production's order is already
+    // written to the LP socket by then.
+    setImmediate(() => {
+      drainScheduled = false;
+      shadow?.drain();
+    });
+  };
+
+  // ---- LP side ------------------------------------------------------------------------------
+  const lpSessions = new Map<string, FixSession>();
+  const lpIndex = lpSymbolIndex(productionBundle);
+  const contractSizeOf = (lp: string, lpSymbol: string): number => {
+    const canonical = lpIndex.get(lp)?.get(lpSymbol);
+    return canonical === undefined ? 0 : (productionBundle.instruments.get(canonical)?.contractSize ?? 0);
+  };
+  const pending = new Map<string, PendingOrder>();
+
+  // ---- Platform side: the order port production uses --------------------------------------
+  let inbound: { session: FixSession } | null = null;
+  const platformExec = (p: PendingOrder, orderId: string, x: Omit<PlatformExecution, 'orderId' | 'execId' | 'clOrdId' | 'symbol' | 'side' | 'orderQtyE8' | 'priceDigits' | 'nowMs'>): void => {
+    p.execs++;
+    p.session.sendApp(MsgType.ExecutionReport, (e) =>
+      encodePlatformExecution(e, { ...x, orderId, execId: `${orderId}-${p.execs}`, clOrdId: p.clOrdId, symbol: p.platformSymbol, side: p.side, orderQtyE8: p.orderQtyE8, priceDigits: p.digits, nowMs: Date.now() }),
+    );
+  };
+  const orderSink: OrderSink = {
+    onProductionDecision(order: Order, decision: Decision): void {
+      const origin = inbound;
+      if (origin === null) return;
+      const instrument = decision.instrument === null ? null : productionBundle.instruments.get(decision.instrument) ?? null;
+      const p: PendingOrder = {
+        session: origin.session,
+        clOrdId: order.clientOrderId,
+        platformSymbol: order.platformSymbol,
+        side: order.side,
+        orderQtyE8: order.volumeE8,
+        digits: instrument?.digits ?? 5,
+        pointE8: instrument?.pointE8 ?? 1000,
+        markupE8: decision.markupE8,
+        cumQtyE8: 0,
+        notional: 0n,
+        execs: 0,
+      };
+      if (decision.action === 'route' && decision.lp !== null && instrument !== null) {
+        const lpSession = lpSessions.get(decision.lp);
+        const lpConfig = config.lps.find((l) => l.id === decision.lp);
+        const seq =
+          lpSession === undefined || lpConfig === undefined
+            ? -1
+            : lpSession.sendApp(MsgType.NewOrderSingle, (e) =>
+                encodeLpOrder(e, {
+                  lpClOrdId: order.correlationId,
+                  lpSymbol: decision.lpSymbol as string,
+                  side: order.side,
+                  unitsE8: Math.round(order.volumeE8 * instrument.contractSize),
+                  ordType: order.ordType,
+                  priceE8: order.ordType === 'limit' ? (order.side === 'buy' ? order.priceE8 - decision.markupE8 : order.priceE8 + decision.markupE8) : 0,
+                  priceDigits: Math.min(instrument.digits + 1, 8),
+                  account: lpConfig.account,
+                  nowMs: Date.now(),
+                }),
+              );
+        if (seq > 0) {
+          pending.set(order.correlationId, p);
+          return;
+        }
+        // The LP session dropped between the status the router saw and the send.
+        platformExec(p, order.correlationId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, ordRejReason: 99, text: `LP ${decision.lp} unavailable` });
+        return;
+      }
+      const reason = decision.rejectReason ?? 'no_route';
+      platformExec(p, order.correlationId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, ordRejReason: REJECT_REASONS[reason].ordRejReason, text: decision.detail ?? REJECT_REASONS[reason].text });
+    },
+  };
+
+  const engine = new ShadowEngine({
+    production,
+    shadow,
+    orderSink,
+    journal: folder,
+    log: new PinoLifecycleLog(logger),
+    clock,
+    stopwatch,
+    productionLatency,
+    correlationPrefix: `${runId}-`,
+    maxTrackedOrders: 100_000,
+  });
+
+  /** Forwards a newly booked LP execution to the platform, in client terms. */
+  const forwardExecution = (exec: LpExecution): void => {
+    const p = pending.get(exec.clientOrderId);
+    if (p === undefined) return;
+    if (exec.execType === 'reject' || exec.execType === 'canceled') {
+      pending.delete(exec.clientOrderId);
+      const cum = p.cumQtyE8;
+      const avg = cum === 0 ? 0 : Number(p.notional / BigInt(cum));
+      if (exec.execType === 'reject') platformExec(p, exec.clientOrderId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: cum, avgPxE8: avg, ordRejReason: REJECT_REASONS.lp_reject.ordRejReason, text: `LP reject: ${exec.text}` });
+      else platformExec(p, exec.clientOrderId, { execType: '4', ordStatus: '4', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: cum, avgPxE8: avg, ordRejReason: null, text: exec.text || null });
+      return;
+    }
+    if (exec.execType === 'new') return;
+    // The client's price is the LP's plus the markup production quoted, rounded away from the client.
+    const clientPx = p.side === 'buy' ? ceilTo(exec.lastPxE8 + p.markupE8, p.pointE8) : floorTo(exec.lastPxE8 - p.markupE8, p.pointE8);
+    p.cumQtyE8 += exec.lastQtyE8;
+    p.notional += BigInt(clientPx) * BigInt(exec.lastQtyE8);
+    const filled = p.cumQtyE8 >= p.orderQtyE8;
+    const avg = p.cumQtyE8 === 0 ? 0 : Number(p.notional / BigInt(p.cumQtyE8));
+    platformExec(p, exec.clientOrderId, { execType: 'F', ordStatus: filled ? '2' : '1', lastQtyE8: exec.lastQtyE8, lastPxE8: clientPx, cumQtyE8: p.cumQtyE8, avgPxE8: avg, ordRejReason: null, text: null });
+    if (filled) pending.delete(exec.clientOrderId);
+  };
+
+  // ---- Prices to platforms --------------------------------------------------------------
+  const subscriptions = new Map<string, PriceSubscription[]>(); // canonical -> subscriptions
+  const quoteShadow = { compared: 0, diverged: 0 };
+  const publish = (lp: string, lpSymbol: string): void => {
+    const canonical = lpIndex.get(lp)?.get(lpSymbol);
+    const subs = canonical === undefined ? undefined : subscriptions.get(canonical);
+    if (subs === undefined || subs.length === 0) return;
+    const now = Date.now();
+    const view = { ...engine.marketView(), nowUs: clock.nowUs() };
+    for (const sub of subs) {
+      if (now - sub.lastSentMs < config.platform.priceThrottleMs || !sub.session.isLoggedOn) continue;
+      const q = production.clientQuote(view, sub.group, '', sub.platformSymbol);
+      if (q === null) continue;
+      sub.lastSentMs = now;
+      sub.session.sendApp(MsgType.MarketDataSnapshotFullRefresh, (e) => encodeSnapshot(e, sub.mdReqId, sub.platformSymbol, q.bidE8, q.askE8, 1_000_000 * 100_000_000, q.digits));
+      if (candidateLoaded?.router instanceof BundleRouter) {
+        // The candidate's price for the same client is computed, compared and counted, never sent.
+        const c = candidateLoaded.router.clientQuote(view, sub.group, '', sub.platformSymbol);
+        quoteShadow.compared++;
+        if (c === null || c.bidE8 !== q.bidE8 || c.askE8 !== q.askE8) quoteShadow.diverged++;
+      }
+    }
+  };
+
+  // ---- LP initiators --------------------------------------------------------------------
+  const initiators: FixInitiator[] = [];
+  const lpSymbolsToSubscribe = (lp: string): string[] => {
+    const set = new Set<string>(productionBundle.lps.get(lp)?.symbols.values() ?? []);
+    if (candidateBundle !== null) for (const s of candidateBundle.lps.get(lp)?.symbols.values() ?? []) set.add(s);
+    return [...set].sort();
+  };
+  for (const lpc of config.lps) {
+    const books = new Map<string, TopOfBook>();
+    const session = new FixSession(
+      {
+        ...DEFAULT_SESSION_CONFIG,
+        senderCompId: lpc.senderCompId,
+        targetCompId: lpc.targetCompId,
+        role: 'initiator',
+        heartBtIntSec: lpc.heartBtIntSec,
+        resendMaxAgeMs: lpc.resendMaxAgeMs,
+        maxLatencySec: 0,
+      },
+      new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, 'interval'),
+      {
+        onLogon(s) {
+          const ts = clock.stamp();
+          recorder?.lpStatus(ts, lpc.id, 'up', 'logon');
+          engine.onLpStatus(lpc.id, 'up');
+          const symbols = lpSymbolsToSubscribe(lpc.id);
+          if (symbols.length > 0) s.sendApp(MsgType.MarketDataRequest, (e) => encodeMarketDataRequest(e, `${runId}-${lpc.id}`, symbols));
+        },
+        onLogout(_s, reason) {
+          const ts = clock.stamp();
+          recorder?.lpStatus(ts, lpc.id, 'down', reason);
+          engine.onLpStatus(lpc.id, 'down');
+          books.clear();
+        },
+        fromApp(_s, m) {
+          switch (m.msgType) {
+            case MsgType.MarketDataSnapshotFullRefresh:
+            case MsgType.MarketDataIncrementalRefresh: {
+              const changed = applyMarketData(m, books);
+              for (const lpSymbol of changed) {
+                const b = books.get(lpSymbol) as TopOfBook;
+                const ts = clock.stamp();
+                const quote = { lp: lpc.id, lpSymbol, bidE8: b.bidE8, askE8: b.askE8, bidSizeE8: b.bidSizeE8, askSizeE8: b.askSizeE8, indicative: b.indicative, receivedUs: ts };
+                recorder?.quote(ts, quote);
+                engine.onQuote(quote);
+                publish(lpc.id, lpSymbol);
+              }
+              return;
+            }
+            case MsgType.ExecutionReport: {
+              const exec = decodeExecutionReport(m, lpc.id, (s) => contractSizeOf(lpc.id, s));
+              if (isDecodeProblem(exec)) {
+                logger.warn({ event: 'lp_exec_invalid', lp: lpc.id, problem: exec.text }, 'lp_exec_invalid');
+                return;
+              }
+              const ts = clock.stamp();
+              // LPs know the order by our LP-side ClOrdID (the correlation id); the engine and the
+              // recording know it by the platform's ClOrdID.
+              const owner = pending.get(exec.clientOrderId);
+              const booked = owner === undefined ? exec : { ...exec, clientOrderId: owner.clOrdId };
+              recorder?.lpExec(ts, booked);
+              if (engine.onLpExecution(booked) === 'booked') forwardExecution(exec);
+              return;
+            }
+            case MsgType.MarketDataRequestReject:
+            case MsgType.OrderCancelReject:
+            case MsgType.BusinessMessageReject:
+              logger.warn({ event: 'lp_reject_message', lp: lpc.id, msgType: m.msgType, text: m.str(Tag.Text) }, 'lp_reject_message');
+              return;
+            default:
+              throw new UnsupportedMessageType(m.msgType);
+          }
+        },
+      },
+      { nowMs: () => Date.now() },
+      sessionLog,
+      () => new FixMessage(),
+    );
+    lpSessions.set(lpc.id, session);
+    const initiator = new FixInitiator({ host: lpc.host, port: lpc.port, session, log: sessionLog, reconnectMinMs: 250, reconnectMaxMs: 5_000 });
+    initiators.push(initiator);
+  }
+
+  // ---- Platform acceptor ----------------------------------------------------------------
+  const platformSessions = new Map<string, FixSession>();
+  const seenClOrdIds = new Map<FixSession, Set<string>>();
+  for (const pc of config.platform.sessions) {
+    const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
+    const session: FixSession = new FixSession(
+      { ...DEFAULT_SESSION_CONFIG, senderCompId: config.platform.senderCompId, targetCompId: pc.targetCompId, role: 'acceptor', persistBeforeProcessing: true },
+      new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, 'interval'),
+      {
+        authenticate: (_s, username, password) =>
+          pc.username === undefined || (username === pc.username && password === pc.password) ? null : 'Invalid username or password',
+        fromApp(s, m) {
+          switch (m.msgType) {
+            case MsgType.NewOrderSingle: {
+              const request = decodeNewOrderSingle(m, groups);
+              if (isDecodeProblem(request)) {
+                const clOrdId = m.str(Tag.ClOrdID);
+                if (clOrdId === undefined) throw new UnsupportedMessageType(`NewOrderSingle without ClOrdID: ${request.text}`);
+                s.sendApp(MsgType.ExecutionReport, (e) =>
+                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${clOrdId}-invalid`, clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', execType: '8', ordStatus: '8', orderQtyE8: 0, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 99, text: request.text, nowMs: Date.now() }),
+                );
+                return;
+              }
+              let seen = seenClOrdIds.get(s);
+              if (seen === undefined) seenClOrdIds.set(s, (seen = new Set()));
+              if (seen.has(request.clientOrderId)) {
+                s.sendApp(MsgType.ExecutionReport, (e) =>
+                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${request.clientOrderId}-dup`, clOrdId: request.clientOrderId, symbol: request.platformSymbol, side: request.side, execType: '8', ordStatus: '8', orderQtyE8: request.volumeE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 6, text: 'Duplicate ClOrdID', nowMs: Date.now() }),
+                );
+                return;
+              }
+              if (seen.size >= 1_000_000) seen.clear();
+              seen.add(request.clientOrderId);
+              submitOrder(s, request);
+              return;
+            }
+            case MsgType.OrderCancelRequest: {
+              const orig = m.str(Tag.OrigClOrdID) ?? '';
+              const ts = clock.stamp();
+              recorder?.cancel(ts, m.str(Tag.ClOrdID) ?? '', orig);
+              engine.onCancel(orig, m.str(Tag.ClOrdID) ?? '');
+              // Orders go to LPs as IOC: by the time a cancel arrives they are done or unknown.
+              s.sendApp(MsgType.OrderCancelReject, (e) =>
+                e.str(Tag.ClOrdID, m.str(Tag.ClOrdID) ?? '').str(Tag.OrderID, 'NONE').str(Tag.OrdStatus, '8').str(Tag.OrigClOrdID, orig).int(Tag.CxlRejReason, seenClOrdIds.get(s)?.has(orig) ? 0 : 1).str(Tag.CxlRejResponseTo, '1'),
+              );
+              return;
+            }
+            case MsgType.MarketDataRequest: {
+              const req = decodeMarketDataRequest(m);
+              if (req === null) throw new UnsupportedMessageType('MarketDataRequest without MDReqID');
+              for (const platformSymbol of req.symbols) {
+                const instrument = production.instrumentOf(platformSymbol);
+                if (instrument === null) {
+                  s.sendApp(MsgType.MarketDataRequestReject, (e) => e.str(Tag.MDReqID, req.mdReqId).str(Tag.MDReqRejReason, '0').str(Tag.Text, `Unknown symbol ${platformSymbol}`));
+                  continue;
+                }
+                const list = subscriptions.get(instrument.symbol) ?? [];
+                const rest = list.filter((x) => !(x.session === s && x.platformSymbol === platformSymbol));
+                if (req.subscriptionType !== '2') rest.push({ session: s, mdReqId: req.mdReqId, platformSymbol, group: groups.defaultGroup, lastSentMs: 0 });
+                subscriptions.set(instrument.symbol, rest);
+              }
+              return;
+            }
+            default:
+              throw new UnsupportedMessageType(m.msgType);
+          }
+        },
+        onLogout(s) {
+          for (const [k, list] of subscriptions) subscriptions.set(k, list.filter((x) => x.session !== s));
+        },
+      },
+      { nowMs: () => Date.now() },
+      sessionLog,
+      () => new FixMessage(),
+    );
+    platformSessions.set(pc.targetCompId, session);
+  }
+  const submitOrder = (session: FixSession, request: OrderRequest): void => {
+    const ts = clock.stamp();
+    recorder?.order(ts, request);
+    inbound = { session };
+    try {
+      engine.onOrder(request);
+    } finally {
+      inbound = null;
+    }
+    scheduleDrain();
+  };
+
+  const acceptor = new FixAcceptor({
+    host: config.platform.host,
+    port: config.platform.port,
+    findSession: (sender, target) => (sender === config.platform.senderCompId ? platformSessions.get(target) ?? null : null),
+    allSessions: () => platformSessions.values(),
+    log: sessionLog,
+  });
+  const platformPort = await acceptor.listen();
+  for (const i of initiators) i.start();
+  logger.info({ event: 'live_start', runId, platformPort, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null }, 'live_start');
+
+  const summary = (): RunSummary => {
+    const s = buildSummary({
+      scenario: { name: runId, file: 'live', description: `live run ${runId}` },
+      mode: candidateLoaded === null ? 'production-only' : aa ? 'aa' : 'shadow',
+      engine: engine.counters,
+      shadow: shadow?.counters ?? null,
+      tally: folder.tally,
+      latency: { production: productionLatency.summaryUs(), candidate: candidateLatency.summaryUs() },
+      configs: {
+        production: { name: config.run.production, hash: production.configHash },
+        candidate: candidateLoaded === null ? null : { name: config.run.candidate ?? '', hash: candidateLoaded.router.configHash },
+      },
+      expectations: { checked: 0, met: 0, skipped: 0, failed: [] },
+      wallMs: (clock.stamp() - startUs) / 1000,
+    });
+    return { ...s, quoteShadow: { ...quoteShadow } } as RunSummary;
+  };
+  const flushTimer = setInterval(() => {
+    folder.flush();
+    recorder?.flush();
+    logFile.flush();
+    folder.writeJson('summary.json', summary());
+  }, config.run.flushMs);
+
+  let stopped: Promise<RunSummary> | null = null;
+  return {
+    runId,
+    platformPort,
+    outDir: folder.finalDir,
+    summary,
+    lpConnected: (lp) => lpSessions.get(lp)?.isLoggedOn ?? false,
+    stop: () =>
+      (stopped ??= (async () => {
+        clearInterval(flushTimer);
+        for (const s of platformSessions.values()) s.logout('engine stopping');
+        await new Promise((r) => setTimeout(r, 100));
+        await acceptor.close();
+        await Promise.all(initiators.map((i) => i.stop(500)));
+        shadow?.drain();
+        const final = summary();
+        folder.writeJson('summary.json', final);
+        folder.publish();
+        recorder?.close();
+        logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total }, 'live_stop');
+        logFile.flush();
+        for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
+        (candidateLoaded as { close?: () => void } | null)?.close?.();
+        productionLatency.destroy();
+        candidateLatency.destroy();
+        return final;
+      })()),
+  };
+}
