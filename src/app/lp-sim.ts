@@ -47,6 +47,10 @@ interface SymbolState {
 export interface LpSim {
   readonly port: number;
   readonly stats: { quotes: number; orders: number; fills: number; partials: number; rejects: number; disconnects: number; gaps: number };
+  /** How many times each ClOrdID arrived (a value above 1 is a duplicate order). */
+  readonly ordersByClOrdId: ReadonlyMap<string, number>;
+  /** Session events (logons, logouts with their text, rejects), for tests and logs. */
+  readonly events: readonly { name: string; fields: Readonly<Record<string, unknown>> }[];
   close(): Promise<void>;
 }
 
@@ -54,6 +58,14 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
   const rng = new SeededRandom(o.seed);
   const persona = o.persona;
   const stats = { quotes: 0, orders: 0, fills: 0, partials: 0, rejects: 0, disconnects: 0, gaps: 0 };
+  const ordersByClOrdId = new Map<string, number>();
+  const events: { name: string; fields: Readonly<Record<string, unknown>> }[] = [];
+  const log = {
+    event(name: string, fields: Readonly<Record<string, unknown>>) {
+      if (events.length < 10_000 && name !== 'fix_garbled') events.push({ name, fields });
+      o.log.event(name, fields);
+    },
+  };
   const symbols = new Map<string, SymbolState>();
   for (const i of o.instruments) symbols.set(i.lpSymbol, { instrument: i, midE8: i.midE8, bidE8: 0, askE8: 0, nextQuoteMs: 0, staleUntilMs: 0 });
   const subscriptions = new Map<string, string>(); // lpSymbol -> MDReqID
@@ -128,6 +140,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
   const onOrder = (session: FixSession, m: FixMessage): void => {
     stats.orders++;
     const clOrdId = m.str(Tag.ClOrdID) ?? '';
+    ordersByClOrdId.set(clOrdId, (ordersByClOrdId.get(clOrdId) ?? 0) + 1);
     const sym = m.str(Tag.Symbol) ?? '';
     const side: Side = m.str(Tag.Side) === '2' ? 'sell' : 'buy';
     const qtyE8 = m.e8(Tag.OrderQty);
@@ -172,11 +185,13 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
   };
 
   const session = new FixSession(
-    { ...DEFAULT_SESSION_CONFIG, senderCompId: o.lp, targetCompId: o.bridgeCompId, role: 'acceptor', resetOnLogon: true, maxLatencySec: 0 },
+    // Sequence numbers live as long as the simulator: a bridge that restarts must resume them
+    // (or ask for a reset with 141=Y), as with a real LP.
+    { ...DEFAULT_SESSION_CONFIG, senderCompId: o.lp, targetCompId: o.bridgeCompId, role: 'acceptor', resetOnLogon: false, maxLatencySec: 0 },
     new MemorySessionStore(),
     app,
     { nowMs: () => Date.now() },
-    o.log,
+    log,
     () => new FixMessage(),
   );
   const acceptor = new FixAcceptor({
@@ -184,7 +199,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
     port: o.port,
     findSession: (sender, target) => (sender === o.lp && target === o.bridgeCompId ? session : null),
     allSessions: () => [session],
-    log: o.log,
+    log,
   });
   const port = await acceptor.listen();
 
@@ -221,6 +236,8 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
   return {
     port,
     stats,
+    ordersByClOrdId,
+    events,
     close: async () => {
       clearInterval(ticker);
       for (const t of timers) clearTimeout(t);
