@@ -109,7 +109,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<boolean> {
     say('');
     say(renderReport(summary, engine.outDir, []));
     const cs = clients.map((c) => c.stats);
-    say(`platforms    ${cs.reduce((n, c) => n + c.sent, 0)} orders sent; execution reports: ${cs.reduce((n, c) => n + c.filled, 0)} filled, ${cs.reduce((n, c) => n + c.rejected, 0)} rejected; ${cs.reduce((n, c) => n + c.quotes, 0)} marked-up price snapshots received`);
+    say(`platforms    ${cs.reduce((n, c) => n + c.sent, 0)} orders sent; execution reports: ${cs.reduce((n, c) => n + c.filled, 0)} filled, ${cs.reduce((n, c) => n + c.rejected, 0)} rejected, ${cs.reduce((n, c) => n + c.canceled, 0)} canceled; ${cs.reduce((n, c) => n + c.quotes, 0)} marked-up price snapshots received`);
     say(`LPs          ${sims.map((x, k) => `${config.lps[k]!.id} ${x.stats.orders} orders (${x.stats.fills} fills, ${x.stats.partials} partial, ${x.stats.rejects} rejects)`).join('; ')}`);
     const q = (summary as unknown as { quoteShadow?: { compared: number; diverged: number } }).quoteShadow;
     if (q !== undefined) say(`price shadow ${q.diverged} of ${q.compared} published prices would differ under the candidate's markups (never sent)`);

@@ -243,7 +243,11 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     const filled = p.cumQtyE8 >= p.orderQtyE8;
     const avg = p.cumQtyE8 === 0 ? 0 : Number(p.notional / BigInt(p.cumQtyE8));
     platformExec(p, exec.clientOrderId, { execType: 'F', ordStatus: filled ? '2' : '1', lastQtyE8: exec.lastQtyE8, lastPxE8: clientPx, cumQtyE8: p.cumQtyE8, avgPxE8: avg, ordRejReason: null, text: null });
-    if (filled) pending.delete(exec.clientOrderId);
+    if (!filled && exec.execType === 'fill') {
+      // The LP finished the order short: the rest is canceled, and the platform is told so.
+      platformExec(p, exec.clientOrderId, { execType: '4', ordStatus: '4', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: p.cumQtyE8, avgPxE8: avg, ordRejReason: null, text: 'LP completed the order short; remainder canceled' });
+    }
+    if (filled || exec.execType === 'fill') pending.delete(exec.clientOrderId);
   };
 
   // ---- Prices to platforms --------------------------------------------------------------

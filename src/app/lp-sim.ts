@@ -1,7 +1,7 @@
 // The LP simulator: a FIX acceptor that streams prices (seeded random walk, or one LP's quotes
 // replayed from a scenario) and executes orders the way its persona says a real LP would.
 
-import { formatE8, pow10 } from '../core/model/scaled.js';
+import { formatE8, formatE8Short, pow10 } from '../core/model/scaled.js';
 import type { Side } from '../core/model/types.js';
 import { FixMessage } from '../fix/codec/message.js';
 import { MsgType, Tag } from '../fix/codec/tags.js';
@@ -154,12 +154,12 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         session.sendApp(MsgType.ExecutionReport, (e) => {
           const digits = s?.instrument.digits ?? 5;
           const pd = digits + (persona.name === 'bank' ? 1 : 0);
-          e.str(Tag.AvgPx, formatE8(avg, pd)).str(Tag.ClOrdID, clOrdId).str(Tag.CumQty, formatE8(cum, 0)).str(Tag.ExecID, execId);
-          if (lastQty > 0) e.str(Tag.LastPx, formatE8(lastPx, pd)).str(Tag.LastQty, formatE8(lastQty, 0));
-          e.str(Tag.OrderID, orderId).str(Tag.OrderQty, formatE8(qtyE8, 0)).str(Tag.OrdStatus, ordStatus).str(Tag.Side, side === 'buy' ? '1' : '2').str(Tag.Symbol, sym);
+          e.str(Tag.AvgPx, formatE8(avg, pd)).str(Tag.ClOrdID, clOrdId).str(Tag.CumQty, formatE8Short(cum)).str(Tag.ExecID, execId);
+          if (lastQty > 0) e.str(Tag.LastPx, formatE8(lastPx, pd)).str(Tag.LastQty, formatE8Short(lastQty));
+          e.str(Tag.OrderID, orderId).str(Tag.OrderQty, formatE8Short(qtyE8)).str(Tag.OrdStatus, ordStatus).str(Tag.Side, side === 'buy' ? '1' : '2').str(Tag.Symbol, sym);
           if (text !== null) e.str(Tag.Text, text);
           if (rej !== null) e.str(Tag.OrdRejReason, rej);
-          e.str(Tag.ExecType, execType).str(Tag.LeavesQty, formatE8(Math.max(0, qtyE8 - cum), 0));
+          e.str(Tag.ExecType, execType).str(Tag.LeavesQty, formatE8Short(Math.max(0, qtyE8 - cum)));
         });
       };
       if (s === undefined || rng.chance(persona.rejectProbability) || !(qtyE8 > 0) || s.staleUntilMs > Date.now()) {
@@ -169,7 +169,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         const px = side === 'buy' ? s.askE8 : s.bidE8;
         if (rng.chance(persona.partialProbability) && qtyE8 >= 200_000_000) {
           stats.partials++;
-          const first = Math.floor(qtyE8 / 2 / 100_000_000) * 100_000_000;
+          const first = Math.floor(qtyE8 / 2 / 100_000_000) * 100_000_000; // whole units
           report(`${orderId}-1`, 'F', '1', first, px, first, px, null, null);
           report(`${orderId}-2`, 'F', '2', qtyE8 - first, px, qtyE8, px, null, null);
         } else {

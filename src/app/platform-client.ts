@@ -33,7 +33,7 @@ export interface PlatformClientOptions {
 
 export interface PlatformClient {
   readonly session: FixSession;
-  readonly stats: { sent: number; filled: number; partial: number; rejected: number; quotes: number; cancelRejects: number; rejectReasons: Record<string, number> };
+  readonly stats: { sent: number; filled: number; partial: number; rejected: number; canceled: number; quotes: number; cancelRejects: number; rejectReasons: Record<string, number> };
   /** ExecutionReports seen per ClOrdID, in order ("F:2", "8:8"...). */
   readonly reports: Map<string, string[]>;
   start(): void;
@@ -46,7 +46,7 @@ export interface PlatformClient {
 
 export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
   const rng = new SeededRandom(o.seed);
-  const stats = { sent: 0, filled: 0, partial: 0, rejected: 0, quotes: 0, cancelRejects: 0, rejectReasons: {} as Record<string, number> };
+  const stats = { sent: 0, filled: 0, partial: 0, rejected: 0, canceled: 0, quotes: 0, cancelRejects: 0, rejectReasons: {} as Record<string, number> };
   const reports = new Map<string, string[]>();
   const session = new FixSession(
     { ...DEFAULT_SESSION_CONFIG, senderCompId: o.senderCompId, targetCompId: o.targetCompId, role: 'initiator', heartBtIntSec: 10 },
@@ -64,6 +64,7 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
           reports.set(id, list);
           if (status === '2') stats.filled++;
           else if (status === '1') stats.partial++;
+          else if (status === '4') stats.canceled++;
           else if (status === '8') {
             stats.rejected++;
             const r = m.str(Tag.OrdRejReason) ?? '?';

@@ -181,7 +181,7 @@ export class ShadowEngine {
       return 'duplicate';
     }
     const step: LifecycleStep =
-      exec.execType === 'fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
+      exec.execType === 'fill' ? 'lp_fill'
         : exec.execType === 'partial_fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
           : exec.execType === 'reject' ? 'lp_reject'
             : exec.execType === 'canceled' ? 'lp_canceled'

@@ -66,6 +66,9 @@ describe('live engine over FIX on 127.0.0.1', () => {
       // Every order ends filled or rejected (partial fills end filled).
       expect(await waitFor(() => ids.every((id) => (client.reports.get(id) ?? []).some((r) => r.endsWith(':2') || r.endsWith(':8'))), 10_000)).toBe(true);
       expect(client.stats.quotes).toBeGreaterThan(0); // marked-up prices published
+      // Each order has exactly one final report: nothing lost, nothing answered twice.
+      const finals = ids.map((id) => (client.reports.get(id) ?? []).filter((r) => /:(2|8|4)$/.test(r)).length);
+      expect(finals.every((n) => n === 1)).toBe(true);
     } finally {
       await client.stop();
     }

@@ -35,4 +35,12 @@ describe('order tracker', () => {
     expect(t.get('C')).toBeDefined();
     expect(t.get('E')).toBeDefined();
   });
+
+  it('treats an LP fill (OrdStatus 2) as final even when it fills less than ordered', () => {
+    const t = new OrderTracker(10);
+    t.track(tracked('S'));
+    const r = t.book(exec('S', 'E1', { execType: 'fill', lastQtyE8: 150 }));
+    expect(r.kind === 'booked' && r.order.status).toBe('filled');
+    expect(t.get('S')?.cumQtyE8).toBe(150);
+  });
 });

@@ -63,6 +63,10 @@ export class OrderTracker {
     seen.add(key);
     switch (exec.execType) {
       case 'fill':
+        // The LP says the order is done (OrdStatus 2), whatever the quantities add up to.
+        order.cumQtyE8 += exec.lastQtyE8;
+        order.status = 'filled';
+        break;
       case 'partial_fill':
         order.cumQtyE8 += exec.lastQtyE8;
         order.status = order.cumQtyE8 >= order.volumeE8 ? 'filled' : 'working';
