@@ -14,7 +14,7 @@ import type { LiveConfig } from './live-config.js';
 import { startLiveEngine } from './live-engine.js';
 import { PERSONAS } from './lp-personas.js';
 import { startLpSim, type LpSim, type SimInstrument } from './lp-sim.js';
-import { DEFAULT_CANDIDATE, DEFAULT_PRODUCTION } from './paths.js';
+import { DEFAULT_CANDIDATE, DEFAULT_PRODUCTION, displayPath } from './paths.js';
 import { startPlatformClient } from './platform-client.js';
 
 /** Starting mids for the demo's instruments (E8). */
@@ -107,13 +107,13 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<boolean> {
       return true;
     }
     say('');
-    say(renderReport(summary, engine.outDir, []));
+    say(renderReport(summary, displayPath(engine.outDir), []));
     const cs = clients.map((c) => c.stats);
     say(`platforms    ${cs.reduce((n, c) => n + c.sent, 0)} orders sent; execution reports: ${cs.reduce((n, c) => n + c.filled, 0)} filled, ${cs.reduce((n, c) => n + c.rejected, 0)} rejected, ${cs.reduce((n, c) => n + c.canceled, 0)} canceled; ${cs.reduce((n, c) => n + c.quotes, 0)} marked-up price snapshots received`);
     say(`LPs          ${sims.map((x, k) => `${config.lps[k]!.id} ${x.stats.orders} orders (${x.stats.fills} fills, ${x.stats.partials} partial, ${x.stats.rejects} rejects)`).join('; ')}`);
     const q = (summary as unknown as { quoteShadow?: { compared: number; diverged: number } }).quoteShadow;
     if (q !== undefined) say(`price shadow ${q.diverged} of ${q.compared} published prices would differ under the candidate's markups (never sent)`);
-    say(`recording    ${join(engine.outDir, 'recording.jsonl')} (replay it: npx shadow-bridge replay ${join(options.outDir, 'recording.jsonl')})`);
+    say(`recording    ${displayPath(join(engine.outDir, 'recording.jsonl'))} (replay it: npx shadow-bridge replay ${displayPath(join(engine.outDir, 'recording.jsonl'))})`);
     return true;
   } finally {
     await Promise.all(sims.map((s) => s.close()));

@@ -33,6 +33,7 @@ import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
 import { loadCandidate } from './candidate.js';
 import type { LiveConfig } from './live-config.js';
+import { displayPath } from './paths.js';
 
 export interface LiveEngine {
   readonly runId: string;
@@ -109,7 +110,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   const recorder =
     config.run.record === null
       ? null
-      : new ScenarioRecorder(new JsonlWriter(config.run.record), runId, `live run ${runId}`, startUs, config.lps.map((l) => l.id));
+      : // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
+        new ScenarioRecorder(new JsonlWriter(config.run.record), runId, `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, []);
 
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
@@ -466,8 +468,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       tally: folder.tally,
       latency: { production: productionLatency.summaryUs(), candidate: candidateLatency.summaryUs() },
       configs: {
-        production: { name: config.run.production, hash: production.configHash },
-        candidate: candidateLoaded === null ? null : { name: config.run.candidate ?? '', hash: candidateLoaded.router.configHash },
+        production: { name: displayPath(config.run.production), hash: production.configHash },
+        candidate: candidateLoaded === null ? null : { name: displayPath(config.run.candidate ?? ''), hash: candidateLoaded.router.configHash },
       },
       expectations: { checked: 0, met: 0, skipped: 0, failed: [] },
       wallMs: (clock.stamp() - startUs) / 1000,

@@ -23,7 +23,7 @@ import type { Expectation } from '../replay/scenario-types.js';
 import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
 import { loadBundleRouter, loadCandidate, type LoadedRouter } from './candidate.js';
-import { DEFAULT_PRODUCTION } from './paths.js';
+import { DEFAULT_PRODUCTION, displayPath } from './paths.js';
 
 export interface ReplayOptions {
   readonly scenario: string;
@@ -230,8 +230,3 @@ function checkExpectations(
   return tracker.check(expectations, productionComparable, candidateComparable);
 }
 
-/** Paths in reports are relative to where the command ran, so runs on two machines compare. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), resolve(path));
-  return rel === '' ? '.' : rel;
-}
