@@ -53,6 +53,10 @@ const schema = z.strictObject({
         account: z.string().default('BRIDGE'),
         /** Orders older than this are gap-filled, not resent, when the LP asks for a resend. */
         resendMaxAgeMs: z.number().int().min(0).default(2_000),
+        /** A session name from the production bundle's sessions.yaml: connect only inside it. */
+        schedule: z.string().min(1).nullable().default(null),
+        /** Reset sequence numbers when a new schedule window starts (weekly FX reset). */
+        resetAtScheduleStart: z.boolean().default(true),
       }),
     )
     .min(1),

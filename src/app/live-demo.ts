@@ -75,7 +75,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<boolean> {
           { targetCompId: 'MT5_PRO', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null },
         ],
       },
-      lps: ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'].map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000 })),
+      lps: ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'].map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true })),
     };
     say(`shadow-bridge live demo: ${options.seconds} s of client flow over real FIX 4.4 sessions on 127.0.0.1`);
     say(`  LPs: ${config.lps.map((l, k) => `${l.id} (${personas[l.id]}) :${sims[k]!.port}`).join(', ')}`);

@@ -24,7 +24,8 @@ import { decodeExecutionReport, decodeNewOrderSingle, encodeLpOrder, encodePlatf
 import { FixMessage } from '../fix/codec/message.js';
 import { MsgType, Tag } from '../fix/codec/tags.js';
 import { FileSessionStore } from '../fix/session/file-store.js';
-import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog } from '../fix/session/session.js';
+import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog, type SessionSchedule } from '../fix/session/session.js';
+import { BridgeError } from '../core/errors.js';
 import { FixAcceptor } from '../gateways/fix/acceptor.js';
 import { FixInitiator } from '../gateways/fix/initiator.js';
 import { loadBundle } from '../mappings/load-bundle.js';
@@ -81,6 +82,14 @@ interface PriceSubscription {
 }
 
 const stopwatch: Stopwatch = { nowNs: () => performance.now() * 1e6 };
+
+/** A FIX session schedule from a trading-session definition in the bundle. */
+function scheduleFor(bundle: RoutingBundle, name: string | null, resetAtStart: boolean): SessionSchedule | null {
+  if (name === null) return null;
+  const session = bundle.sessions.get(name);
+  if (session === undefined) throw new BridgeError('SB_ERR_FIX_CONFIG', `schedule "${name}" is not a session in ${bundle.name}/sessions.yaml (${[...bundle.sessions.keys()].join(', ')})`);
+  return { isOpen: (ms) => session.isOpen(ms * 1000), resetAtStart };
+}
 
 /** LP symbol -> canonical instrument, per LP, from a bundle. */
 function lpSymbolIndex(bundle: RoutingBundle): Map<string, Map<string, string>> {
@@ -294,6 +303,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         heartBtIntSec: lpc.heartBtIntSec,
         resendMaxAgeMs: lpc.resendMaxAgeMs,
         maxLatencySec: 0,
+        schedule: scheduleFor(productionBundle, lpc.schedule, lpc.resetAtScheduleStart),
       },
       new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, 'interval'),
       {

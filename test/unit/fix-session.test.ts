@@ -11,6 +11,8 @@ import { DEFAULT_SESSION_CONFIG, FixSession, type SessionConfig } from '../../sr
 import { MemorySessionStore, type SessionStore } from '../../src/fix/session/store.js';
 import { formatUtcTimestamp } from '../../src/fix/codec/timestamps.js';
 import { fix, show } from '../support/fix.js';
+import { productionBundle } from '../support/builders.js';
+import type { SessionSchedule } from '../../src/fix/session/session.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -21,8 +23,8 @@ const tempDir = (): string => {
 };
 
 /** Two sessions wired back to back in memory, with a clock the test moves. */
-function pair(opts: { initiator?: Partial<SessionConfig>; acceptor?: Partial<SessionConfig>; initiatorStore?: SessionStore; acceptorStore?: SessionStore } = {}) {
-  let now = Date.UTC(2026, 6, 8, 9, 0, 0);
+function pair(opts: { initiator?: Partial<SessionConfig>; acceptor?: Partial<SessionConfig>; initiatorStore?: SessionStore; acceptorStore?: SessionStore; startMs?: number } = {}) {
+  let now = opts.startMs ?? Date.UTC(2026, 6, 8, 9, 0, 0);
   const clock = { nowMs: () => now };
   const wires: { from: string; text: string }[] = [];
   const received: { side: string; msgType: string; text: string }[] = [];
@@ -165,5 +167,27 @@ describe('FIX session', () => {
     for (let i = 0; i < 10; i++) sendRaw(seq++);
     expect(p.acceptor.counters.queueDropped).toBe(7);
     expect(p.acceptor.state).toBe('logged_on');
+  });
+
+  it('follows the FX week in New York time: logs out at the Friday close, refuses the weekend, resets at the Sunday open', () => {
+    const fx = productionBundle().sessions.get('fx')!;
+    const schedule: SessionSchedule = { isOpen: (ms) => fx.isOpen(ms * 1000), resetAtStart: true };
+    const store = new MemorySessionStore();
+    const p = pair({ initiator: { schedule }, initiatorStore: store, startMs: Date.UTC(2026, 6, 10, 20, 50, 0) }); // Fri 16:50 EDT
+    p.connect();
+    expect(p.initiator.state).toBe('logged_on');
+    p.initiator.sendApp('D', (e) => e.str(11, 'FRIDAY'));
+    const seqBefore = store.nextSenderSeq();
+    expect(seqBefore).toBeGreaterThan(2);
+    p.advance(6 * 60_000); // Fri 16:56 EDT: past the 16:55 close
+    expect(p.wires.some((w) => w.from === 'initiator' && w.text.includes('35=5|') && w.text.includes('58=End of session'))).toBe(true);
+    p.advance(24 * 3600_000); // Saturday: a connection is refused by the schedule itself
+    p.initiator.connected({ write: () => {}, close: () => {} });
+    expect(p.initiator.state).toBe('disconnected');
+    expect(store.nextSenderSeq()).toBe(seqBefore + 1); // the logout; no reset yet
+    p.advance(24 * 3600_000 + 20 * 60_000); // Sun 17:16 EDT: a new week
+    p.initiator.connected({ write: () => {}, close: () => {} });
+    expect(p.initiator.state).toBe('awaiting_logon');
+    expect(store.nextSenderSeq()).toBe(2); // reset to 1, then the Logon
   });
 });

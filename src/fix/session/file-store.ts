@@ -20,6 +20,7 @@ export class FileSessionStore implements SessionStore {
   private fd: number;
   private sender = 1;
   private target = 1;
+  private active = 0;
   private messages = new Map<number, StoredMessage>();
   private lastSync = 0;
   readonly file: string;
@@ -50,6 +51,7 @@ export class FileSessionStore implements SessionStore {
       const parts = line.split(' ');
       if (parts[0] === 'S' && parts.length === 2) this.sender = Math.max(this.sender, Number(parts[1]));
       else if (parts[0] === 'T' && parts.length === 2) this.target = Math.max(this.target, Number(parts[1]));
+      else if (parts[0] === 'A' && parts.length === 2) this.active = Math.max(this.active, Number(parts[1]));
       else if (parts[0] === 'R') {
         this.sender = 1;
         this.target = 1;
@@ -79,7 +81,7 @@ export class FileSessionStore implements SessionStore {
   private compact(): void {
     const tmp = `${this.file}.tmp`;
     const fd = openSync(tmp, 'w');
-    writeSync(fd, `S ${this.sender}\nT ${this.target}\n`);
+    writeSync(fd, `S ${this.sender}\nT ${this.target}\nA ${this.active}\n`);
     for (const m of this.messages.values()) {
       writeSync(fd, `M ${m.seq} ${m.msgType} ${m.sendingTimeMs} ${m.body.length}\n`);
       writeSync(fd, m.body);
@@ -110,6 +112,13 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
+  lastActiveMs(): number {
+    return this.active;
+  }
+  setLastActiveMs(ms: number): void {
+    this.active = ms;
+    this.append(`A ${ms}\n`);
+  }
   nextSenderSeq(): number {
     return this.sender;
   }

@@ -65,8 +65,28 @@ export interface SessionConfig {
    * of it is a duplicate, never a second execution. Order-entry sessions want this.
    */
   readonly persistBeforeProcessing: boolean;
+  /** Null: always in session. */
+  readonly schedule: SessionSchedule | null;
   readonly username?: string;
   readonly password?: string;
+}
+
+/** When a session may be up: e.g. FX Sun 17:05 - Fri 16:55 New York, DST-correct. */
+export interface SessionSchedule {
+  isOpen(utcMs: number): boolean;
+  /** Reset both sequence numbers when a new window starts (the usual weekly FX reset). */
+  readonly resetAtStart: boolean;
+}
+
+const ACTIVE_MARK_EVERY_MS = 60_000;
+const SCAN_STEP_MS = 15 * 60_000;
+
+/** True when the schedule was closed at some point in (fromMs, toMs]; windows close for >= 15 min. */
+export function closedBetween(schedule: SessionSchedule, fromMs: number, toMs: number): boolean {
+  if (fromMs <= 0) return false;
+  if (toMs - fromMs > 8 * 24 * 3600_000) return true;
+  for (let t = fromMs + SCAN_STEP_MS; t < toMs; t += SCAN_STEP_MS) if (!schedule.isOpen(t)) return true;
+  return !schedule.isOpen(toMs);
 }
 
 export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targetCompId' | 'role'> = {
@@ -82,6 +102,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   resendMaxAgeMs: null,
   maxQueuedMessages: 10_000,
   persistBeforeProcessing: false,
+  schedule: null,
 };
 
 export type SessionState = 'disconnected' | 'awaiting_logon' | 'logged_on' | 'logout_sent';
@@ -144,6 +165,19 @@ export class FixSession {
   connected(transport: SessionTransport): void {
     this.transport = transport;
     const now = this.clock.nowMs();
+    const schedule = this.config.schedule;
+    if (schedule !== null) {
+      if (!schedule.isOpen(now)) {
+        this.state = 'awaiting_logon';
+        this.disconnect('outside the session schedule');
+        return;
+      }
+      if (schedule.resetAtStart && closedBetween(schedule, this.store.lastActiveMs(), now)) {
+        this.log.event('fix_schedule_reset', { session: this.id, lastActiveMs: this.store.lastActiveMs() });
+        this.store.reset();
+      }
+      this.store.setLastActiveMs(now);
+    }
     this.lastReceivedMs = now;
     this.lastSentMs = now;
     this.testRequests = 0;
@@ -545,6 +579,15 @@ export class FixSession {
   tick(): void {
     if (this.state === 'disconnected') return;
     const now = this.clock.nowMs();
+    const schedule = this.config.schedule;
+    if (schedule !== null) {
+      if (!schedule.isOpen(now)) {
+        if (this.state === 'logged_on') this.sendLogout('End of session');
+        else if (this.state === 'awaiting_logon') this.disconnect('outside the session schedule');
+      } else if (now - this.store.lastActiveMs() >= ACTIVE_MARK_EVERY_MS) {
+        this.store.setLastActiveMs(now);
+      }
+    }
     if (this.state === 'awaiting_logon') {
       if (now - this.logonSentMs >= this.config.logonTimeoutSec * 1000) this.disconnect('Logon timed out');
       return;
@@ -615,11 +658,12 @@ export class FixSession {
   }
 
   private sendLogout(text?: string): void {
+    // The state changes before the write: the reply may arrive before write() returns.
+    this.state = 'logout_sent';
+    this.logoutSentMs = this.clock.nowMs();
     this.send(MsgType.Logout, (e) => {
       if (text !== undefined) e.str(Tag.Text, text);
     });
-    this.state = 'logout_sent';
-    this.logoutSentMs = this.clock.nowMs();
   }
 
   private sendReject(m: FixMessage, reason: number, refTag: number | null, text: string): void {

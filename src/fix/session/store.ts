@@ -20,6 +20,9 @@ export interface SessionStore {
   getOutbound(begin: number, end: number): StoredMessage[];
   /** Both numbers back to 1 and no stored messages (a daily/weekly or ResetSeqNumFlag reset). */
   reset(): void;
+  /** When the session was last seen active (epoch ms); 0 if never. Drives schedule resets. */
+  lastActiveMs(): number;
+  setLastActiveMs(ms: number): void;
   close(): void;
 }
 
@@ -27,9 +30,17 @@ export interface SessionStore {
 export class MemorySessionStore implements SessionStore {
   private sender = 1;
   private target = 1;
+  private active = 0;
   private readonly messages = new Map<number, StoredMessage>();
 
   constructor(private readonly maxMessages = 100_000) {}
+
+  lastActiveMs(): number {
+    return this.active;
+  }
+  setLastActiveMs(ms: number): void {
+    this.active = ms;
+  }
 
   nextSenderSeq(): number {
     return this.sender;

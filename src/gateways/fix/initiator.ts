@@ -41,6 +41,15 @@ export class FixInitiator {
   private connect(): void {
     if (this.stopped) return;
     const { host, port, session, log } = this.options;
+    const schedule = session.config.schedule;
+    if (schedule !== null && !schedule.isOpen(Date.now())) {
+      // Outside the session window: look again in a second, without counting it as a failure.
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.connect();
+      }, 1_000);
+      return;
+    }
     const socket: Socket = this.options.tls ? tlsConnect({ host, port, ...this.options.tls }) : netConnect({ host, port });
     const readyEvent = this.options.tls ? 'secureConnect' : 'connect';
     let established = false;
