@@ -88,6 +88,17 @@ export class FixInitiator {
     }, delay);
   }
 
+  /** Drops the connection without a Logout and stops reconnecting: what a crash looks like. */
+  abort(): void {
+    this.stopped = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    this.options.session.disconnected('aborted');
+    this.connection?.socket.destroy();
+  }
+
   /** Logs out (waiting up to `graceMs` for the reply), then stops reconnecting. */
   async stop(graceMs = 1_000): Promise<void> {
     this.stopped = true;
