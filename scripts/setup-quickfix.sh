@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs QuickFIX C++ (Debian libquickfix-dev) if it is missing and builds our interop harness
+# into build/quickfix-harness. Needs root for apt-get; CI runs it from .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! pkg-config --exists quickfix 2>/dev/null; then
+  if [ "$(id -u)" != "0" ]; then
+    echo "setup-quickfix: libquickfix-dev is not installed and this is not root; install it with apt-get" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libquickfix-dev pkg-config g++ iproute2 util-linux > /dev/null
+fi
+mkdir -p build
+if [ build/quickfix-harness -nt interop/quickfix/harness.cpp ]; then
+  echo "setup-quickfix: build/quickfix-harness is up to date"
+  exit 0
+fi
+# QuickFIX 1.15 headers use dynamic exception specifications: C++14 is the newest standard that accepts them.
+g++ -std=gnu++14 -O1 -o build/quickfix-harness interop/quickfix/harness.cpp $(pkg-config --cflags --libs quickfix) -lpthread
+echo "setup-quickfix: built build/quickfix-harness against QuickFIX $(pkg-config --modversion quickfix)"
