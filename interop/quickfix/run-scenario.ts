@@ -42,8 +42,8 @@ try {
   const engine = await startLiveEngine(
     {
       run: { production: DEFAULT_PRODUCTION, candidate: DEFAULT_CANDIDATE, out: join(tmp, 'run'), record: null, flushMs: 500, maxShadowQueue: 10_000, candidateBudgetUs: 50_000 },
-      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), priceThrottleMs: 100, sessions: [{ targetCompId: 'QFCLIENT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
-      lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true }],
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'QFCLIENT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+      lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
     },
     'qf',
   );

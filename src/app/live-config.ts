@@ -11,6 +11,9 @@ const compId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . 
 const port = z.number().int().min(0).max(65535);
 const loopbackOrHost = z.string().min(1);
 
+const tlsServer = z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) });
+const tlsClient = z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true), servername: z.string().optional() });
+
 const schema = z.strictObject({
   run: z.strictObject({
     production: z.string().min(1),
@@ -26,6 +29,8 @@ const schema = z.strictObject({
     port,
     senderCompId: compId,
     storeDir: z.string().min(1),
+    /** Serve platforms over TLS with this key and certificate. */
+    tls: tlsServer.nullable().default(null),
     /** Publish marked-up prices to platforms at most this often per symbol. */
     priceThrottleMs: z.number().int().min(0).max(60_000).default(100),
     sessions: z
@@ -57,6 +62,8 @@ const schema = z.strictObject({
         schedule: z.string().min(1).nullable().default(null),
         /** Reset sequence numbers when a new schedule window starts (weekly FX reset). */
         resetAtScheduleStart: z.boolean().default(true),
+        /** Connect over TLS (caFile: trust this CA in addition to the system's). */
+        tls: tlsClient.nullable().default(null),
       }),
     )
     .min(1),
@@ -96,7 +103,8 @@ export function loadLiveConfig(file: string): LiveConfig {
   return {
     ...c,
     run: { ...c.run, production: abs(c.run.production), candidate: c.run.candidate === null ? null : abs(c.run.candidate), out: abs(c.run.out), record: c.run.record === null ? null : abs(c.run.record) },
-    platform: { ...c.platform, storeDir: abs(c.platform.storeDir) },
+    platform: { ...c.platform, storeDir: abs(c.platform.storeDir), tls: c.platform.tls === null ? null : { keyFile: abs(c.platform.tls.keyFile), certFile: abs(c.platform.tls.certFile) } },
+    lps: c.lps.map((l) => ({ ...l, tls: l.tls === null ? null : { ...l.tls, ...(l.tls.caFile === undefined ? {} : { caFile: abs(l.tls.caFile) }) } })),
   };
 }
 

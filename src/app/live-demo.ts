@@ -69,13 +69,14 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<boolean> {
         port: 0,
         senderCompId: 'BRIDGE',
         storeDir: store,
+        tls: null,
         priceThrottleMs: 250,
         sessions: [
           { targetCompId: 'MT5_RETAIL', defaultGroup: 'real\\retail\\usd', accountGroups: {}, groupTag: null },
           { targetCompId: 'MT5_PRO', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null },
         ],
       },
-      lps: ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'].map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true })),
+      lps: ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'].map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 10, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null })),
     };
     say(`shadow-bridge live demo: ${options.seconds} s of client flow over real FIX 4.4 sessions on 127.0.0.1`);
     say(`  LPs: ${config.lps.map((l, k) => `${l.id} (${personas[l.id]}) :${sims[k]!.port}`).join(', ')}`);

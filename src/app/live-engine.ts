@@ -4,6 +4,7 @@
 // Every inbound event is stamped once; the stamp is what the engine decides with and what the
 // recorder writes, so replaying a recording reproduces the live decisions exactly.
 
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
@@ -365,7 +366,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       () => new FixMessage(),
     );
     lpSessions.set(lpc.id, session);
-    const initiator = new FixInitiator({ host: lpc.host, port: lpc.port, session, log: sessionLog, reconnectMinMs: 250, reconnectMaxMs: 5_000 });
+    const tls = lpc.tls === null ? undefined : { rejectUnauthorized: lpc.tls.rejectUnauthorized, ...(lpc.tls.caFile === undefined ? {} : { ca: readFileSync(lpc.tls.caFile) }), ...(lpc.tls.servername === undefined ? {} : { servername: lpc.tls.servername }) };
+    const initiator = new FixInitiator({ host: lpc.host, port: lpc.port, session, log: sessionLog, reconnectMinMs: 250, reconnectMaxMs: 5_000, ...(tls === undefined ? {} : { tls }) });
     initiators.push(initiator);
   }
 
@@ -464,6 +466,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     findSession: (sender, target) => (sender === config.platform.senderCompId ? platformSessions.get(target) ?? null : null),
     allSessions: () => platformSessions.values(),
     log: sessionLog,
+    ...(config.platform.tls === null ? {} : { tls: { key: readFileSync(config.platform.tls.keyFile), cert: readFileSync(config.platform.tls.certFile) } }),
   });
   const platformPort = await acceptor.listen();
   for (const i of initiators) i.start();

@@ -48,8 +48,8 @@ async function stopPeer(peer: JsfixPeer): Promise<void> {
 function liveConfig(name: string, lps: { id: string; port: number }[], sessions: LiveConfig['platform']['sessions']): LiveConfig {
   return {
     run: { production: PRODUCTION_DIR, candidate: CANDIDATE_DIR, out: join(tmp, name), record: null, flushMs: 500, maxShadowQueue: 10_000, candidateBudgetUs: 50_000 },
-    platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, `${name}-store`), priceThrottleMs: 0, sessions },
-    lps: lps.map((l) => ({ id: l.id, host: '127.0.0.1', port: l.port, senderCompId: 'BRIDGE', targetCompId: l.id, heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true })),
+    platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, `${name}-store`), tls: null, priceThrottleMs: 0, sessions },
+    lps: lps.map((l) => ({ id: l.id, host: '127.0.0.1', port: l.port, senderCompId: 'BRIDGE', targetCompId: l.id, heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null })),
   };
 }
 

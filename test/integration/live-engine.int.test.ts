@@ -45,8 +45,8 @@ describe('live engine over FIX on 127.0.0.1', () => {
     const out = join(tmp, 'run');
     const config: LiveConfig = {
       run: { production: PRODUCTION_DIR, candidate: CANDIDATE_DIR, out, record: join(out, 'recording.jsonl'), flushMs: 200, maxShadowQueue: 10_000, candidateBudgetUs: 50_000 },
-      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\retail\\usd', accountGroups: { '900001': 'real\\pro\\usd' }, groupTag: null }] },
-      lps: LPS.map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true })),
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\retail\\usd', accountGroups: { '900001': 'real\\pro\\usd' }, groupTag: null }] },
+      lps: LPS.map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null })),
     };
     const engine = await startLiveEngine(config, 'itest');
     const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 5, log: silent, symbols: [], subscribe: ['EURUSD'] });
