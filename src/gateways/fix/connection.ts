@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { FixFramer } from '../../fix/codec/framer.js';
 import { FixMessage } from '../../fix/codec/message.js';
 import type { SessionTransport } from '../../fix/session/session.js';
+import { atTurnEnd } from '../../fix/session/turn-batch.js';
 
 export interface ConnectionHandler {
   onMessage(message: FixMessage): void;
@@ -48,8 +49,21 @@ export class FixConnection implements SessionTransport {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
   }
 
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   write(bytes: Buffer): void {
     if (this.closed) return;
+    // Corked until the end of the turn: the turn's messages leave in one write, after the
+    // session journals have recorded them.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      atTurnEnd('socket', this.uncork);
+    }
     this.socket.write(Buffer.from(bytes));
   }
 

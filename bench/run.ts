@@ -1,0 +1,140 @@
+// npm run bench [-- --quick]: every benchmark, figures with their spread, targets met or missed.
+// Writes bench/results/latest.json and bench/results/latest.md and prints the headline ratios.
+// --quick: fewer rounds, shorter runs, smaller replay (under 3 minutes on the 2-core machine).
+
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runCodecBench, type CodecResult } from './codec.bench.js';
+import { runRig, type RateResult, type RigResult } from './support/hop-rig.js';
+import { runQuoteRig } from './support/quote-rig.js';
+import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
+import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
+
+const quick = process.argv.includes('--quick');
+const ROOT = resolve(import.meta.dirname, '..');
+const started = Date.now();
+const log = (line: string): void => console.log(line);
+
+// ---- parameters ----------------------------------------------------------------------------
+const RUNS = quick ? 1 : 3;
+const HOP_RATES = quick ? [1_000, 5_000] : [1_000, 5_000, 20_000];
+const SECONDS = quick ? 2 : 5;
+const WARMUP = quick ? 0.5 : 1;
+const QUOTES = 2_000;
+const SLOW_US = 30; // production decides in ~3 µs: a candidate ten times slower
+const THROUGHPUT_RATES = quick ? [2_000, 10_000] : [2_000, 5_000, 10_000, 20_000, 30_000];
+
+type Pct = 'p50' | 'p90' | 'p99' | 'p999' | 'max';
+const PCTS: Pct[] = ['p50', 'p90', 'p99', 'p999', 'max'];
+
+/** Runs a rig configuration RUNS times; returns, per rate, the spread of each percentile. */
+async function repeated(path: 'relay' | 'engine', candidate: 'none' | 'aa' | 'slow', rates: number[], seconds = SECONDS): Promise<{ perRate: Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>; engines: (Record<string, unknown> | null)[] }> {
+  const runs: RigResult[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push(await runRig({ path, candidate, rates, seconds, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US }));
+  const perRate = new Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>();
+  for (const rate of rates) {
+    const rr = runs.map((x) => x.rates.find((y) => y.offeredPerSec === rate) as RateResult);
+    const toLp = {} as Record<Pct, Spread>;
+    const roundTrip = {} as Record<Pct, Spread>;
+    for (const p of PCTS) {
+      toLp[p] = spreadOf(rr.map((x) => x.toLpUs[p]));
+      roundTrip[p] = spreadOf(rr.map((x) => x.roundTripUs[p]));
+    }
+    perRate.set(rate, { toLp, roundTrip, answered: rr.reduce((n, x) => n + x.answered, 0), sent: rr.reduce((n, x) => n + x.sent, 0) });
+  }
+  return { perRate, engines: runs.map((x) => x.engine) };
+}
+
+const results: Record<string, unknown> = { bench: 'shadow-bridge', quick, machine: machine(), runsPerFigure: RUNS, startedAt: new Date(started).toISOString() };
+const md: string[] = [];
+md.push(`# shadow-bridge benchmark results${quick ? ' (quick)' : ''}`, '', `Machine: ${machine().cpu} x${machine().cores} cores, ${machine().memoryGiB} GiB, Node ${machine().node}. ${RUNS} run(s) per figure; each cell is the median with (min-max) across runs; UNSTABLE marks a spread over 50%. Method: bench/README.md.`, '');
+
+// ---- 1. codec -------------------------------------------------------------------------------
+log('codec: ours vs jspurefix on the same bytes ...');
+const codec: CodecResult[] = await runCodecBench(quick);
+results['codec'] = codec;
+md.push('## 1. Codec: ns per message, ours vs jspurefix 5.11.4 (same bytes, same process)', '', '| message | bytes | parse ours | parse jspurefix | ratio | encode ours | encode jspurefix | ratio |', '|---|---|---|---|---|---|---|---|');
+for (const c of codec) md.push(`| ${c.message} | ${c.bytes} | ${show(c.parseNs.ours, 0)} | ${show(c.parseNs.jspurefix, 0)} | ${fmt(c.parseNs.ratio)}x | ${show(c.encodeNs.ours, 0)} | ${show(c.encodeNs.jspurefix, 0)} | ${fmt(c.encodeNs.ratio)}x |`);
+md.push('', `Target: parse at least 10x faster than jspurefix on NewOrderSingle: ${(codec[0]?.parseNs.ratio ?? 0) >= 10 ? 'met' : 'MISSED'} (${fmt(codec[0]?.parseNs.ratio ?? 0)}x).`, '');
+
+// ---- 2. hop latency vs relay ------------------------------------------------------------------
+log('hop latency: relay floor ...');
+const relay = await repeated('relay', 'none', HOP_RATES);
+log('hop latency: engine, no candidate ...');
+const engine = await repeated('engine', 'none', HOP_RATES);
+md.push('## 2. Hop latency: platform -> engine -> LP, against a byte relay on the same path', '', `Latency in µs from each order's scheduled send time (coordinated omission corrected) to the NewOrderSingle arriving at the LP, with a concurrent stream of ${QUOTES} quotes/s. Engine and relay each run pinned to one core, the rig on the other.`, '');
+md.push('| orders/s | path | p50 | p90 | p99 | p99.9 | max |', '|---|---|---|---|---|---|---|');
+const hopRatios: Record<number, Record<Pct, number>> = {};
+for (const rate of HOP_RATES) {
+  const rl = relay.perRate.get(rate)!;
+  const en = engine.perRate.get(rate)!;
+  md.push(`| ${rate} | relay | ${PCTS.map((p) => show(rl.toLp[p], 0)).join(' | ')} |`);
+  md.push(`| ${rate} | engine | ${PCTS.map((p) => show(en.toLp[p], 0)).join(' | ')} |`);
+  hopRatios[rate] = Object.fromEntries(PCTS.map((p) => [p, en.toLp[p].median / Math.max(1, rl.toLp[p].median)])) as Record<Pct, number>;
+  md.push(`| ${rate} | engine / relay | ${PCTS.map((p) => `${fmt(hopRatios[rate]![p])}x`).join(' | ')} |`);
+}
+const rt5 = engine.perRate.get(5_000);
+md.push('', `Round trip (order out to ExecutionReport back at the platform) at 5,000/s: p50 ${rt5 ? show(rt5.roundTrip.p50, 0) : 'n/a'} µs, p99 ${rt5 ? show(rt5.roundTrip.p99, 0) : 'n/a'} µs.`);
+md.push('', `Target: engine p99 at most 1.5x the relay p99 at 5,000 orders/s: ${(hopRatios[5_000]?.p99 ?? 99) <= 1.5 ? 'met' : 'MISSED'} (${fmt(hopRatios[5_000]?.p99 ?? 0)}x).`, '');
+results['hop'] = { rates: HOP_RATES, relay: Object.fromEntries(relay.perRate), engine: Object.fromEntries(engine.perRate), ratios: hopRatios, engineProcess: engine.engines };
+
+// ---- 3. shadow overhead -----------------------------------------------------------------------
+log('shadow overhead: A/A and slow candidates ...');
+const SHADOW_RATE = 5_000;
+const aa = await repeated('engine', 'aa', [SHADOW_RATE]);
+const slow = await repeated('engine', 'slow', [SHADOW_RATE]);
+const base = engine.perRate.get(SHADOW_RATE)!;
+const ratio = (x: typeof base, p: Pct): number => x.toLp[p].median / Math.max(1, base.toLp[p].median);
+const aaR = aa.perRate.get(SHADOW_RATE)!;
+const slowR = slow.perRate.get(SHADOW_RATE)!;
+const drops = (engines: (Record<string, unknown> | null)[]): string => engines.map((e) => JSON.stringify(e?.['dropped'] ?? {})).join(' ');
+const compared = (engines: (Record<string, unknown> | null)[]): number => engines.reduce((n, e) => n + Number(e?.['compared'] ?? 0), 0);
+md.push(`## 3. Shadow overhead at ${SHADOW_RATE} orders/s (production to-LP latency, µs)`, '', '| candidate | p50 | p99 | p99.9 | p99 / no-candidate | p99.9 / no-candidate | compared | drops |', '|---|---|---|---|---|---|---|---|');
+md.push(`| none | ${show(base.toLp.p50, 0)} | ${show(base.toLp.p99, 0)} | ${show(base.toLp.p999, 0)} | 1.0x | 1.0x | - | - |`);
+md.push(`| A/A (production against itself) | ${show(aaR.toLp.p50, 0)} | ${show(aaR.toLp.p99, 0)} | ${show(aaR.toLp.p999, 0)} | ${fmt(ratio(aaR, 'p99'), 2)}x | ${fmt(ratio(aaR, 'p999'), 2)}x | ${compared(aa.engines)} | ${drops(aa.engines)} |`);
+md.push(`| ${SLOW_US} µs per decision (10x slower) | ${show(slowR.toLp.p50, 0)} | ${show(slowR.toLp.p99, 0)} | ${show(slowR.toLp.p999, 0)} | ${fmt(ratio(slowR, 'p99'), 2)}x | ${fmt(ratio(slowR, 'p999'), 2)}x | ${compared(slow.engines)} | ${drops(slow.engines)} |`);
+md.push('', `Targets: A/A p99 at most 1.05x: ${ratio(aaR, 'p99') <= 1.05 ? 'met' : 'MISSED'}; slow candidate p99 at most 1.10x: ${ratio(slowR, 'p99') <= 1.1 ? 'met' : 'MISSED'}. Every production order reached its LP in every run: ${[aaR, slowR].every((x) => x.answered === x.sent) ? 'yes' : 'NO'}.`, '');
+results['shadow'] = { rate: SHADOW_RATE, none: base, aa: aaR, slow: slowR, aaEngine: aa.engines, slowEngine: slow.engines };
+
+// ---- 4. throughput, memory, GC ----------------------------------------------------------------
+log('throughput: rising order rates ...');
+const tput = await runRig({ path: 'engine', candidate: 'aa', rates: THROUGHPUT_RATES, seconds: quick ? 2 : 4, warmupSeconds: 0.5, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
+md.push('## 4. Throughput (A/A candidate shadowing): highest offered rate with p99 under 1 ms', '', '| offered orders/s | answered | to-LP p50 µs | p99 µs | p99 < 1 ms |', '|---|---|---|---|---|');
+let sustained = 0;
+for (const r of tput.rates) {
+  const ok = r.answered === r.sent && r.toLpUs.p99 < 1_000;
+  if (ok) sustained = r.offeredPerSec;
+  md.push(`| ${r.offeredPerSec} | ${r.answered}/${r.sent} | ${fmt(r.toLpUs.p50, 0)} | ${fmt(r.toLpUs.p99, 0)} | ${ok ? 'yes' : 'no'} |`);
+}
+const e = tput.engine ?? {};
+md.push('', `Highest sustained: ${sustained > 0 ? `${sustained} orders/s` : 'none of the offered rates'} (target 20,000: ${sustained >= 20_000 ? 'met' : 'MISSED'}). Engine process over the run: peak RSS ${String(e['peakRssMiB'] ?? '?')} MiB, GC ${JSON.stringify(e['gc'] ?? {})}, event-loop delay ${JSON.stringify(e['eventLoopDelayMs'] ?? {})}, CPU ${String(e['cpuMs'] ?? '?')} ms for ${String(e['orders'] ?? '?')} orders.`, '');
+results['throughput'] = { rates: tput.rates, sustainedOrdersPerSec: sustained, engine: tput.engine };
+
+log('quotes: fan-out to 10 subscribers ...');
+const QUOTE_RATES = quick ? [2_000, 10_000] : [2_000, 10_000, 25_000, 50_000];
+const quotes = await runQuoteRig(QUOTE_RATES, quick ? 2 : 4, 10);
+md.push('### Quotes in from the LP, marked-up quotes out to 10 platform subscribers (no candidate)', '', '| offered quotes/s | delivered snapshots/s (10 subscribers) | LP send -> subscriber p50 µs | p99 µs | p99.9 µs | p99 < 1 ms |', '|---|---|---|---|---|---|');
+let sustainedQuotes = 0;
+for (const q of quotes.rates) {
+  const ok = q.latencyUs.p99 > 0 && q.latencyUs.p99 < 1_000 && q.deliveredPerSec >= q.offeredPerSec * q.subscribers * 0.95;
+  if (ok) sustainedQuotes = q.offeredPerSec;
+  md.push(`| ${q.offeredPerSec} | ${q.deliveredPerSec} | ${q.latencyUs.p50} | ${q.latencyUs.p99} | ${q.latencyUs.p999} | ${ok ? 'yes' : 'no'} |`);
+}
+md.push('', `Highest sustained: ${sustainedQuotes > 0 ? `${sustainedQuotes} quotes/s` : 'none of the offered rates'} (target 200,000: ${sustainedQuotes >= 200_000 ? 'met' : 'MISSED'}). The rig decodes every subscriber's copy on one core, so above ~10k quotes/s in (100k out) it is the rig, not only the engine, that saturates.`, '');
+results['quotes'] = { rates: quotes.rates, sustainedQuotesPerSec: sustainedQuotes, engine: quotes.engine };
+
+// ---- 5. replay --------------------------------------------------------------------------------
+log('replay decision stage ...');
+const replay: ReplayBenchResult = await runReplayBench(quick ? 200_000 : 1_000_000, quick ? 3 : 5);
+md.push(`## 5. Replay decision stage (${replay.events.toLocaleString()} generated events)`, '', '| stage | events/s |', '|---|---|');
+md.push(`| production only | ${show(replay.productionOnly, 0)} |`, `| production + candidate | ${show(replay.withCandidate, 0)} |`, `| full file replay (read, parse, decide, compare, write) | ${fmt(replay.fullFileEventsPerSec, 0)} (1 run) |`);
+md.push('', `Target: at least 500,000 events/s in the decision stage: ${replay.withCandidate.median >= 500_000 ? 'met' : 'MISSED'} with the candidate (${fmt(replay.withCandidate.median, 0)}), ${replay.productionOnly.median >= 500_000 ? 'met' : 'MISSED'} production only.`, '');
+results['replay'] = replay;
+
+results['durationSec'] = Math.round((Date.now() - started) / 1000);
+mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${md.join('\n')}\n`);
+log('');
+log(md.filter((l) => l.startsWith('Target') || l.startsWith('Targets') || l.startsWith('Highest')).join('\n'));
+log(`\nbench: ${results['durationSec']} s; wrote bench/results/latest.json and bench/results/latest.md`);

@@ -1,0 +1,59 @@
+// The engine under test, in its own process. argv[2] is a JSON LiveConfig; optional argv[3]:
+// "slow:<µs>" makes the candidate busy-wait that long per decision (a 10x slower candidate).
+// Prints "ready PORT"; on SIGTERM prints one JSON line with RSS, GC pauses and the summary.
+
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import type { LiveConfig } from '../../src/app/live-config.js';
+import { startLiveEngine } from '../../src/app/live-engine.js';
+import type { Router } from '../../src/core/routing/router.js';
+
+const config = JSON.parse(process.argv[2] as string) as LiveConfig;
+const variant = process.argv[3] ?? '';
+const slowUs = variant.startsWith('slow:') ? Number(variant.slice(5)) : 0;
+const wrap = slowUs > 0
+  ? (router: Router): Router => ({
+      name: router.name,
+      configHash: router.configHash,
+      decide(context) {
+        const until = performance.now() + slowUs / 1000;
+        while (performance.now() < until) {
+          // busy: a candidate that costs CPU, like a heavier routing model would
+        }
+        return router.decide(context);
+      },
+    })
+  : undefined;
+
+const gcPausesMs: number[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPausesMs.push(e.duration);
+}).observe({ entryTypes: ['gc'] });
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
+let peakRss = 0;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+
+const cpuAtStart = process.cpuUsage();
+const engine = await startLiveEngine(config, 'bench', wrap === undefined ? {} : { wrapCandidate: wrap });
+console.log(`ready ${engine.platformPort}`);
+process.once('SIGTERM', async () => {
+  clearInterval(rssTimer);
+  const summary = await engine.stop();
+  const sorted = [...gcPausesMs].sort((a, b) => a - b);
+  console.log(JSON.stringify({
+    cpuMs: (() => {
+      const u = process.cpuUsage(cpuAtStart);
+      return Math.round((u.user + u.system) / 1000);
+    })(),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    peakRssMiB: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
+    eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+    gc: { count: sorted.length, totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)), p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0, maxMs: sorted.at(-1) ?? 0 },
+    orders: summary.orders,
+    executed: summary.production.executed,
+    compared: summary.compared,
+    dropped: summary.coverage.dropped,
+    decisionUs: summary.latencyUs,
+  }));
+  process.exit(0);
+});

@@ -1,0 +1,317 @@
+// The rig for wire-to-wire benchmarks. This process plays both ends: a platform FIX client that
+// sends orders at a fixed rate, and an LP FIX acceptor that streams quotes and fills every order
+// at once. In between runs either the engine (its own process) or a byte relay (its own process).
+// Times are read from one clock (this process), and every latency is measured from the order's
+// *scheduled* send time, so a stall shows up instead of slowing the sender (coordinated omission).
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import * as hdr from 'hdr-histogram-js';
+import type { LiveConfig } from '../../src/app/live-config.js';
+import { encodeSnapshot } from '../../src/fix/app/market-data.js';
+import { FixMessage } from '../../src/fix/codec/message.js';
+import { MsgType, Tag } from '../../src/fix/codec/tags.js';
+import { formatUtcTimestamp } from '../../src/fix/codec/timestamps.js';
+import { DEFAULT_SESSION_CONFIG, FixSession } from '../../src/fix/session/session.js';
+import { MemorySessionStore } from '../../src/fix/session/store.js';
+import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
+import { FixInitiator } from '../../src/gateways/fix/initiator.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+/** Pin rig and process under test to separate cores when taskset exists and there are 2+ cores. */
+const PIN = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+
+/** Moves this process (the rig) to core 0. */
+export function pinRig(): boolean {
+  if (!PIN) return false;
+  return spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)]).status === 0;
+}
+const silent = { event() {} };
+const clock = { nowMs: () => Date.now() };
+const nowUs = (): number => performance.now() * 1000;
+
+export type PathKind = 'relay' | 'engine';
+export type CandidateKind = 'none' | 'aa' | 'slow';
+
+export interface Percentiles {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+export interface RateResult {
+  readonly offeredPerSec: number;
+  readonly sent: number;
+  readonly answered: number;
+  /** Platform send (scheduled) -> NewOrderSingle at the LP, µs. */
+  readonly toLpUs: Percentiles;
+  /** Platform send (scheduled) -> ExecutionReport back at the platform, µs. */
+  readonly roundTripUs: Percentiles;
+  readonly quotesPerSec: number;
+}
+
+function percentiles(h: hdr.Histogram): Percentiles {
+  if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  const r = (v: number): number => Math.round(v * 10) / 10;
+  return { count: h.totalCount, p50: r(h.getValueAtPercentile(50)), p90: r(h.getValueAtPercentile(90)), p99: r(h.getValueAtPercentile(99)), p999: r(h.getValueAtPercentile(99.9)), max: r(h.maxValue) };
+}
+
+function histogram(): hdr.Histogram {
+  return hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+export function startProcess(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the processes under test.
+  const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  // On this 2-core machine the process under test gets core 1 and the rig core 0 (see pinRig):
+  // otherwise the rig's busy sender steals the engine's core and we measure the scheduler.
+  const command = [process.execPath, ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
+  const pinned = PIN ? ['taskset', '-c', '1', ...command] : command;
+  const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  let out = '';
+  return new Promise((res, rej) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ready (\d+)/.exec(out);
+      if (m !== null) res({ child, port: Number(m[1]), output: () => out });
+    });
+    child.once('exit', (code) => rej(new Error(`${args[0]} exited ${code}: ${out}`)));
+  });
+}
+
+export async function stopProcess(p: { child: ChildProcess; output: () => string }): Promise<Record<string, unknown> | null> {
+  if (p.child.exitCode !== null) return null;
+  p.child.kill('SIGTERM');
+  await new Promise((r) => p.child.once('exit', r));
+  const last = p.output().trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(last) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  return cond();
+}
+
+/** The LP end: an acceptor that fills at once and streams quotes at `quotesPerSec`. */
+class LpEnd {
+  session: FixSession;
+  acceptor: FixAcceptor;
+  arrivals: number[] = [];
+  quotesSent = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private mdReqId: string | null = null;
+  private execs = 0;
+
+  constructor(sender: string, target: string, private readonly quotesPerSec: number, streamWithoutSubscription: boolean) {
+    this.session = new FixSession(
+      { ...DEFAULT_SESSION_CONFIG, senderCompId: sender, targetCompId: target, role: 'acceptor', maxLatencySec: 0 },
+      new MemorySessionStore(1_000),
+      {
+        onLogon: () => {
+          if (streamWithoutSubscription) this.mdReqId = 'bench';
+        },
+        fromApp: (s, m) => {
+          if (m.msgType === MsgType.MarketDataRequest) this.mdReqId = m.str(Tag.MDReqID) ?? 'md';
+          else if (m.msgType === MsgType.NewOrderSingle) {
+            this.arrivals.push(nowUs());
+            const id = m.str(Tag.ClOrdID) ?? '';
+            const qty = m.str(Tag.OrderQty) ?? '1';
+            s.sendApp(MsgType.ExecutionReport, (e) =>
+              e.str(Tag.AvgPx, '1.27003').str(Tag.ClOrdID, id).str(Tag.CumQty, qty).str(Tag.ExecID, `X${++this.execs}`).str(Tag.LastPx, '1.27003').str(Tag.LastQty, qty)
+                .str(Tag.OrderID, `O${this.execs}`).str(Tag.OrderQty, qty).str(Tag.OrdStatus, '2').str(Tag.Side, m.str(Tag.Side) ?? '1').str(Tag.Symbol, m.str(Tag.Symbol) ?? '')
+                .str(Tag.ExecType, 'F').str(Tag.LeavesQty, '0'),
+            );
+          }
+        },
+      },
+      clock,
+      silent,
+      () => new FixMessage(),
+    );
+    this.acceptor = new FixAcceptor({ host: '127.0.0.1', port: 0, findSession: (s, t) => (s === sender && t === target ? this.session : null), allSessions: () => [this.session], log: silent });
+  }
+
+  async listen(): Promise<number> {
+    const port = await this.acceptor.listen();
+    const symbols = ['GBPUSD', 'EURUSD', 'USDJPY', 'AUDUSD', 'USDCAD', 'USDCHF', 'XAUUSD', 'US30'];
+    let k = 0;
+    let mid = 127_000_000;
+    let last = performance.now();
+    let owed = 0;
+    this.timer = setInterval(() => {
+      if (this.mdReqId === null || !this.session.isLoggedOn) return;
+      const now = performance.now();
+      owed += ((now - last) / 1000) * this.quotesPerSec;
+      last = now;
+      while (owed >= 1) {
+        owed--;
+        const symbol = symbols[k++ % symbols.length] as string;
+        mid += k % 2 === 0 ? 1000 : -1000;
+        this.session.sendApp(MsgType.MarketDataSnapshotFullRefresh, (e) => encodeSnapshot(e, this.mdReqId as string, symbol, mid - 2000, mid + 2000, 100_000_000_000_000, 5));
+        this.quotesSent++;
+      }
+    }, 1);
+    return port;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    await this.acceptor.close();
+  }
+}
+
+/** The platform end: sends orders on a fixed schedule and times every report. */
+class PlatformEnd {
+  session: FixSession;
+  initiator: FixInitiator;
+  scheduled: number[] = [];
+  answered = 0;
+  private roundTrip = histogram();
+  private warmupUntil = 0;
+
+  constructor(port: number) {
+    this.session = new FixSession(
+      { ...DEFAULT_SESSION_CONFIG, senderCompId: 'PLAT', targetCompId: 'BRIDGE', role: 'initiator', heartBtIntSec: 30, maxLatencySec: 0 },
+      new MemorySessionStore(1_000),
+      {
+        fromApp: (_s, m) => {
+          if (m.msgType !== MsgType.ExecutionReport) return;
+          const status = m.str(Tag.OrdStatus);
+          if (status !== '2' && status !== '8') return;
+          const k = Number((m.str(Tag.ClOrdID) ?? 'B-1').slice(1));
+          const at = this.scheduled[k];
+          if (at === undefined) return;
+          this.answered++;
+          if (at >= this.warmupUntil) this.roundTrip.recordValue(Math.max(1, Math.round(nowUs() - at)));
+        },
+      },
+      clock,
+      silent,
+      () => new FixMessage(),
+    );
+    this.initiator = new FixInitiator({ host: '127.0.0.1', port, session: this.session, log: silent });
+  }
+
+  /** Offers `perSecond` orders for `seconds`; the first `warmupSeconds` are not measured. */
+  async offer(perSecond: number, seconds: number, warmupSeconds: number): Promise<{ sent: number; roundTrip: Percentiles; firstIndex: number; warmupUntil: number }> {
+    this.roundTrip.reset();
+    const firstIndex = this.scheduled.length;
+    const start = nowUs() + 2_000;
+    this.warmupUntil = start + warmupSeconds * 1e6;
+    const total = Math.round(perSecond * seconds);
+    const intervalUs = 1e6 / perSecond;
+    let next = 0;
+    await new Promise<void>((done) => {
+      const pump = (): void => {
+        const now = nowUs();
+        while (next < total && start + next * intervalUs <= now) {
+          const k = this.scheduled.length;
+          this.scheduled.push(start + next * intervalUs);
+          this.session.sendApp(MsgType.NewOrderSingle, (e) =>
+            e.str(Tag.Account, '1').str(Tag.ClOrdID, `B${k}`).str(Tag.OrderQty, '1').str(Tag.OrdType, '1').str(Tag.Side, k % 2 === 0 ? '1' : '2').str(Tag.Symbol, 'GBPUSD.pro').str(Tag.TransactTime, formatUtcTimestamp(Date.now())),
+          );
+          next++;
+        }
+        if (next >= total) done();
+        else setImmediate(pump);
+      };
+      pump();
+    });
+    const expected = firstIndex + total;
+    await waitFor(() => this.answered >= expected, 5_000);
+    return { sent: total, roundTrip: percentiles(this.roundTrip), firstIndex, warmupUntil: this.warmupUntil };
+  }
+
+  destroy(): void {
+    this.roundTrip.destroy();
+  }
+}
+
+export interface RigOptions {
+  readonly path: PathKind;
+  readonly candidate: CandidateKind;
+  readonly rates: readonly number[];
+  readonly seconds: number;
+  readonly warmupSeconds: number;
+  readonly quotesPerSec: number;
+  /** µs the slow candidate spends per decision. */
+  readonly slowCandidateUs: number;
+}
+
+export interface RigResult {
+  readonly path: PathKind;
+  readonly candidate: CandidateKind;
+  readonly rates: RateResult[];
+  readonly engine: Record<string, unknown> | null;
+}
+
+/** One path, one engine (or relay) process, every rate in turn. */
+export async function runRig(o: RigOptions): Promise<RigResult> {
+  await hdr.initWebAssembly();
+  pinRig();
+  const tmp = mkdtempSync(join(tmpdir(), 'sb-hop-'));
+  const engineSide = o.path === 'engine';
+  const lp = new LpEnd(engineSide ? 'LP_BRAVO' : 'BRIDGE', engineSide ? 'BRIDGE' : 'PLAT', o.quotesPerSec, !engineSide);
+  const lpPort = await lp.listen();
+  let middle: { child: ChildProcess; port: number; output: () => string };
+  if (engineSide) {
+    const config: LiveConfig = {
+      run: {
+        production: join(ROOT, 'mappings', 'production'),
+        candidate: o.candidate === 'none' ? null : join(ROOT, 'mappings', 'production'),
+        out: join(tmp, 'run'),
+        record: null,
+        flushMs: Number(process.env['BENCH_FLUSH_MS'] ?? 1_000),
+        maxShadowQueue: 10_000,
+        candidateBudgetUs: 50_000,
+      },
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+      lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 30, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
+    };
+    middle = await startProcess(['bench/support/engine-process.ts', JSON.stringify(config), o.candidate === 'slow' ? `slow:${o.slowCandidateUs}` : '']);
+    await waitFor(() => lp.session.isLoggedOn, 10_000);
+  } else {
+    middle = await startProcess(['bench/support/relay.ts', '0', String(lpPort)]);
+  }
+  const platform = new PlatformEnd(middle.port);
+  platform.initiator.start();
+  await waitFor(() => platform.session.isLoggedOn, 10_000);
+  await new Promise((r) => setTimeout(r, 300)); // quotes flowing
+  const rates: RateResult[] = [];
+  try {
+    for (const rate of o.rates) {
+      const quotesBefore = lp.quotesSent;
+      const t0 = performance.now();
+      const offered = await platform.offer(rate, o.seconds, o.warmupSeconds);
+      const elapsed = (performance.now() - t0) / 1000;
+      const toLp = histogram();
+      // The LP fills strictly in arrival order and the path keeps order: the k-th arrival is the k-th order.
+      for (let i = 0; i < offered.sent; i++) {
+        const arrival = lp.arrivals[offered.firstIndex + i];
+        const at = platform.scheduled[offered.firstIndex + i];
+        if (arrival !== undefined && at !== undefined && at >= offered.warmupUntil) toLp.recordValue(Math.max(1, Math.round(arrival - at)));
+      }
+      rates.push({ offeredPerSec: rate, sent: offered.sent, answered: Math.min(offered.sent, platform.answered - offered.firstIndex), toLpUs: percentiles(toLp), roundTripUs: offered.roundTrip, quotesPerSec: Math.round((lp.quotesSent - quotesBefore) / elapsed) });
+      toLp.destroy();
+    }
+  } finally {
+    await platform.initiator.stop(300);
+    platform.destroy();
+  }
+  const engine = await stopProcess(middle);
+  await lp.close();
+  rmSync(tmp, { recursive: true, force: true });
+  return { path: o.path, candidate: o.candidate, rates, engine };
+}
