@@ -6,29 +6,10 @@ import { formatE8, pow10 } from '../src/core/model/scaled.js';
 import { formatTimestampUs } from '../src/core/model/timestamps.js';
 import { SCENARIO_SCHEMA } from '../src/replay/scenario-types.js';
 
-/** mulberry32: a tiny seeded PRNG, so a generator run is repeatable. */
-export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+/** The project's seeded PRNG (mulberry32): a generator run is repeatable. */
+import { SeededRandom as Rng } from '../src/app/random.js';
+
+export { Rng };
 
 export interface InstrumentInfo {
   readonly digits: number;

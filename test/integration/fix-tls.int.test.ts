@@ -10,17 +10,13 @@ import { MemorySessionStore } from '../../src/fix/session/store.js';
 import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
 import { FixInitiator } from '../../src/gateways/fix/initiator.js';
 import { ROOT } from '../support/builders.js';
+import { waitFor } from '../support/wait.js';
 
 const key = readFileSync(join(ROOT, 'test', 'fixtures', 'tls', 'key.pem'));
 const cert = readFileSync(join(ROOT, 'test', 'fixtures', 'tls', 'cert.pem'));
 const silent = { event() {} };
 const clock = { nowMs: () => Date.now() };
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-}
 
 function pair() {
   const received: string[] = [];

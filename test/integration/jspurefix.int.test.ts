@@ -2,7 +2,6 @@
 // behind it, across a forced sequence gap, and across our restart on persisted sequence numbers.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,26 +18,13 @@ import { FixInitiator } from '../../src/gateways/fix/initiator.js';
 import { formatUtcTimestamp } from '../../src/fix/codec/timestamps.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, productionBundle } from '../support/builders.js';
 import { startJsfix, type JsfixPeer } from '../support/jspurefix.js';
+import { freePort, waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-jsfix-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const silent = { event() {} };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a !== null ? a.port : 0));
-    });
-  });
-}
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-}
 
 async function stopPeer(peer: JsfixPeer): Promise<void> {
   peer.stop();

@@ -3,7 +3,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { PERSONAS } from '../../src/app/lp-personas.js';
 import { startLpSim, type LpSim } from '../../src/app/lp-sim.js';
 import { startPlatformClient } from '../../src/app/platform-client.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, ROOT, productionBundle } from '../support/builders.js';
+import { freePort, waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-kill-'));
 const children: ChildProcess[] = [];
@@ -22,17 +22,6 @@ afterAll(() => {
 const silent = { event() {} };
 const LPS = ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startEngine(config: string, out: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'run', '--config', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,11 +36,6 @@ function startEngine(config: string, out: string): Promise<ChildProcess> {
   });
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-}
 
 describe('kill -9 and restart', () => {
   it('resumes every session without a sequence error and never sends an order twice', async () => {

@@ -14,17 +14,13 @@ import { startLpSim, type LpSim } from '../../src/app/lp-sim.js';
 import { startPlatformClient } from '../../src/app/platform-client.js';
 import { runReplay } from '../../src/app/replay.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, productionBundle } from '../support/builders.js';
+import { waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-live-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const silent = { event() {} };
 const LPS = ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'];
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-}
 
 function decisions(file: string): Map<string, string> {
   const out = new Map<string, string>();

@@ -9,7 +9,7 @@
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
-import type { SessionStore, StoredMessage } from './store.js';
+import { messagesInRange, type SessionStore, type StoredMessage } from './store.js';
 import { atTurnEnd } from './turn-batch.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -196,12 +196,7 @@ export class FileSessionStore implements SessionStore {
     this.skipNextSender = message.seq + 1;
   }
   getOutbound(begin: number, end: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    for (let seq = begin; seq <= end; seq++) {
-      const m = this.messages.get(seq);
-      if (m !== undefined) out.push(m);
-    }
-    return out;
+    return messagesInRange(this.messages, begin, end);
   }
   reset(): void {
     this.sender = 1;

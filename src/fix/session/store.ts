@@ -26,6 +26,16 @@ export interface SessionStore {
   close(): void;
 }
 
+/** Stored messages with begin <= seq <= end, in order (shared by the store implementations). */
+export function messagesInRange(messages: ReadonlyMap<number, StoredMessage>, begin: number, end: number): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  for (let seq = begin; seq <= end; seq++) {
+    const m = messages.get(seq);
+    if (m !== undefined) out.push(m);
+  }
+  return out;
+}
+
 /** In-memory store: tests and sessions that need no persistence. Keeps at most `maxMessages`. */
 export class MemorySessionStore implements SessionStore {
   private sender = 1;
@@ -62,12 +72,7 @@ export class MemorySessionStore implements SessionStore {
     this.messages.set(message.seq, message);
   }
   getOutbound(begin: number, end: number): StoredMessage[] {
-    const out: StoredMessage[] = [];
-    for (let seq = begin; seq <= end; seq++) {
-      const m = this.messages.get(seq);
-      if (m !== undefined) out.push(m);
-    }
-    return out;
+    return messagesInRange(this.messages, begin, end);
   }
   reset(): void {
     this.sender = 1;
