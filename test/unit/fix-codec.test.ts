@@ -107,3 +107,20 @@ describe('UTC timestamps', () => {
     expect(Number.isNaN(parseUtcTimestamp('20261308-09:00:05'))).toBe(true);
   });
 });
+
+describe('single-pass CheckSum', () => {
+  it('verifies the CheckSum while tokenizing when the framer defers it', () => {
+    const good = fix('35=0|34=2|49=TW44|52=20260708-09:00:00|56=ISLD|');
+    const m = new FixMessage();
+    expect(m.parse(good, 0, good.length, true)).toBe(true);
+    const bad = Buffer.from(good);
+    bad[bad.length - 2] = bad[bad.length - 2] === 0x30 ? 0x31 : 0x30;
+    expect(m.parse(bad, 0, bad.length, true)).toBe(false);
+    expect(m.problem).toBe('bad_checksum');
+    expect(m.parse(bad, 0, bad.length)).toBe(true); // without verification the fields still parse
+    const frames: string[] = [];
+    const framer = new FixFramer({ onFrame: (b, s, e) => { if (m.parse(b, s, e, true)) frames.push(m.msgType); }, onGarbled: () => {} }, undefined, true);
+    framer.push(Buffer.concat([bad, good]));
+    expect(frames).toEqual(['0']);
+  });
+});

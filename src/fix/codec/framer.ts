@@ -33,14 +33,40 @@ export class FixFramer {
   /** Frames, garbled frames and garbage bytes seen: counters for logs and tests. */
   readonly stats = { frames: 0, garbled: 0, garbageBytes: 0 };
 
+  /**
+   * `deferChecksum`: the handler verifies CheckSum(10) itself while it parses (FixMessage.parse
+   * with verifyChecksum), so the bytes are walked once, not twice. The framer still checks that
+   * "10=ddd" sits exactly where BodyLength says.
+   */
   constructor(
     private readonly handler: FrameHandler,
     private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+    private readonly deferChecksum = false,
   ) {
     this.buf = Buffer.allocUnsafe(Math.min(maxMessageBytes, 16 * 1024));
   }
 
   push(chunk: Uint8Array): void {
+    if (this.end === this.start) {
+      // Nothing pending (the usual case): frame straight from the chunk, zero copy, and keep
+      // only an incomplete tail, if any.
+      const own = this.buf;
+      this.buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      this.start = 0;
+      this.end = chunk.length;
+      try {
+        this.extract();
+      } finally {
+        const restStart = this.start;
+        const restEnd = this.end;
+        const view = this.buf;
+        this.buf = own;
+        this.start = 0;
+        this.end = 0;
+        if (restEnd > restStart) this.append(view.subarray(restStart, restEnd));
+      }
+      return;
+    }
     this.append(chunk);
     this.extract();
   }
@@ -156,12 +182,14 @@ export class FixFramer {
         this.garbled('bad_body_length', `no CheckSum(10) at BodyLength ${bodyLength}`, this.resyncFrom(s + 1));
         continue;
       }
-      let sum = 0;
-      for (let k = s; k < checksumAt; k++) sum += buf[k] as number;
-      const declared = ((buf[checksumAt + 3] as number) - B0) * 100 + ((buf[checksumAt + 4] as number) - B0) * 10 + ((buf[checksumAt + 5] as number) - B0);
-      if ((sum & 0xff) !== declared) {
-        this.garbled('bad_checksum', `CheckSum ${declared}, computed ${sum & 0xff}`, frameEnd);
-        continue;
+      if (!this.deferChecksum) {
+        let sum = 0;
+        for (let k = s; k < checksumAt; k++) sum += buf[k] as number;
+        const declared = ((buf[checksumAt + 3] as number) - B0) * 100 + ((buf[checksumAt + 4] as number) - B0) * 10 + ((buf[checksumAt + 5] as number) - B0);
+        if ((sum & 0xff) !== declared) {
+          this.garbled('bad_checksum', `CheckSum ${declared}, computed ${sum & 0xff}`, frameEnd);
+          continue;
+        }
       }
       this.start = frameEnd;
       this.stats.frames++;

@@ -4,7 +4,7 @@
 import { BridgeError } from '../../core/errors.js';
 import { SOH, EQUALS, Tag } from './tags.js';
 
-export type ParseProblem = 'bad_tag' | 'too_many_fields' | 'first_fields' | 'no_equals';
+export type ParseProblem = 'bad_tag' | 'too_many_fields' | 'first_fields' | 'no_equals' | 'bad_checksum';
 
 export const DEFAULT_MAX_FIELDS = 1024;
 
@@ -33,8 +33,10 @@ export class FixMessage {
    * Tokenizes buf[start, end). Returns false (and sets `problem`) for bytes that are not a
    * well-formed field list with 8, 9 and 35 first: such a frame is garbled and must be ignored.
    * Tags may be negative or zero here; deciding they are invalid is the validator's job.
+   * With `verifyChecksum` the CheckSum(10) is computed in the same pass (for a framer that
+   * deferred it) and a mismatch makes the frame garbled.
    */
-  parse(buf: Buffer, start: number, end: number): boolean {
+  parse(buf: Buffer, start: number, end: number, verifyChecksum = false): boolean {
     this.buf = buf;
     this.frameStart = start;
     this.frameEnd = end;
@@ -45,20 +47,28 @@ export class FixMessage {
     const max = this.maxFields;
     let count = 0;
     let i = start;
+    let sum = 0;
+    let sumBeforeField = 0;
     while (i < end) {
+      sumBeforeField = sum;
       let tag = 0;
       let negative = false;
       let digits = 0;
       if (buf[i] === MINUS) {
         negative = true;
+        sum += MINUS;
         i++;
       }
-      while (i < end && buf[i] !== EQUALS) {
-        const d = (buf[i] as number) - ZERO;
+      let b = 0;
+      while (i < end) {
+        b = buf[i] as number;
+        if (b === EQUALS) break;
+        const d = b - ZERO;
         if (d < 0 || d > 9 || digits === 9) {
           this.problem = 'bad_tag';
           return false;
         }
+        sum += b;
         tag = tag * 10 + d;
         digits++;
         i++;
@@ -67,9 +77,16 @@ export class FixMessage {
         this.problem = digits === 0 ? 'bad_tag' : 'no_equals';
         return false;
       }
+      sum += EQUALS;
       i++; // '='
       const valueStart = i;
-      while (i < end && buf[i] !== SOH) i++;
+      // One pass: the checksum accumulates here, alongside the tokenizing.
+      while (i < end) {
+        b = buf[i] as number;
+        if (b === SOH) break;
+        sum += b;
+        i++;
+      }
       if (count === max) {
         this.problem = 'too_many_fields';
         return false;
@@ -78,12 +95,21 @@ export class FixMessage {
       starts[count] = valueStart;
       ends[count] = i;
       count++;
+      sum += SOH;
       i++; // SOH
     }
     this.count = count;
     if (count < 4 || tags[0] !== Tag.BeginString || tags[1] !== Tag.BodyLength || tags[2] !== Tag.MsgType) {
       this.problem = 'first_fields';
       return false;
+    }
+    if (verifyChecksum) {
+      // The sum covers every byte before the CheckSum field, which must be the last one.
+      const last = count - 1;
+      if (tags[last] !== Tag.CheckSum || this.intAt(last) !== (sumBeforeField & 0xff)) {
+        this.problem = 'bad_checksum';
+        return false;
+      }
     }
     return true;
   }

@@ -30,12 +30,14 @@ export class FixConnection implements SessionTransport {
     this.framer = new FixFramer(
       {
         onFrame: (buf, start, end) => {
-          if (this.message.parse(buf, start, end)) this.handler.onMessage(this.message);
-          else this.handler.onGarbled(this.message.problem ?? 'malformed', 'frame is not a field list starting 8, 9, 35');
+          // The framer deferred the CheckSum: it is verified in the parser's single pass.
+          if (this.message.parse(buf, start, end, true)) this.handler.onMessage(this.message);
+          else this.handler.onGarbled(this.message.problem ?? 'malformed', this.message.problem === 'bad_checksum' ? 'CheckSum(10) does not match' : 'frame is not a field list starting 8, 9, 35');
         },
         onGarbled: (reason, detail) => this.handler.onGarbled(reason, detail),
       },
       maxMessageBytes,
+      true,
     );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
