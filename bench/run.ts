@@ -87,7 +87,13 @@ const base = engine.perRate.get(SHADOW_RATE)!;
 const ratio = (x: typeof base, p: Pct): number => x.toLp[p].median / Math.max(1, base.toLp[p].median);
 const aaR = aa.perRate.get(SHADOW_RATE)!;
 const slowR = slow.perRate.get(SHADOW_RATE)!;
-const drops = (engines: (Record<string, unknown> | null)[]): string => engines.map((e) => JSON.stringify(e?.['dropped'] ?? {})).join(' ');
+/** Shadow drops summed over the runs, by reason ("none" when every reason is zero). */
+const drops = (engines: (Record<string, unknown> | null)[]): string => {
+  const total = new Map<string, number>();
+  for (const e of engines) for (const [reason, n] of Object.entries((e?.['dropped'] ?? {}) as Record<string, number>)) total.set(reason, (total.get(reason) ?? 0) + n);
+  const nonZero = [...total].filter(([, n]) => n > 0);
+  return nonZero.length === 0 ? 'none' : nonZero.map(([reason, n]) => `${reason} ${n}`).join(' · ');
+};
 const compared = (engines: (Record<string, unknown> | null)[]): number => engines.reduce((n, e) => n + Number(e?.['compared'] ?? 0), 0);
 md.push(`## 3. Shadow overhead at ${SHADOW_RATE} orders/s (production to-LP latency, µs)`, '', '| candidate | p50 | p99 | p99.9 | p99 / no-candidate | p99.9 / no-candidate | compared | drops |', '|---|---|---|---|---|---|---|---|');
 md.push(`| none | ${show(base.toLp.p50, 0)} | ${show(base.toLp.p99, 0)} | ${show(base.toLp.p999, 0)} | 1.0x | 1.0x | - | - |`);
