@@ -94,11 +94,18 @@ const drops = (engines: (Record<string, unknown> | null)[]): string => {
   const nonZero = [...total].filter(([, n]) => n > 0);
   return nonZero.length === 0 ? 'none' : nonZero.map(([reason, n]) => `${reason} ${n}`).join(' · ');
 };
+/** Candidate queue lag (context offered -> candidate decides), the worst run's p99 and max, and the deepest queue. */
+const queueLag = (engines: (Record<string, unknown> | null)[]): string => {
+  const stats = engines.map((e) => e?.['shadowQueue'] as { highWater: number; lagUs: { p99: number; max: number } } | null | undefined).filter((q) => q != null);
+  if (stats.length === 0) return 'n/a';
+  const worst = (f: (q: (typeof stats)[number]) => number): number => Math.max(...stats.map(f));
+  return `p99 ${fmt(worst((q) => q.lagUs.p99), 0)} · max ${fmt(worst((q) => q.lagUs.max), 0)} · depth ${worst((q) => q.highWater)}`;
+};
 const compared = (engines: (Record<string, unknown> | null)[]): number => engines.reduce((n, e) => n + Number(e?.['compared'] ?? 0), 0);
-md.push(`## 3. Shadow overhead at ${SHADOW_RATE} orders/s (production to-LP latency, µs)`, '', '| candidate | p50 | p99 | p99.9 | p99 / no-candidate | p99.9 / no-candidate | compared | drops |', '|---|---|---|---|---|---|---|---|');
-md.push(`| none | ${show(base.toLp.p50, 0)} | ${show(base.toLp.p99, 0)} | ${show(base.toLp.p999, 0)} | 1.0x | 1.0x | - | - |`);
-md.push(`| A/A (production against itself) | ${show(aaR.toLp.p50, 0)} | ${show(aaR.toLp.p99, 0)} | ${show(aaR.toLp.p999, 0)} | ${fmt(ratio(aaR, 'p99'), 2)}x | ${fmt(ratio(aaR, 'p999'), 2)}x | ${compared(aa.engines)} | ${drops(aa.engines)} |`);
-md.push(`| ${SLOW_US} µs per decision (10x slower) | ${show(slowR.toLp.p50, 0)} | ${show(slowR.toLp.p99, 0)} | ${show(slowR.toLp.p999, 0)} | ${fmt(ratio(slowR, 'p99'), 2)}x | ${fmt(ratio(slowR, 'p999'), 2)}x | ${compared(slow.engines)} | ${drops(slow.engines)} |`);
+md.push(`## 3. Shadow overhead at ${SHADOW_RATE} orders/s (production to-LP latency, µs)`, '', '| candidate | p50 | p99 | p99.9 | p99 / no-candidate | p99.9 / no-candidate | compared | drops | candidate queue lag µs (worst run) |', '|---|---|---|---|---|---|---|---|---|');
+md.push(`| none | ${show(base.toLp.p50, 0)} | ${show(base.toLp.p99, 0)} | ${show(base.toLp.p999, 0)} | 1.0x | 1.0x | - | - | - |`);
+md.push(`| A/A (production against itself) | ${show(aaR.toLp.p50, 0)} | ${show(aaR.toLp.p99, 0)} | ${show(aaR.toLp.p999, 0)} | ${fmt(ratio(aaR, 'p99'), 2)}x | ${fmt(ratio(aaR, 'p999'), 2)}x | ${compared(aa.engines)} | ${drops(aa.engines)} | ${queueLag(aa.engines)} |`);
+md.push(`| ${SLOW_US} µs per decision (10x slower) | ${show(slowR.toLp.p50, 0)} | ${show(slowR.toLp.p99, 0)} | ${show(slowR.toLp.p999, 0)} | ${fmt(ratio(slowR, 'p99'), 2)}x | ${fmt(ratio(slowR, 'p999'), 2)}x | ${compared(slow.engines)} | ${drops(slow.engines)} | ${queueLag(slow.engines)} |`);
 md.push('', `Targets: A/A p99 at most 1.05x: ${ratio(aaR, 'p99') <= 1.05 ? 'met' : 'MISSED'}; slow candidate p99 at most 1.10x: ${ratio(slowR, 'p99') <= 1.1 ? 'met' : 'MISSED'}. Every production order reached its LP in every run: ${[aaR, slowR].every((x) => x.answered === x.sent) ? 'yes' : 'NO'}.`, '');
 results['shadow'] = { rate: SHADOW_RATE, none: base, aa: aaR, slow: slowR, aaEngine: aa.engines, slowEngine: slow.engines };
 
@@ -113,8 +120,25 @@ for (const r of tput.rates) {
   md.push(`| ${r.offeredPerSec} | ${r.answered}/${r.sent} | ${fmt(r.toLpUs.p50, 0)} | ${fmt(r.toLpUs.p99, 0)} | ${ok ? 'yes' : 'no'} |`);
 }
 const e = tput.engine ?? {};
-md.push('', `Highest sustained: ${sustained > 0 ? `${sustained} orders/s` : 'none of the offered rates'} (target 20,000: ${sustained >= 20_000 ? 'met' : 'MISSED'}). Engine process over the run: peak RSS ${String(e['peakRssMiB'] ?? '?')} MiB, GC ${JSON.stringify(e['gc'] ?? {})}, event-loop delay ${JSON.stringify(e['eventLoopDelayMs'] ?? {})}, CPU ${String(e['cpuMs'] ?? '?')} ms for ${String(e['orders'] ?? '?')} orders.`, '');
+md.push('', `Highest sustained: ${sustained > 0 ? `${sustained} orders/s` : 'none of the offered rates'} (target 20,000: ${sustained >= 20_000 ? 'met' : 'MISSED'}). Engine process over the rising-rate run: CPU ${String(e['cpuMs'] ?? '?')} ms for ${String(e['orders'] ?? '?')} orders.`, '');
 results['throughput'] = { rates: tput.rates, sustainedOrdersPerSec: sustained, engine: tput.engine };
+
+// Memory and GC over a steady run: the rising-rate run above ends in overload, which says
+// nothing about how the heap behaves at a rate the engine sustains.
+const SOAK_RATE = 5_000;
+const SOAK_SECONDS = quick ? 10 : 60;
+log(`soak: ${SOAK_RATE} orders/s for ${SOAK_SECONDS} s with the A/A candidate ...`);
+const soak = await runRig({ path: 'engine', candidate: 'aa', rates: [SOAK_RATE], seconds: SOAK_SECONDS, warmupSeconds: 1, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
+const soakRate = soak.rates[0];
+const se = (soak.engine ?? {}) as { peakRssMiB?: number; rssMiB?: number; cpuMs?: number; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
+md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order |', '|---|---|---|---|---|---|---|---|---|---|');
+if (soakRate !== undefined && se.gc !== undefined && se.cpuMs !== undefined && se.orders !== undefined && se.eventLoopDelayMs !== undefined) {
+  const cpuShare = se.cpuMs > 0 ? `${fmt((100 * se.gc.totalMs) / se.cpuMs, 0)}%` : 'n/a';
+  md.push(`| ${soakRate.answered}/${soakRate.sent} | ${fmt(soakRate.toLpUs.p50, 0)} | ${fmt(soakRate.toLpUs.p99, 0)} | ${String(se.peakRssMiB)} | ${String(se.rssMiB)} | ${se.gc.count} | ${se.gc.totalMs} (${cpuShare}) | ${fmt(se.gc.p99Ms, 1)} / ${fmt(se.gc.maxMs, 1)} | ${fmt(se.eventLoopDelayMs.p99, 1)} / ${fmt(se.eventLoopDelayMs.max, 1)} | ${se.orders > 0 ? fmt((1000 * se.cpuMs) / se.orders, 0) : 'n/a'} |`, '');
+} else {
+  md.push('| the engine process did not report (see the log above) | | | | | | | | | |', '');
+}
+results['soak'] = { rate: SOAK_RATE, seconds: SOAK_SECONDS, result: soakRate ?? null, engine: soak.engine };
 
 log('quotes: fan-out to 10 subscribers ...');
 const QUOTE_RATES = quick ? [2_000, 10_000] : [2_000, 10_000, 25_000, 50_000];

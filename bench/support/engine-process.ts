@@ -39,6 +39,7 @@ console.log(`ready ${engine.platformPort}`);
 process.once('SIGTERM', async () => {
   clearInterval(rssTimer);
   const summary = await engine.stop();
+  const shadowQueue = engine.shadowQueue();
   const sorted = [...gcPausesMs].sort((a, b) => a - b);
   console.log(JSON.stringify({
     cpuMs: (() => {
@@ -54,6 +55,7 @@ process.once('SIGTERM', async () => {
     compared: summary.compared,
     dropped: summary.coverage.dropped,
     decisionUs: summary.latencyUs,
+    shadowQueue,
   }));
   process.exit(0);
 });

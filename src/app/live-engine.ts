@@ -32,7 +32,7 @@ import { FixAcceptor } from '../gateways/fix/acceptor.js';
 import { FixInitiator } from '../gateways/fix/initiator.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioRecorder } from '../replay/recorder.js';
-import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
+import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
 import { loadCandidate } from './candidate.js';
 import type { LiveConfig } from './live-config.js';
@@ -44,6 +44,8 @@ export interface LiveEngine {
   readonly outDir: string;
   summary(): RunSummary;
   lpConnected(lp: string): boolean;
+  /** How far the shadow trails production (null without a candidate); still answers after stop. */
+  shadowQueue(): ShadowQueueStats | null;
   /** Logs every session out, drains the shadow, writes the summary and closes every file. */
   stop(): Promise<RunSummary>;
 }
@@ -104,6 +106,13 @@ function lpSymbolIndex(bundle: RoutingBundle): Map<string, Map<string, string>> 
   return out;
 }
 
+export interface ShadowQueueStats {
+  /** The deepest the candidate's queue has been. */
+  readonly highWater: number;
+  /** Time each order's context waited before the candidate decided on it. */
+  readonly lagUs: LatencySummaryUs;
+}
+
 export interface LiveEngineOptions {
   /** Decorates the candidate (benchmarks use it for a deliberately slow candidate). */
   readonly wrapCandidate?: (router: Router) => Router;
@@ -131,6 +140,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
 
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
+  const shadowQueueLag = new LatencyHistogram();
   let shadow: ShadowRunner | null = null;
   if (candidateLoaded !== null) {
     shadow = new ShadowRunner(
@@ -148,6 +158,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       stopwatch,
       candidateLatency,
     );
+    shadow.queueLag = shadowQueueLag;
   }
   let drainScheduled = false;
   const scheduleDrain = (): void => {
@@ -506,12 +517,16 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   }, config.run.flushMs);
 
   let stopped: Promise<RunSummary> | null = null;
+  let finalQueueStats: ShadowQueueStats | null = null;
+  const shadowQueue = (): ShadowQueueStats | null =>
+    finalQueueStats ?? (shadow === null ? null : { highWater: shadow.queueHighWater(), lagUs: shadowQueueLag.summaryUs() });
   return {
     runId,
     platformPort,
     outDir: folder.finalDir,
     summary,
     lpConnected: (lp) => lpSessions.get(lp)?.isLoggedOn ?? false,
+    shadowQueue,
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(flushTimer);
@@ -528,8 +543,10 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         logFile.flush();
         for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
         (candidateLoaded as { close?: () => void } | null)?.close?.();
+        finalQueueStats = shadowQueue();
         productionLatency.destroy();
         candidateLatency.destroy();
+        shadowQueueLag.destroy();
         return final;
       })()),
   };

@@ -64,6 +64,27 @@ describe('shadow runner', () => {
     expect(sink.faults.map((f) => f.correlationId)).toEqual(['c-2', 'c-3', 'c-4']);
   });
 
+  it('measures how long each context waited for the candidate and the deepest the queue got', () => {
+    const clock = new ManualStopwatch();
+    const waits: number[] = [];
+    const { shadow } = runner(candidate, {}, clock);
+    shadow.queueLag = { recordNs: (ns) => waits.push(ns) };
+    for (let i = 0; i < 3; i++) {
+      const ctx = context({ order: order({ correlationId: `c-${i}` }) });
+      shadow.offer(ctx, production.decide(ctx));
+      clock.ns += 1_000; // offered at 0, 1000 and 2000 ns
+    }
+    clock.ns = 10_000;
+    shadow.drain();
+    expect(waits).toEqual([10_000, 9_000, 8_000]);
+    const ctx = context({ order: order({ correlationId: 'c-3' }) });
+    shadow.offer(ctx, production.decide(ctx));
+    clock.ns = 10_500;
+    shadow.drain();
+    expect(waits.at(-1)).toBe(500);
+    expect(shadow.queueHighWater()).toBe(3);
+  });
+
   it('records a throwing candidate as candidate_error', () => {
     const throwing: Router = { name: 'boom', configHash: 'x', decide: () => { throw new RangeError('bad table'); } };
     const { sink, shadow } = runner(throwing);

@@ -62,9 +62,17 @@ export class ShadowRunner {
   readonly counters: ShadowCounters;
   private readonly queueContexts: DecisionContext[] = [];
   private readonly queueDecisions: Decision[] = [];
+  /** When each queued context was offered (stopwatch ns); filled only while queueLag is set. */
+  private readonly queueOfferedNs: number[] = [];
   private head = 0;
+  private highWater = 0;
   /** Optional observer of every comparison (the expectation checker); not on the hot path. */
   onCompared: ((context: DecisionContext, production: Decision, candidate: Decision) => void) | null = null;
+  /**
+   * Optional recorder of how long each context waited in the queue before the candidate saw it:
+   * how far the shadow trails production. Set it before the first offer.
+   */
+  queueLag: LatencyRecorder | null = null;
 
   constructor(
     private candidate: Router,
@@ -116,10 +124,18 @@ export class ShadowRunner {
     }
     this.queueContexts.push(context);
     this.queueDecisions.push(production);
+    if (this.queueLag !== null) this.queueOfferedNs.push(this.stopwatch.nowNs());
+    const depth = this.queueContexts.length - this.head;
+    if (depth > this.highWater) this.highWater = depth;
   }
 
   pending(): number {
     return this.queueContexts.length - this.head;
+  }
+
+  /** The deepest the queue has been since the runner started. */
+  queueHighWater(): number {
+    return this.highWater;
   }
 
   /** Evaluates every queued context in arrival order; returns how many were evaluated. */
@@ -128,12 +144,15 @@ export class ShadowRunner {
     while (this.head < this.queueContexts.length) {
       const context = this.queueContexts[this.head] as DecisionContext;
       const production = this.queueDecisions[this.head] as Decision;
+      const offeredNs = this.queueOfferedNs[this.head];
+      if (this.queueLag !== null && offeredNs !== undefined) this.queueLag.recordNs(this.stopwatch.nowNs() - offeredNs);
       this.head++;
       this.evaluate(context, production);
       evaluated++;
     }
     this.queueContexts.length = 0;
     this.queueDecisions.length = 0;
+    this.queueOfferedNs.length = 0;
     this.head = 0;
     return evaluated;
   }
