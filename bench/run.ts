@@ -130,13 +130,13 @@ const SOAK_SECONDS = quick ? 10 : 60;
 log(`soak: ${SOAK_RATE} orders/s for ${SOAK_SECONDS} s with the A/A candidate ...`);
 const soak = await runRig({ path: 'engine', candidate: 'aa', rates: [SOAK_RATE], seconds: SOAK_SECONDS, warmupSeconds: 1, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
 const soakRate = soak.rates[0];
-const se = (soak.engine ?? {}) as { peakRssMiB?: number; rssMiB?: number; cpuMs?: number; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
-md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order |', '|---|---|---|---|---|---|---|---|---|---|');
+const se = (soak.engine ?? {}) as { heapAfterGcMiB?: number | null; peakRssMiB?: number; rssMiB?: number; cpuMs?: number; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
+md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | live heap after GC at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order |', '|---|---|---|---|---|---|---|---|---|---|---|');
 if (soakRate !== undefined && se.gc !== undefined && se.cpuMs !== undefined && se.orders !== undefined && se.eventLoopDelayMs !== undefined) {
   const cpuShare = se.cpuMs > 0 ? `${fmt((100 * se.gc.totalMs) / se.cpuMs, 0)}%` : 'n/a';
-  md.push(`| ${soakRate.answered}/${soakRate.sent} | ${fmt(soakRate.toLpUs.p50, 0)} | ${fmt(soakRate.toLpUs.p99, 0)} | ${String(se.peakRssMiB)} | ${String(se.rssMiB)} | ${se.gc.count} | ${se.gc.totalMs} (${cpuShare}) | ${fmt(se.gc.p99Ms, 1)} / ${fmt(se.gc.maxMs, 1)} | ${fmt(se.eventLoopDelayMs.p99, 1)} / ${fmt(se.eventLoopDelayMs.max, 1)} | ${se.orders > 0 ? fmt((1000 * se.cpuMs) / se.orders, 0) : 'n/a'} |`, '');
+  md.push(`| ${soakRate.answered}/${soakRate.sent} | ${fmt(soakRate.toLpUs.p50, 0)} | ${fmt(soakRate.toLpUs.p99, 0)} | ${String(se.peakRssMiB)} | ${String(se.rssMiB)} | ${String(se.heapAfterGcMiB ?? 'n/a')} | ${se.gc.count} | ${se.gc.totalMs} (${cpuShare}) | ${fmt(se.gc.p99Ms, 1)} / ${fmt(se.gc.maxMs, 1)} | ${fmt(se.eventLoopDelayMs.p99, 1)} / ${fmt(se.eventLoopDelayMs.max, 1)} | ${se.orders > 0 ? fmt((1000 * se.cpuMs) / se.orders, 0) : 'n/a'} |`, '');
 } else {
-  md.push('| the engine process did not report (see the log above) | | | | | | | | | |', '');
+  md.push('| the engine process did not report (see the log above) | | | | | | | | | | |', '');
 }
 results['soak'] = { rate: SOAK_RATE, seconds: SOAK_SECONDS, result: soakRate ?? null, engine: soak.engine };
 

@@ -40,6 +40,11 @@ process.once('SIGTERM', async () => {
   clearInterval(rssTimer);
   const summary = await engine.stop();
   const shadowQueue = engine.shadowQueue();
+  // With --expose-gc (BENCH_CHILD_NODE_ARGS), the live heap after a full collection: what the
+  // engine really retains, as opposed to RSS, which V8 does not give back promptly.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heapAfterGcMiB = gc === undefined ? null : Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   const sorted = [...gcPausesMs].sort((a, b) => a - b);
   console.log(JSON.stringify({
     cpuMs: (() => {
@@ -47,6 +52,7 @@ process.once('SIGTERM', async () => {
       return Math.round((u.user + u.system) / 1000);
     })(),
     rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    heapAfterGcMiB,
     peakRssMiB: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
     eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     gc: { count: sorted.length, totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)), p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0, maxMs: sorted.at(-1) ?? 0 },

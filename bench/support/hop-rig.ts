@@ -72,7 +72,9 @@ export function startProcess(args: string[]): Promise<{ child: ChildProcess; por
   const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   // On this 2-core machine the process under test gets core 1 and the rig core 0 (see pinRig):
   // otherwise the rig's busy sender steals the engine's core and we measure the scheduler.
-  const command = [process.execPath, ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
+  // --expose-gc only lets the engine measure its live heap after a full collection at stop; no
+  // collection is forced while latency is measured.
+  const command = [process.execPath, '--expose-gc', ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
   const pinned = PIN ? ['taskset', '-c', '1', ...command] : command;
   const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';

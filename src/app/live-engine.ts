@@ -18,6 +18,7 @@ import type { RoutingBundle } from '../core/routing/bundle.js';
 import { rebuildContext } from '../core/shadow/context.js';
 import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
 import { ShadowRunner } from '../core/shadow/shadow-runner.js';
+import { RecentIds } from '../core/util/recent-ids.js';
 import { RunFolder } from '../exporters/run-folder.js';
 import { JsonlWriter } from '../exporters/jsonl-writer.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
@@ -393,7 +394,9 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
 
   // ---- Platform acceptor ----------------------------------------------------------------
   const platformSessions = new Map<string, FixSession>();
-  const seenClOrdIds = new Map<FixSession, Set<string>>();
+  // Duplicate ClOrdIDs are refused over the last million orders per platform session (a busy
+  // retail week), in bounded memory.
+  const seenClOrdIds = new Map<FixSession, RecentIds>();
   for (const pc of config.platform.sessions) {
     const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
     const session: FixSession = new FixSession(
@@ -415,14 +418,13 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
                 return;
               }
               let seen = seenClOrdIds.get(s);
-              if (seen === undefined) seenClOrdIds.set(s, (seen = new Set()));
+              if (seen === undefined) seenClOrdIds.set(s, (seen = new RecentIds(1_000_000)));
               if (seen.has(request.clientOrderId)) {
                 s.sendApp(MsgType.ExecutionReport, (e) =>
                   encodePlatformExecution(e, { orderId: 'NONE', execId: `${request.clientOrderId}-dup`, clOrdId: request.clientOrderId, symbol: request.platformSymbol, side: request.side, execType: '8', ordStatus: '8', orderQtyE8: request.volumeE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 6, text: 'Duplicate ClOrdID', nowMs: Date.now() }),
                 );
                 return;
               }
-              if (seen.size >= 1_000_000) seen.clear();
               seen.add(request.clientOrderId);
               submitOrder(s, request);
               return;

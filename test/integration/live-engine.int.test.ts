@@ -65,6 +65,11 @@ describe('live engine over FIX on 127.0.0.1', () => {
       // Each order has exactly one final report: nothing lost, nothing answered twice.
       const finals = ids.map((id) => (client.reports.get(id) ?? []).filter((r) => /:(2|8|4)$/.test(r)).length);
       expect(finals.every((n) => n === 1)).toBe(true);
+      // A ClOrdID already used on this session is refused as a duplicate and never routed.
+      const reportsBefore = client.reports.get('IT-1')?.length ?? 0;
+      client.send({ clOrdId: 'IT-1', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.50' });
+      expect(await waitFor(() => (client.reports.get('IT-1')?.length ?? 0) > reportsBefore, 5_000)).toBe(true);
+      expect(client.reports.get('IT-1')?.at(-1)).toBe('8:8');
     } finally {
       await client.stop();
     }
