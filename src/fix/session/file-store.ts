@@ -9,7 +9,7 @@
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
-import { messagesInRange, type SessionStore, type StoredMessage } from './store.js';
+import { ResendWindow, type SessionStore, type StoredMessage } from './store.js';
 import { atTurnEnd } from './turn-batch.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -26,7 +26,7 @@ export class FileSessionStore implements SessionStore {
   private sender = 1;
   private target = 1;
   private active = 0;
-  private messages = new Map<number, StoredMessage>();
+  private readonly messages: ResendWindow;
   private lastSync = 0;
   private syncing = false;
   private pendingTarget = 0;
@@ -45,8 +45,9 @@ export class FileSessionStore implements SessionStore {
      * Sent messages kept in memory for resends. Every one kept is promoted by the GC and copied
      * on each collection; a session that gap-fills old orders anyway needs only a short window.
      */
-    private readonly resendWindow = DEFAULT_RESEND_WINDOW,
+    resendWindow = DEFAULT_RESEND_WINDOW,
   ) {
+    this.messages = new ResendWindow(resendWindow);
     try {
       mkdirSync(dir, { recursive: true });
       this.file = join(dir, `${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}.journal`);
@@ -76,7 +77,7 @@ export class FileSessionStore implements SessionStore {
         const length = Number(parts[4]);
         const bodyStart = nl + 1;
         if (bodyStart + length + 1 > data.length) break; // torn
-        this.messages.set(Number(parts[1]), {
+        this.messages.add({
           seq: Number(parts[1]),
           msgType: parts[2] as string,
           sendingTimeMs: Number(parts[3]),
@@ -89,7 +90,6 @@ export class FileSessionStore implements SessionStore {
       }
       i = nl + 1;
     }
-    if (this.messages.size > this.resendWindow) this.trim();
     // Rewrite compactly so a torn tail is not left in front of new records.
     this.compact();
   }
@@ -106,13 +106,6 @@ export class FileSessionStore implements SessionStore {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, this.file);
-  }
-
-  private trim(): void {
-    const keep = [...this.messages.keys()].sort((a, b) => a - b).slice(-this.resendWindow);
-    const next = new Map<number, StoredMessage>();
-    for (const seq of keep) next.set(seq, this.messages.get(seq) as StoredMessage);
-    this.messages = next;
   }
 
   private pending: Buffer[] = [];
@@ -186,8 +179,7 @@ export class FileSessionStore implements SessionStore {
     }
   }
   saveOutbound(message: StoredMessage): void {
-    this.messages.set(message.seq, message);
-    if (this.messages.size > this.resendWindow) this.messages.delete(this.messages.keys().next().value as number);
+    this.messages.add(message);
     // One write for the message and the sender number after it: the record is all there or torn
     // at the end, and it is on disk before the message is on the wire.
     const head = Buffer.from(`M ${message.seq} ${message.msgType} ${message.sendingTimeMs} ${message.body.length}\n`, 'latin1');
@@ -196,7 +188,7 @@ export class FileSessionStore implements SessionStore {
     this.skipNextSender = message.seq + 1;
   }
   getOutbound(begin: number, end: number): StoredMessage[] {
-    return messagesInRange(this.messages, begin, end);
+    return this.messages.range(begin, end);
   }
   reset(): void {
     this.sender = 1;
