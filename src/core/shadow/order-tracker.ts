@@ -2,6 +2,7 @@
 // A duplicate report (a resend, PossDup) is recognised and booked once; an unknown one is flagged.
 
 import type { LpExecution } from '../model/lifecycle.js';
+import { EvictionRing } from '../util/recent-ids.js';
 
 export interface TrackedOrder {
   readonly correlationId: string;
@@ -21,27 +22,21 @@ export type BookingResult =
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly bookedExecIds = new Map<string, Set<string>>();
-  /**
-   * Insertion order as a ring of ids. Evicting via Map.keys().next() would walk past every
-   * deleted slot V8 has not compacted yet: it cost 9% of a 1M-event replay.
-   */
-  private readonly ring: (string | undefined)[];
-  private ringNext = 0;
+  /** Insertion order, so the oldest order is forgotten in O(1). */
+  private readonly ring: EvictionRing;
 
-  constructor(private readonly maxOrders: number) {
-    this.ring = new Array<string | undefined>(maxOrders).fill(undefined);
+  constructor(maxOrders: number) {
+    this.ring = new EvictionRing(maxOrders);
   }
 
   track(order: TrackedOrder): void {
     const id = order.clientOrderId;
     if (!this.orders.has(id)) {
-      const oldest = this.ring[this.ringNext];
+      const oldest = this.ring.push(id);
       if (oldest !== undefined) {
         this.orders.delete(oldest);
         this.bookedExecIds.delete(oldest);
       }
-      this.ring[this.ringNext] = id;
-      this.ringNext = (this.ringNext + 1) % this.maxOrders;
     }
     this.orders.set(id, order);
   }

