@@ -395,7 +395,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   // ---- Platform acceptor ----------------------------------------------------------------
   const platformSessions = new Map<string, FixSession>();
   // Duplicate ClOrdIDs are refused over the last million orders per platform session (a busy
-  // retail week), in bounded memory.
+  // retail week), in bounded memory: the ring is allocated whole (8 MB) at a session's first order,
+  // a growing one measured up to 10% slower in the replay decision stage, inside the noise.
   const seenClOrdIds = new Map<FixSession, RecentIds>();
   for (const pc of config.platform.sessions) {
     const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
