@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FixEncoder } from '../../src/fix/codec/encoder.js';
 import { FixFramer } from '../../src/fix/codec/framer.js';
 import { FixMessage } from '../../src/fix/codec/message.js';
 import { fix, show } from '../support/fix.js';
@@ -84,4 +85,75 @@ describe('FIX codec under hostile input', () => {
       });
     }), { numRuns: 1_000 });
   });
+
+  it('encodes text fields as Latin-1 bytes whatever their length, with a correct frame', () => {
+    // Short values go through a JS loop and long ones through Buffer.write: both must agree.
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 99_999 }), fc.string({ unit: 'binary', maxLength: 120 }).map((v) => v.replaceAll('\x01', ''))), { maxLength: 8 }), (fields) => {
+      const encoder = new FixEncoder('FIX.4.4', 64);
+      encoder.begin().str(35, 'D');
+      for (const [tag, value] of fields) encoder.str(tag, value);
+      const frame = Buffer.from(encoder.finish());
+      const body = Buffer.from(`35=D\x01${fields.map(([t, v]) => `${t}=${v}\x01`).join('')}`, 'latin1');
+      const head = Buffer.from(`8=FIX.4.4\x019=${body.length}\x01`, 'latin1');
+      let sum = 0;
+      for (const b of [...head, ...body]) sum += b;
+      const want = Buffer.concat([head, body, Buffer.from(`10=${String(sum & 0xff).padStart(3, '0')}\x01`, 'latin1')]);
+      expect(frame.equals(want)).toBe(true);
+    }), { numRuns: 1_000 });
+  });
+
+  it('tokenizes any field-like bytes exactly as a plain reference tokenizer does', () => {
+    // parse() has a fast loop for the common shape and a careful walk for everything else;
+    // both must agree with this obvious version on fields, problems and the CheckSum verdict.
+    const tagText = fc.oneof(fc.integer({ min: 0, max: 9999 }).map(String), fc.stringMatching(/^-?[0-9]{0,12}$/), fc.stringMatching(/^[0-9A-Z=-]{0,4}$/));
+    const rawField = fc.tuple(tagText, fc.stringMatching(/^[A-Za-z0-9=.-]{0,6}$/), fc.boolean()).map(([t, v, eq]) => (eq ? `${t}=${v}` : `${t}${v}`));
+    const header = fc.constantFrom('8=FIX.4.4|9=5|35=D|', '8=FIX.4.4|9=5|', '');
+    const trailer = fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 255 }).map((n) => `10=${String(n).padStart(3, '0')}|`));
+    fc.assert(fc.property(header, fc.array(rawField, { maxLength: 12 }), trailer, fc.boolean(), fc.integer({ min: 3, max: 40 }), (head, fields, tail, verify, maxFields) => {
+      const text = `${head}${fields.map((f) => `${f}|`).join('')}${tail}`.replaceAll('|', '\x01');
+      const bytes = Buffer.from(`xx${text}yy`, 'latin1'); // parse a slice: offsets must be absolute
+      const m = new FixMessage(maxFields);
+      const ok = m.parse(bytes, 2, bytes.length - 2, verify);
+      const want = referenceParse(bytes, 2, bytes.length - 2, verify, maxFields);
+      expect(m.problem).toBe(want.problem);
+      expect(ok).toBe(want.problem === null);
+      if (ok) {
+        expect(m.count).toBe(want.fields.length);
+        want.fields.forEach(([tag, s, e], i) => expect([m.tags[i], m.starts[i], m.ends[i]]).toEqual([tag, s, e]));
+      }
+    }), { numRuns: 3_000 });
+  });
 });
+
+/** The tokenizer spelled out plainly, as the spec for FixMessage.parse. */
+function referenceParse(buf: Buffer, start: number, end: number, verify: boolean, maxFields: number): { problem: string | null; fields: Array<[number, number, number]> } {
+  const fields: Array<[number, number, number]> = [];
+  let i = start;
+  let sumBeforeLast = 0;
+  while (i < end) {
+    sumBeforeLast = 0;
+    for (let k = start; k < i; k++) sumBeforeLast += buf[k]!;
+    let j = buf[i] === 0x2d ? i + 1 : i;
+    const digitsStart = j;
+    while (j < end && buf[j]! >= 0x30 && buf[j]! <= 0x39) j++;
+    const digits = j - digitsStart;
+    if (digits > 9 || digits === 0) return { problem: 'bad_tag', fields };
+    if (j === end) return { problem: 'no_equals', fields };
+    if (buf[j] !== 0x3d) return { problem: 'bad_tag', fields };
+    const tagText = buf.toString('latin1', i, j);
+    const tagEnd = j;
+    let valueEnd = buf.indexOf(0x01, tagEnd + 1);
+    if (valueEnd === -1 || valueEnd > end) valueEnd = end;
+    if (fields.length === maxFields) return { problem: 'too_many_fields', fields };
+    fields.push([Number(tagText) | 0, tagEnd + 1, valueEnd]); // | 0: "-0" is tag 0 in an Int32Array
+    i = valueEnd + 1;
+  }
+  if (fields.length < 4 || fields[0]![0] !== 8 || fields[1]![0] !== 9 || fields[2]![0] !== 35) return { problem: 'first_fields', fields };
+  if (verify) {
+    const [tag, s, e] = fields[fields.length - 1]!;
+    const text = buf.toString('latin1', s, e);
+    const declared = /^[0-9]{1,15}$/.test(text) ? Number(text) : Number.NaN;
+    if (tag !== 10 || declared !== (sumBeforeLast & 0xff)) return { problem: 'bad_checksum', fields };
+  }
+  return { problem: null, fields };
+}

@@ -4,10 +4,14 @@
 
 import { BridgeError } from '../../core/errors.js';
 import { formatE8 } from '../../core/model/scaled.js';
-import { SOH, EQUALS } from './tags.js';
 
 const HEADROOM = 32; // room for "8=FIX.4.4|9=NNNNNNN|"
+// Module-local, not imported: an imported binding is re-loaded and hole-checked on every use.
+const SOH = 0x01;
+const EQUALS = 0x3d;
 const ZERO = 0x30;
+/** Up to this many characters a JS loop beats Buffer.write's call into C++ (measured). */
+const SHORT_TEXT = 48;
 
 export class FixEncoder {
   private buf: Buffer;
@@ -65,8 +69,16 @@ export class FixEncoder {
   str(tag: number, value: string): this {
     this.ensure(value.length + 12);
     this.writeTag(tag);
-    this.pos += this.buf.write(value, this.pos, 'latin1');
-    this.buf[this.pos++] = SOH;
+    const buf = this.buf;
+    let pos = this.pos;
+    if (value.length <= SHORT_TEXT) {
+      // Latin-1 as Buffer.write does it: the low byte of each UTF-16 code unit.
+      for (let k = 0; k < value.length; k++) buf[pos++] = value.charCodeAt(k) & 0xff;
+    } else {
+      pos += buf.write(value, pos, 'latin1');
+    }
+    buf[pos++] = SOH;
+    this.pos = pos;
     return this;
   }
 
@@ -117,14 +129,22 @@ export class FixEncoder {
 
   /** Completes the message and returns a view of it. */
   finish(): Buffer {
-    const bodyLength = this.pos - HEADROOM;
-    const lengthText = String(bodyLength);
-    const prefixStart = HEADROOM - this.prefix.length - lengthText.length - 1;
-    this.prefix.copy(this.buf, prefixStart);
-    this.buf.write(lengthText, prefixStart + this.prefix.length, 'latin1');
-    this.buf[HEADROOM - 1] = SOH;
+    const buf = this.buf;
+    // BodyLength digits right to left, ending at the SOH just before the body; then
+    // "8=FIX.4.4|9=" in front. JS loops: the spans are short and a C++ call costs more.
+    buf[HEADROOM - 1] = SOH;
+    let at = HEADROOM - 1;
+    let n = this.pos - HEADROOM;
+    do {
+      buf[--at] = ZERO + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    const prefix = this.prefix;
+    const prefixStart = at - prefix.length;
+    for (let k = 0; k < prefix.length; k++) buf[prefixStart + k] = prefix[k] as number;
     let sum = 0;
-    for (let i = prefixStart; i < this.pos; i++) sum += this.buf[i] as number;
+    const bodyEnd = this.pos;
+    for (let i = prefixStart; i < bodyEnd; i++) sum += buf[i] as number;
     sum &= 0xff;
     this.ensure(8);
     const b = this.buf;

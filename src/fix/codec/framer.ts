@@ -2,8 +2,6 @@
 // per read and garbage between frames. Validates BeginString/BodyLength/CheckSum framing; a bad
 // frame is reported and skipped, and the stream resynchronises on the next "8=FIX".
 
-import { SOH } from './tags.js';
-
 export type GarbledReason = 'garbage' | 'bad_header' | 'bad_body_length' | 'bad_checksum' | 'too_large';
 
 export interface FrameHandler {
@@ -13,6 +11,8 @@ export interface FrameHandler {
   onGarbled(reason: GarbledReason, detail: string): void;
 }
 
+// Module-local, not imported: an imported binding is re-loaded and hole-checked on every use.
+const SOH = 0x01;
 const B8 = 0x38;
 const EQ = 0x3d;
 const F = 0x46;
@@ -21,6 +21,7 @@ const X = 0x58;
 const B9 = 0x39;
 const B1 = 0x31;
 const B0 = 0x30;
+const BEGIN_STRING_PREFIX = Uint8Array.of(B8, EQ, F, I, X); // "8=FIX"
 const MAX_BEGIN_STRING = 32;
 const TRAILER_BYTES = 7; // "10=ddd" + SOH
 
@@ -204,10 +205,9 @@ export class FixFramer {
   /** True when the bytes at `s` are "8=FIX", or a prefix of it that more data may complete. */
   private beginsAt(s: number): boolean {
     const buf = this.buf;
-    const want = [B8, EQ, F, I, X];
     for (let k = 0; k < 5; k++) {
       if (s + k >= this.end) return true;
-      if (buf[s + k] !== want[k]) return false;
+      if (buf[s + k] !== BEGIN_STRING_PREFIX[k]) return false;
     }
     return true;
   }
