@@ -39,6 +39,9 @@ import { loadCandidate } from './candidate.js';
 import type { LiveConfig } from './live-config.js';
 import { displayPath } from './paths.js';
 
+/** Longest the candidate may run in one go while production waits for the event loop. */
+const SHADOW_SLICE_NS = 250_000;
+
 export interface LiveEngine {
   readonly runId: string;
   readonly platformPort: number;
@@ -128,7 +131,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
 
   const folder = new RunFolder(config.run.out, false);
-  const logFile = createFileLogger(folder.path('engine.log'));
+  // Background: log batches are written on the thread pool, never on the routing thread.
+  const logFile = createFileLogger(folder.path('engine.log'), 'info', true);
   const logger = logFile.logger;
   const sessionLog: SessionLog = { event: (name, fields) => logger.info({ event: name, ...fields }, name) };
   const clock = new EventClock();
@@ -137,7 +141,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     config.run.record === null
       ? null
       : // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
-        new ScenarioRecorder(new JsonlWriter(config.run.record), runId, `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, []);
+        new ScenarioRecorder(new JsonlWriter(config.run.record, true), runId, `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, []);
 
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
@@ -166,10 +170,13 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     if (shadow === null || drainScheduled) return;
     drainScheduled = true;
     // The candidate runs after the current I/O callback returns: production's order is already
-    // written to the LP socket by then.
+    // written to the LP socket by then. A backlog is worked off in slices, one per turn of the
+    // event loop, so orders arriving meanwhile are read and routed between slices.
     setImmediate(() => {
       drainScheduled = false;
-      shadow?.drain();
+      if (shadow === null) return;
+      shadow.drain(SHADOW_SLICE_NS);
+      if (shadow.pending() > 0) scheduleDrain();
     });
   };
 
@@ -186,9 +193,27 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   let inbound: { session: FixSession } | null = null;
   const platformExec = (p: PendingOrder, orderId: string, x: Omit<PlatformExecution, 'orderId' | 'execId' | 'clOrdId' | 'symbol' | 'side' | 'orderQtyE8' | 'priceDigits' | 'nowMs'>): void => {
     p.execs++;
-    p.session.sendApp(MsgType.ExecutionReport, (e) =>
-      encodePlatformExecution(e, { ...x, orderId, execId: `${orderId}-${p.execs}`, clOrdId: p.clOrdId, symbol: p.platformSymbol, side: p.side, orderQtyE8: p.orderQtyE8, priceDigits: p.digits, nowMs: Date.now() }),
-    );
+    // Spelled out, not `{ ...x, ... }`: the spread took ~11 µs per report in a CPU profile
+    // (a generic copy), more than the rest of the ExecutionReport's encoding.
+    const report: PlatformExecution = {
+      orderId,
+      execId: `${orderId}-${p.execs}`,
+      clOrdId: p.clOrdId,
+      symbol: p.platformSymbol,
+      side: p.side,
+      execType: x.execType,
+      ordStatus: x.ordStatus,
+      orderQtyE8: p.orderQtyE8,
+      lastQtyE8: x.lastQtyE8,
+      lastPxE8: x.lastPxE8,
+      cumQtyE8: x.cumQtyE8,
+      avgPxE8: x.avgPxE8,
+      priceDigits: p.digits,
+      ordRejReason: x.ordRejReason,
+      text: x.text,
+      nowMs: Date.now(),
+    };
+    p.session.sendApp(MsgType.ExecutionReport, (e) => encodePlatformExecution(e, report));
   };
   const orderSink: OrderSink = {
     onProductionDecision(order: Order, decision: Decision): void {
@@ -543,7 +568,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         folder.publish();
         recorder?.close();
         logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total }, 'live_stop');
-        logFile.flush();
+        logFile.close();
         for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
         (candidateLoaded as { close?: () => void } | null)?.close?.();
         finalQueueStats = shadowQueue();

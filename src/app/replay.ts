@@ -190,12 +190,12 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       throw new Error(`invariant: order sink saw ${orderSink.executed} executions, engine counted ${summary.production.executed}`);
     }
     log.logger.info({ event: 'replay_end', events: summary.events, divergences: summary.divergences.total }, 'replay_end');
-    log.flush();
+    log.close();
     folder.writeJson('summary.json', summary);
     folder.publish();
     return { summary, outDir: folder.finalDir, expectations: results, examples };
   } catch (error) {
-    log.flush();
+    log.close();
     folder.discard();
     throw error;
   } finally {

@@ -1,38 +1,32 @@
-// Appends JSON lines to a file through a 64 KiB in-memory buffer: one write call per batch,
-// not per record. Records are written in the order they are given; nothing is dropped.
+// Appends JSON lines to a file in batches (see FileSink): records are written in the order they
+// are given and nothing is dropped. Live runs write in the background; replays on the caller.
 
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { BridgeError } from '../core/errors.js';
-
-const FLUSH_CHARS = 64 * 1024;
+import { FileSink } from '../telemetry/file-sink.js';
 
 export class JsonlWriter {
-  private readonly fd: number;
-  private buffer = '';
+  private readonly sink: FileSink;
   count = 0;
 
-  constructor(readonly file: string) {
-    try {
-      this.fd = openSync(file, 'w');
-    } catch (cause) {
-      throw new BridgeError('SB_ERR_OUTPUT_IO', `${file}: ${(cause as Error).message}`, { cause });
-    }
+  constructor(readonly file: string, background = false) {
+    this.sink = new FileSink(file, { mode: 'truncate', background });
   }
 
   write(record: unknown): void {
-    this.buffer += `${JSON.stringify(record)}\n`;
+    this.sink.write(`${JSON.stringify(record)}\n`);
     this.count++;
-    if (this.buffer.length >= FLUSH_CHARS) this.flush();
   }
 
+  /** Starts writing out what is buffered (in the background for a background writer). */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer);
-    this.buffer = '';
+    this.sink.flush();
+  }
+
+  /** Everything written so far is in the file when this returns. */
+  flushSync(): void {
+    this.sink.flushSync();
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    this.sink.close();
   }
 }

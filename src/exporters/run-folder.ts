@@ -37,9 +37,11 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     } catch (cause) {
       throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.stagingDir}: ${(cause as Error).message}`, { cause });
     }
-    this.divergences = new JsonlWriter(join(this.stagingDir, 'divergences.jsonl'));
-    this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'));
-    this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'));
+    // Live (not staged): batches go to disk on the thread pool, off the routing thread.
+    const background = !staged;
+    this.divergences = new JsonlWriter(join(this.stagingDir, 'divergences.jsonl'), background);
+    this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'), background);
+    this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'), background);
   }
 
   /** Path of a file inside the folder being written. */
@@ -70,7 +72,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     writeFileSync(this.path(name), text);
   }
 
-  /** Writes out buffered records (live runs call this periodically). */
+  /** Starts writing out buffered records (live runs call this periodically). */
   flush(): void {
     this.divergences.flush();
     this.orders.flush();

@@ -1,32 +1,37 @@
 // The pino logger factory and the order-lifecycle log: one JSON line per lifecycle step,
 // with the correlation id on every line. Writes go through an async buffered destination.
 
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { FileSink } from './file-sink.js';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
 import type { LifecycleLog } from '../core/ports.js';
 
 export interface FileLogger {
   readonly logger: Logger;
-  /** Writes out everything buffered; call before the process exits. */
+  /** Starts writing out what is buffered (in the background for a background logger). */
   flush(): void;
+  /** Everything logged so far is in the file when this returns; call before the process exits. */
+  flushSync(): void;
+  close(): void;
 }
 
-/** A logger writing to `file` (created with its folder), buffered off the hot path. */
-export function createFileLogger(file: string, level: pino.LevelWithSilent = 'info'): FileLogger {
-  // Opening the file here (not inside pino) makes the destination ready at once, so flushSync
-  // works even if the run fails in its first microseconds.
+/**
+ * A logger appending to `file` (created with its folder). `background`: batches are written on
+ * the thread pool (live engine); otherwise on the calling thread when a batch fills (replay).
+ */
+export function createFileLogger(file: string, level: pino.LevelWithSilent = 'info', background = false): FileLogger {
   mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(file, 'a');
-  const destination = pino.destination({ dest: fd, sync: false, minLength: 8 * 1024 });
+  const sink = new FileSink(file, { mode: 'append', background });
+  // pino takes any object with write(string) as its destination.
   // Epoch-ms timestamps: formatting an ISO date per line cost 1.4% of the engine's CPU.
-  const logger = pino({ level, base: null, timestamp: pino.stdTimeFunctions.epochTime }, destination);
+  const logger = pino({ level, base: null, timestamp: pino.stdTimeFunctions.epochTime }, sink);
   return {
     logger,
-    flush() {
-      destination.flushSync();
-    },
+    flush: () => sink.flush(),
+    flushSync: () => sink.flushSync(),
+    close: () => sink.close(),
   };
 }
 

@@ -52,6 +52,32 @@ describe('shadow runner', () => {
     expect(shadow.counters).toMatchObject({ offered: 1, compared: 1, matched: 0, divergent: 1 });
   });
 
+  it('drains in time slices: stops once the budget is spent, keeps order, loses nothing across compaction', () => {
+    // A candidate that costs 100 µs per decision on the manual stopwatch.
+    const stopwatch = new ManualStopwatch();
+    const slow: Router = { name: 'slow', configHash: candidate.configHash, decide: (c) => ((stopwatch.ns += 100_000), candidate.decide(c)) };
+    const seen: string[] = [];
+    const sink = new Collect();
+    const shadow = new ShadowRunner(slow, options({ maxQueue: 10_000 }), { record: (d) => seen.push(`${d.correlationId} ${d.class}`) }, sink, stopwatch, noLatency);
+    // Every third order is for a symbol neither side knows (both reject: no divergence), so a
+    // context evaluated against another order's production decision would show up.
+    const offer = (i: number): void => {
+      const ctx = context({ order: order({ correlationId: `c-${i}`, group: 'real\\retail\\usd', platformSymbol: i % 3 === 0 ? 'NOPE' : 'EURUSD' }) });
+      shadow.offer(ctx, production.decide(ctx));
+    };
+    let next = 0;
+    for (; next < 3_000; next++) offer(next);
+    expect(shadow.drain(250_000)).toBe(3); // 100 µs each: the third crosses 250 µs
+    expect(shadow.pending()).toBe(2_997);
+    // Keep offering while draining slices, so the queue compacts while it is never empty.
+    while (shadow.pending() > 0) {
+      shadow.drain(50_000_000);
+      if (next < 5_000) for (let k = 0; k < 200; k++) offer(next++);
+    }
+    expect(seen).toEqual(Array.from({ length: 5_000 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => `c-${i} markup`));
+    expect(shadow.counters.compared).toBe(5_000);
+  });
+
   it('drops past the queue bound and counts every drop', () => {
     const { sink, shadow } = runner(candidate, { maxQueue: 2 });
     for (let i = 0; i < 5; i++) {

@@ -138,8 +138,14 @@ export class ShadowRunner {
     return this.highWater;
   }
 
-  /** Evaluates every queued context in arrival order; returns how many were evaluated. */
-  drain(): number {
+  /**
+   * Evaluates queued contexts in arrival order until the queue is empty or `budgetNs` of time
+   * has been spent; returns how many were evaluated. A live engine passes a budget so a backlog
+   * behind a slow candidate is worked off in slices, with production's I/O in between.
+   */
+  drain(budgetNs = Number.POSITIVE_INFINITY): number {
+    const sliced = budgetNs !== Number.POSITIVE_INFINITY;
+    const startNs = sliced ? this.stopwatch.nowNs() : 0;
     let evaluated = 0;
     while (this.head < this.queueContexts.length) {
       const context = this.queueContexts[this.head] as DecisionContext;
@@ -149,12 +155,25 @@ export class ShadowRunner {
       this.head++;
       this.evaluate(context, production);
       evaluated++;
+      if (sliced && this.stopwatch.nowNs() - startNs >= budgetNs) break;
     }
-    this.queueContexts.length = 0;
-    this.queueDecisions.length = 0;
-    this.queueOfferedNs.length = 0;
-    this.head = 0;
+    this.compact();
     return evaluated;
+  }
+
+  /** Drops evaluated entries from the front, so a queue that never empties does not grow. */
+  private compact(): void {
+    if (this.head === this.queueContexts.length) {
+      this.queueContexts.length = 0;
+      this.queueDecisions.length = 0;
+      this.queueOfferedNs.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queueContexts.length) {
+      this.queueContexts.splice(0, this.head);
+      this.queueDecisions.splice(0, this.head);
+      this.queueOfferedNs.splice(0, Math.min(this.head, this.queueOfferedNs.length));
+      this.head = 0;
+    }
   }
 
   private evaluate(context: DecisionContext, production: Decision): void {

@@ -1,0 +1,165 @@
+// An append-only text file written in large batches: lines are collected in memory and written
+// out once enough have built up (or on flush). In background mode the write runs on libuv's
+// thread pool, so the event loop that routes orders never waits for the disk.
+//
+// Why not pino.destination (sonic-boom): it appends each line to a growing string and asks
+// Buffer.byteLength of that string on every write, which flattens it each time: ~40 KB of
+// garbage per order at 5 lines per order, a third of the live engine's allocations (heap
+// sampling in bench/README.md). Here lines are kept as an array and joined once per batch.
+
+import { closeSync, constants, fstatSync, openSync, write, writeSync } from 'node:fs';
+import { BridgeError } from '../core/errors.js';
+
+export interface FileSinkOptions {
+  /** 'truncate' starts the file empty; 'append' continues after what it holds. */
+  readonly mode: 'truncate' | 'append';
+  /** Write on the thread pool (live engine) instead of on the calling thread (replay, tools). */
+  readonly background: boolean;
+  /** Characters collected before a batch is written out. */
+  readonly batchChars?: number;
+}
+
+const DEFAULT_BATCH_CHARS = 64 * 1024;
+
+export class FileSink {
+  private readonly fd: number;
+  private readonly batchChars: number;
+  private chunks: string[] = [];
+  private pendingChars = 0;
+  /** File offset of the next batch. Every batch is written at its own offset (pwrite). */
+  private position: number;
+  /** The batch on the thread pool, kept so flushSync() can make it durable at once. */
+  private inFlight: { bytes: Buffer; position: number } | null = null;
+  private flushRequested = false;
+  private closeWhenIdle = false;
+  private closed = false;
+  private failure: BridgeError | null = null;
+
+  constructor(readonly file: string, private readonly options: FileSinkOptions) {
+    this.batchChars = options.batchChars ?? DEFAULT_BATCH_CHARS;
+    try {
+      // Not O_APPEND: positional writes must land where we say, whichever thread runs first.
+      const truncate = options.mode === 'truncate' ? constants.O_TRUNC : 0;
+      this.fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | truncate, 0o644);
+      this.position = options.mode === 'truncate' ? 0 : fstatSync(this.fd).size;
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_OUTPUT_IO', `${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Queues text (one or more whole lines). Throws SB_ERR_OUTPUT_IO if an earlier write failed. */
+  write(text: string): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.closed) {
+      this.writeAfterClose(text);
+      return;
+    }
+    this.chunks.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= this.batchChars) this.flush();
+  }
+
+  /** Starts writing what is queued: on the thread pool in background mode, else right now. */
+  flush(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.pendingChars === 0) return;
+    if (!this.options.background) {
+      const batch = this.takeBatch();
+      this.writeAt(batch.bytes, batch.position);
+      return;
+    }
+    if (this.inFlight !== null) {
+      this.flushRequested = true; // the one in flight starts the next when it completes
+      return;
+    }
+    this.startBackgroundWrite();
+  }
+
+  /**
+   * Everything queued is in the file (the kernel's page cache) when this returns, including a
+   * batch still on the thread pool: it is written again at the same offset, which is harmless.
+   */
+  flushSync(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.inFlight !== null) this.writeAt(this.inFlight.bytes, this.inFlight.position);
+    if (this.pendingChars > 0) {
+      const batch = this.takeBatch();
+      this.writeAt(batch.bytes, batch.position);
+    }
+  }
+
+  /** Flushes synchronously and closes; the descriptor stays open until a background write ends. */
+  close(): void {
+    if (this.closed) return;
+    this.flushSync();
+    this.closed = true;
+    if (this.inFlight === null) closeSync(this.fd);
+    else this.closeWhenIdle = true;
+  }
+
+  /**
+   * A log line that comes after close (a socket that closes late) is still appended, on the
+   * spot; a truncate-mode file (an export) is complete at close, so writing to it is a bug.
+   */
+  private writeAfterClose(text: string): void {
+    if (this.options.mode !== 'append') throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
+    try {
+      const fd = openSync(this.file, 'a');
+      try {
+        writeSync(fd, text);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  private takeBatch(): { bytes: Buffer; position: number } {
+    const bytes = Buffer.from(this.chunks.length === 1 ? (this.chunks[0] as string) : this.chunks.join(''), 'utf8');
+    this.chunks = [];
+    this.pendingChars = 0;
+    const batch = { bytes, position: this.position };
+    this.position += bytes.length;
+    return batch;
+  }
+
+  private writeAt(bytes: Buffer, position: number): void {
+    try {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+    } catch (cause) {
+      this.failure = new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${(cause as Error).message}`, { cause });
+      throw this.failure;
+    }
+  }
+
+  private startBackgroundWrite(): void {
+    const batch = this.takeBatch();
+    this.inFlight = batch;
+    this.flushRequested = false;
+    this.writeRest(batch, 0);
+  }
+
+  /** fs.write may write less than asked (rarely, for files): continue from where it stopped. */
+  private writeRest(batch: { bytes: Buffer; position: number }, done: number): void {
+    write(this.fd, batch.bytes, done, batch.bytes.length - done, batch.position + done, (error, written) => {
+      if (error !== null) {
+        this.failure = new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${error.message}`, { cause: error });
+        this.inFlight = null;
+        if (this.closeWhenIdle) closeSync(this.fd);
+        return;
+      }
+      if (done + written < batch.bytes.length) {
+        this.writeRest(batch, done + written);
+        return;
+      }
+      this.inFlight = null;
+      if (this.closeWhenIdle) {
+        closeSync(this.fd);
+        return;
+      }
+      if (this.pendingChars > 0 && (this.flushRequested || this.pendingChars >= this.batchChars)) this.startBackgroundWrite();
+    });
+  }
+}
