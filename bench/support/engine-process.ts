@@ -31,12 +31,33 @@ new PerformanceObserver((list) => {
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
 let peakRss = 0;
-const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+// CPU and orders sampled together: CPU per order over the span where orders flowed, without
+// start-up (module loading, JIT warm-up) or the shutdown's forced full GC.
+const cpuSamples: { cpuUs: number; orders: number }[] = [];
+let engineRef: { summary(): { orders: number } } | null = null;
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  if (engineRef !== null) {
+    const u = process.cpuUsage();
+    cpuSamples.push({ cpuUs: u.user + u.system, orders: engineRef.summary().orders });
+  }
+}, 250);
+
+function steadyCpuUsPerOrder(): number | null {
+  const first = cpuSamples.findIndex((x) => x.orders > 0);
+  let last = cpuSamples.length - 1;
+  while (last > 0 && cpuSamples[last]!.orders === cpuSamples[last - 1]!.orders) last--;
+  if (first < 0 || last <= first) return null;
+  const a = cpuSamples[first]!;
+  const b = cpuSamples[last]!;
+  return Math.round((b.cpuUs - a.cpuUs) / (b.orders - a.orders));
+}
 
 const cpuAtStart = process.cpuUsage();
 const engine = await startLiveEngine(config, 'bench', wrap === undefined ? {} : { wrapCandidate: wrap });
 // CPU from here on is the engine at work, without module loading and bundle compilation.
 const cpuAtReady = process.cpuUsage();
+engineRef = engine;
 console.log(`ready ${engine.platformPort}`);
 process.once('SIGTERM', async () => {
   clearInterval(rssTimer);
@@ -57,6 +78,7 @@ process.once('SIGTERM', async () => {
       const u = process.cpuUsage(cpuAtReady);
       return Math.round((u.user + u.system) / 1000);
     })(),
+    cpuUsPerOrderSteady: steadyCpuUsPerOrder(),
     rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     heapAfterGcMiB,
     peakRssMiB: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),

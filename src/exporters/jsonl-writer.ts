@@ -12,7 +12,12 @@ export class JsonlWriter {
   }
 
   write(record: unknown): void {
-    this.sink.write(`${JSON.stringify(record)}\n`);
+    this.writeJson(JSON.stringify(record));
+  }
+
+  /** A record already serialized as one line of JSON. */
+  writeJson(json: string): void {
+    this.sink.write(`${json}\n`);
     this.count++;
   }
 

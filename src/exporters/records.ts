@@ -82,3 +82,30 @@ export function exportLifecycle(e: LifecycleEntry) {
     ...e.fields,
   };
 }
+
+const LIFECYCLE_KEYS = new Set(['seq', 'at', 'step', 'correlationId', 'clientOrderId', 'lp', 'rejectReason']);
+
+/**
+ * `JSON.stringify(exportLifecycle(e))`, byte for byte, without the object spread: the fields
+ * differ in shape from step to step, so the spread took V8's generic copy, ~10 µs per line in
+ * the live engine's profile. The fixed part and the fields are serialized apart and joined.
+ */
+export function lifecycleJson(e: LifecycleEntry): string {
+  const head = JSON.stringify({
+    seq: e.seq,
+    at: formatTimestampUs(e.atUs),
+    step: e.step,
+    correlationId: e.correlationId,
+    clientOrderId: e.clientOrderId,
+    lp: e.lp,
+    rejectReason: e.rejectReason,
+  });
+  for (const key in e.fields) {
+    // A field that overrides a fixed key, or an integer-like key (those enumerate first), gets
+    // the spread's exact meaning. Our own steps use neither.
+    const first = key.charCodeAt(0);
+    if (LIFECYCLE_KEYS.has(key) || (first >= 0x30 && first <= 0x39)) return JSON.stringify(exportLifecycle(e));
+  }
+  const fields = JSON.stringify(e.fields);
+  return fields === '{}' ? head : `${head.slice(0, -1)},${fields.slice(1)}`;
+}

@@ -11,7 +11,7 @@ import type { DivergenceSink, ShadowFaultSink } from '../core/ports.js';
 import type { DecisionContext } from '../core/shadow/context.js';
 import type { DivergenceRecord, ShadowFault } from '../core/shadow/divergence.js';
 import { JsonlWriter } from './jsonl-writer.js';
-import { exportDivergence, exportFault, exportLifecycle } from './records.js';
+import { exportDivergence, exportFault, lifecycleJson } from './records.js';
 import { emptyTally, type CandidateTally } from './summary.js';
 
 export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJournal {
@@ -61,7 +61,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   }
 
   append(entry: LifecycleEntry): void {
-    this.orders.write(exportLifecycle(entry));
+    this.orders.writeJson(lifecycleJson(entry));
   }
 
   writeJson(name: string, value: unknown): void {

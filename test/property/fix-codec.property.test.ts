@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FixEncoder } from '../../src/fix/codec/encoder.js';
 import { FixFramer } from '../../src/fix/codec/framer.js';
 import { FixMessage } from '../../src/fix/codec/message.js';
+import { formatUtcTimestamp, parseUtcTimestamp } from '../../src/fix/codec/timestamps.js';
 import { fix, show } from '../support/fix.js';
 
 const field = fc.tuple(fc.integer({ min: 1, max: 9999 }), fc.stringMatching(/^[A-Za-z0-9 .:-]{1,20}$/));
@@ -157,3 +158,32 @@ function referenceParse(buf: Buffer, start: number, end: number, verify: boolean
   }
   return { problem: null, fields };
 }
+
+describe('FIX UTCTimestamp', () => {
+  /** The format spelled out as a regular expression, as the spec for parseUtcTimestamp. */
+  function referenceParse(text: string): number {
+    const m = /^(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{3}|\d{6}|\d{9}))?$/.exec(text);
+    if (m === null) return Number.NaN;
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
+    return Date.UTC(y, mo - 1, d, h, mi, s) + (m[7] === undefined ? 0 : Number(m[7].slice(0, 3)));
+  }
+
+  it('parses what it formats, and agrees with the spelled-out format on mangled text', () => {
+    // Edges the random edits rarely reach: a leap second, out-of-range fields, fraction lengths.
+    for (const text of ['20261231-23:59:60', '20261231-24:00:00', '20261232-00:00:00', '20260008-00:00:00', '20260708-09:60:00', '20260708-09:00:00.1234', '20260708-09:00:00.123456789', '20260708-09:00:00.'])
+      expect(parseUtcTimestamp(text)).toBe(referenceParse(text));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), (ms) => {
+      expect(parseUtcTimestamp(formatUtcTimestamp(ms))).toBe(ms);
+    }), { numRuns: 1_000 });
+    const mangled = fc.tuple(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('0', '9', '3', '-', ':', '.', 'x', '')), { maxLength: 3 }), fc.constantFrom('', '123', '123456', '12', '1234567'))
+      .map(([ms, edits, tail]) => {
+        let text = formatUtcTimestamp(ms).slice(0, 17) + (tail === '' ? '' : `.${tail}`);
+        for (const [at, ch] of edits) text = text.slice(0, at % (text.length + 1)) + ch + text.slice((at % (text.length + 1)) + 1);
+        return text;
+      });
+    fc.assert(fc.property(mangled, (text) => {
+      expect(parseUtcTimestamp(text)).toBe(referenceParse(text));
+    }), { numRuns: 3_000 });
+  });
+});

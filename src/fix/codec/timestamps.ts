@@ -16,28 +16,38 @@ export function formatUtcTimestamp(ms: number): string {
   return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
 }
 
-/** Parses YYYYMMDD-HH:MM:SS[.sss[sss]] to epoch ms; NaN if malformed. */
+/** Digits text[from, to) as a number; NaN if any is not a digit. */
+function digitsAt(text: string, from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return Number.NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * Parses YYYYMMDD-HH:MM:SS[.sss[sss[sss]]] to epoch ms; NaN if malformed. Runs for every
+ * SendingTime the session checks, so it allocates nothing (no closure, no array).
+ */
 export function parseUtcTimestamp(text: string): number {
-  if (text.length < 17 || text.charCodeAt(8) !== 0x2d || text.charCodeAt(11) !== 0x3a || text.charCodeAt(14) !== 0x3a) return Number.NaN;
-  const num = (from: number, to: number): number => {
-    let v = 0;
-    for (let i = from; i < to; i++) {
-      const d = text.charCodeAt(i) - 0x30;
-      if (d < 0 || d > 9) return Number.NaN;
-      v = v * 10 + d;
-    }
-    return v;
-  };
-  const y = num(0, 4), mo = num(4, 6), d = num(6, 8), h = num(9, 11), mi = num(12, 14), s = num(15, 17);
-  if ([y, mo, d, h, mi, s].some(Number.isNaN) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return Number.NaN;
+  const len = text.length;
+  if (len < 17 || text.charCodeAt(8) !== 0x2d || text.charCodeAt(11) !== 0x3a || text.charCodeAt(14) !== 0x3a) return Number.NaN;
+  const y = digitsAt(text, 0, 4);
+  const mo = digitsAt(text, 4, 6);
+  const d = digitsAt(text, 6, 8);
+  const h = digitsAt(text, 9, 11);
+  const mi = digitsAt(text, 12, 14);
+  const s = digitsAt(text, 15, 17);
+  // NaN fails every comparison, so each check is written to be false for NaN.
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59 && s <= 60 && y >= 0)) return Number.NaN;
   let ms = 0;
-  if (text.length > 17) {
-    if (text.charCodeAt(17) !== 0x2e) return Number.NaN;
-    const frac = text.slice(18);
-    if (frac.length !== 3 && frac.length !== 6 && frac.length !== 9) return Number.NaN;
-    const f = num(18, 21);
-    if (Number.isNaN(f) || Number.isNaN(num(18, text.length))) return Number.NaN;
-    ms = f;
+  if (len > 17) {
+    const fracDigits = len - 18;
+    if (text.charCodeAt(17) !== 0x2e || (fracDigits !== 3 && fracDigits !== 6 && fracDigits !== 9)) return Number.NaN;
+    if (Number.isNaN(digitsAt(text, 18, len))) return Number.NaN;
+    ms = digitsAt(text, 18, 21);
   }
   return Date.UTC(y, mo - 1, d, h, mi, s) + ms;
 }
