@@ -53,8 +53,9 @@ md.push(`# shadow-bridge benchmark results${quick ? ' (quick)' : ''}`, '', `Mach
 log('codec: ours vs jspurefix on the same bytes ...');
 const codec: CodecResult[] = await runCodecBench(quick);
 results['codec'] = codec;
-md.push('## 1. Codec: ns per message, ours vs jspurefix 5.11.4 (same bytes, same process)', '', '| message | bytes | parse ours | parse jspurefix | ratio | encode ours | encode jspurefix | ratio |', '|---|---|---|---|---|---|---|---|');
-for (const c of codec) md.push(`| ${c.message} | ${c.bytes} | ${show(c.parseNs.ours, 0)} | ${show(c.parseNs.jspurefix, 0)} | ${fmt(c.parseNs.ratio)}x | ${show(c.encodeNs.ours, 0)} | ${show(c.encodeNs.jspurefix, 0)} | ${fmt(c.encodeNs.ratio)}x |`);
+md.push('## 1. Codec: ns per message, ours vs jspurefix 5.11.4 (same bytes, same process)', '', 'Rounds alternate between ours and jspurefix; a ratio is the median (min-max) of the per-round ratios.', '', '| message | bytes | parse ours | parse jspurefix | ratio | encode ours | encode jspurefix | ratio |', '|---|---|---|---|---|---|---|---|');
+const ratioCell = (r: Spread): string => `${fmt(r.median)}x (${fmt(r.min)}-${fmt(r.max)}x)`;
+for (const c of codec) md.push(`| ${c.message} | ${c.bytes} | ${show(c.parseNs.ours, 0)} | ${show(c.parseNs.jspurefix, 0)} | ${ratioCell(c.parseNs.ratioSpread)} | ${show(c.encodeNs.ours, 0)} | ${show(c.encodeNs.jspurefix, 0)} | ${ratioCell(c.encodeNs.ratioSpread)} |`);
 md.push('', `Target: parse at least 10x faster than jspurefix on NewOrderSingle: ${(codec[0]?.parseNs.ratio ?? 0) >= 10 ? 'met' : 'MISSED'} (${fmt(codec[0]?.parseNs.ratio ?? 0)}x).`, '');
 
 // ---- 2. hop latency vs relay ------------------------------------------------------------------
@@ -130,11 +131,11 @@ const SOAK_SECONDS = quick ? 10 : 60;
 log(`soak: ${SOAK_RATE} orders/s for ${SOAK_SECONDS} s with the A/A candidate ...`);
 const soak = await runRig({ path: 'engine', candidate: 'aa', rates: [SOAK_RATE], seconds: SOAK_SECONDS, warmupSeconds: 1, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
 const soakRate = soak.rates[0];
-const se = (soak.engine ?? {}) as { heapAfterGcMiB?: number | null; peakRssMiB?: number; rssMiB?: number; cpuMs?: number; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
-md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | live heap after GC at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order |', '|---|---|---|---|---|---|---|---|---|---|---|');
+const se = (soak.engine ?? {}) as { heapAfterGcMiB?: number | null; peakRssMiB?: number; rssMiB?: number; cpuMs?: number; cpuUsPerOrderSteady?: number | null; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
+md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | live heap after GC at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order (all threads, while orders flowed) |', '|---|---|---|---|---|---|---|---|---|---|---|');
 if (soakRate !== undefined && se.gc !== undefined && se.cpuMs !== undefined && se.orders !== undefined && se.eventLoopDelayMs !== undefined) {
   const cpuShare = se.cpuMs > 0 ? `${fmt((100 * se.gc.totalMs) / se.cpuMs, 0)}%` : 'n/a';
-  md.push(`| ${soakRate.answered}/${soakRate.sent} | ${fmt(soakRate.toLpUs.p50, 0)} | ${fmt(soakRate.toLpUs.p99, 0)} | ${String(se.peakRssMiB)} | ${String(se.rssMiB)} | ${String(se.heapAfterGcMiB ?? 'n/a')} | ${se.gc.count} | ${se.gc.totalMs} (${cpuShare}) | ${fmt(se.gc.p99Ms, 1)} / ${fmt(se.gc.maxMs, 1)} | ${fmt(se.eventLoopDelayMs.p99, 1)} / ${fmt(se.eventLoopDelayMs.max, 1)} | ${se.orders > 0 ? fmt((1000 * se.cpuMs) / se.orders, 0) : 'n/a'} |`, '');
+  md.push(`| ${soakRate.answered}/${soakRate.sent} | ${fmt(soakRate.toLpUs.p50, 0)} | ${fmt(soakRate.toLpUs.p99, 0)} | ${String(se.peakRssMiB)} | ${String(se.rssMiB)} | ${String(se.heapAfterGcMiB ?? 'n/a')} | ${se.gc.count} | ${se.gc.totalMs} (${cpuShare}) | ${fmt(se.gc.p99Ms, 1)} / ${fmt(se.gc.maxMs, 1)} | ${fmt(se.eventLoopDelayMs.p99, 1)} / ${fmt(se.eventLoopDelayMs.max, 1)} | ${se.cpuUsPerOrderSteady != null ? fmt(se.cpuUsPerOrderSteady, 0) : se.orders > 0 ? fmt((1000 * se.cpuMs) / se.orders, 0) : 'n/a'} |`, '');
 } else {
   md.push('| the engine process did not report (see the log above) | | | | | | | | | | |', '');
 }
