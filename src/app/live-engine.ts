@@ -81,6 +81,9 @@ interface PendingOrder {
   execs: number;
 }
 
+/** A marked-up two-way price for one client group and symbol. */
+type ClientQuote = NonNullable<ReturnType<BundleRouter['clientQuote']>>;
+
 interface PriceSubscription {
   readonly session: FixSession;
   readonly mdReqId: string;
@@ -313,18 +316,29 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     const subs = canonical === undefined ? undefined : subscriptions.get(canonical);
     if (subs === undefined || subs.length === 0) return;
     const now = Date.now();
-    const view = { ...engine.marketView(), nowUs: clock.nowUs() };
+    const market = engine.marketView();
+    const view = { quotes: market.quotes, lpStatus: market.lpStatus, nowUs: clock.nowUs() };
+    // Subscribers in the same group on the same symbol get the same price: priced once each.
+    const priced = new Map<string, { production: ClientQuote | null; diverged: boolean }>();
     for (const sub of subs) {
       if (now - sub.lastSentMs < config.platform.priceThrottleMs || !sub.session.isLoggedOn) continue;
-      const q = production.clientQuote(view, sub.group, '', sub.platformSymbol);
+      const key = `${sub.group}\u0000${sub.platformSymbol}`;
+      let price = priced.get(key);
+      if (price === undefined) {
+        const q = production.clientQuote(view, sub.group, '', sub.platformSymbol);
+        // The candidate's price for the same client is computed and compared, never sent.
+        const c = q === null || !(candidateLoaded?.router instanceof BundleRouter) ? undefined : candidateLoaded.router.clientQuote(view, sub.group, '', sub.platformSymbol);
+        price = { production: q, diverged: c !== undefined && (c === null || q === null || c.bidE8 !== q.bidE8 || c.askE8 !== q.askE8) };
+        priced.set(key, price);
+      }
+      const q = price.production;
       if (q === null) continue;
       sub.lastSentMs = now;
       sub.session.sendApp(MsgType.MarketDataSnapshotFullRefresh, (e) => encodeSnapshot(e, sub.mdReqId, sub.platformSymbol, q.bidE8, q.askE8, 1_000_000 * 100_000_000, q.digits));
       if (candidateLoaded?.router instanceof BundleRouter) {
-        // The candidate's price for the same client is computed, compared and counted, never sent.
-        const c = candidateLoaded.router.clientQuote(view, sub.group, '', sub.platformSymbol);
+        // Counted per published price, as before: each subscriber's price is one comparison.
         quoteShadow.compared++;
-        if (c === null || c.bidE8 !== q.bidE8 || c.askE8 !== q.askE8) quoteShadow.diverged++;
+        if (price.diverged) quoteShadow.diverged++;
       }
     }
   };
@@ -426,7 +440,15 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   for (const pc of config.platform.sessions) {
     const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
     const session: FixSession = new FixSession(
-      { ...DEFAULT_SESSION_CONFIG, senderCompId: config.platform.senderCompId, targetCompId: pc.targetCompId, role: 'acceptor', persistBeforeProcessing: true },
+      {
+        ...DEFAULT_SESSION_CONFIG,
+        senderCompId: config.platform.senderCompId,
+        targetCompId: pc.targetCompId,
+        role: 'acceptor',
+        persistBeforeProcessing: true,
+        // Prices are gap-filled on a resend, never replayed stale; execution reports are resent.
+        neverResendMsgTypes: new Set([MsgType.MarketDataSnapshotFullRefresh, MsgType.MarketDataIncrementalRefresh]),
+      },
       new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval'),
       {
         authenticate: (_s, username, password) =>

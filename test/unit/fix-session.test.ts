@@ -96,6 +96,22 @@ describe('FIX session', () => {
     expect(p.wires.some((w) => w.from === 'initiator' && /35=4\|.*123=Y/.test(w.text))).toBe(true);
   });
 
+  it('gap-fills market data on a resend (never a stale price) and resends the execution report between', () => {
+    const p = pair({ initiator: { neverResendMsgTypes: new Set(['W']) } });
+    p.connect();
+    p.setDrop((t) => t.includes('262=MD-LOST') || t.includes('11=ER-LOST'));
+    p.initiator.sendApp('W', (e) => e.str(262, 'MD-LOST').str(55, 'EUR/USD'));
+    p.initiator.sendApp('8', (e) => e.str(11, 'ER-LOST'));
+    p.initiator.sendApp('W', (e) => e.str(262, 'MD-LOST').str(55, 'EUR/USD'));
+    p.setDrop(null);
+    p.initiator.sendApp('8', (e) => e.str(11, 'AFTER'));
+    const seen = p.received.map((r) => `${r.msgType} ${r.text.match(/(?:11|262)=([^|]+)/)?.[1]}`);
+    expect(seen).toEqual(['8 ER-LOST', '8 AFTER']);
+    const resent = p.wires.filter((w) => w.from === 'initiator' && w.text.includes('43=Y|')).map((w) => w.text.match(/35=([^|]+)\|34=(\d+)/)?.slice(1).join(' '));
+    expect(resent).toEqual(['4 2', '8 3', '4 4', '8 5']); // gap fill, the report again, gap fill, then AFTER (resend runs to the last sent)
+    expect(p.acceptor.store.nextTargetSeq()).toBe(6);
+  });
+
   it('sends heartbeats, a test request on silence, and disconnects after 2.4 intervals', () => {
     const p = pair();
     p.connect();

@@ -57,6 +57,12 @@ export interface SessionConfig {
   readonly dictionary: FixDictionary | null;
   /** Application messages older than this are gap-filled instead of resent (null: always resend). */
   readonly resendMaxAgeMs: number | null;
+  /**
+   * Application message types never kept for resend: a ResendRequest gets a gap fill for them.
+   * Market data: a resent price is a stale price, and storing every snapshot for every
+   * subscriber was most of the cost of fanning quotes out (QuickFIX: PersistMessages=N).
+   */
+  readonly neverResendMsgTypes: ReadonlySet<string>;
   /** Most out-of-sequence messages held while a gap is being filled. */
   readonly maxQueuedMessages: number;
   /**
@@ -100,6 +106,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   logoutTimeoutSec: 2,
   dictionary: null,
   resendMaxAgeMs: null,
+  neverResendMsgTypes: new Set(),
   maxQueuedMessages: 10_000,
   persistBeforeProcessing: false,
   schedule: null,
@@ -628,7 +635,7 @@ export class FixSession {
     if (this.state !== 'logged_on') return -1;
     const seq = this.store.nextSenderSeq();
     const now = this.clock.nowMs();
-    this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: Buffer.from(body) });
+    if (!this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: Buffer.from(body) });
     this.store.setNextSenderSeq(seq + 1);
     this.writeMessage(msgType, seq, body, false, now, null);
     return seq;
@@ -699,7 +706,7 @@ export class FixSession {
     writeBody(e);
     const bodyEnd = e.mark();
     const bytes = e.finish();
-    if (!isAdminMsgType(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: e.copyRange(bodyStart, bodyEnd) });
+    if (!isAdminMsgType(msgType) && !this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: e.copyRange(bodyStart, bodyEnd) });
     this.store.setNextSenderSeq(seq + 1);
     this.lastSentMs = now;
     this.counters.sent++;
