@@ -4,37 +4,48 @@
 import { statSync } from 'node:fs';
 import { BridgeError } from '../core/errors.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
-import type { Router } from '../core/routing/router.js';
+import type { AsyncRouter, Router } from '../core/routing/router.js';
 import { loadBundle } from '../mappings/load-bundle.js';
-import { IsolatedCandidate } from './isolated-candidate.js';
+import { AsyncIsolatedCandidate, IsolatedCandidate } from './isolated-candidate.js';
 
 export interface LoadedRouter {
-  readonly router: Router;
+  readonly router: Router | AsyncRouter;
   readonly source: string;
   /** LPs the configuration knows (empty for a module). */
   readonly lps: readonly string[];
 }
 
-export function loadBundleRouter(dir: string, name: string): LoadedRouter {
+export function loadBundleRouter(dir: string, name: string): LoadedRouter & { readonly router: Router } {
   const bundle = loadBundle(dir);
   return { router: new BundleRouter(name, bundle), source: dir, lps: [...bundle.lps.keys()] };
 }
 
 /**
  * A module candidate always runs in a worker (see isolated-candidate.ts): its code is not ours,
- * so it gets no chance to block the engine. `timeoutMs` bounds each of its decisions.
+ * so it gets no chance to block the engine. `timeoutMs` bounds each of its decisions. Replay
+ * waits for each answer, so it stays deterministic; the live engine never waits.
  */
-export function loadModuleRouter(file: string, timeoutMs: number): LoadedRouter & { close(): void } {
+export function loadModuleRouter(file: string, timeoutMs: number): LoadedRouter & { readonly router: Router; close(): void } {
   const router = IsolatedCandidate.start(file, timeoutMs);
   return { router, source: file, lps: [], close: () => router.close() };
 }
 
-export async function loadCandidate(spec: string, timeoutMs: number): Promise<LoadedRouter & { close?: () => void }> {
-  let isDir = false;
+function isDirectory(spec: string): boolean {
   try {
-    isDir = statSync(spec).isDirectory();
+    return statSync(spec).isDirectory();
   } catch (cause) {
     throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${spec}: ${(cause as Error).message}`, { cause });
   }
-  return isDir ? loadBundleRouter(spec, 'candidate') : loadModuleRouter(spec, timeoutMs);
+}
+
+/** What `--candidate` names, for replay: a bundle, or a module answered synchronously. */
+export async function loadCandidate(spec: string, timeoutMs: number): Promise<LoadedRouter & { readonly router: Router; close?: () => void }> {
+  return isDirectory(spec) ? loadBundleRouter(spec, 'candidate') : loadModuleRouter(spec, timeoutMs);
+}
+
+/** The same for the live engine: a module candidate answers asynchronously (AsyncIsolatedCandidate). */
+export async function loadLiveCandidate(spec: string, timeoutMs: number): Promise<LoadedRouter & { close?: () => void }> {
+  if (isDirectory(spec)) return loadBundleRouter(spec, 'candidate');
+  const router = AsyncIsolatedCandidate.start(spec, timeoutMs);
+  return { router, source: spec, lps: [], close: () => router.close() };
 }

@@ -2,8 +2,10 @@
 // cannot stall the engine: each decision waits at most `timeoutMs`, then the worker is killed,
 // a fresh one started, and the decision recorded as candidate_timeout.
 //
-// The wait is synchronous (Atomics.wait on a shared flag, then receiveMessageOnPort), which keeps
-// replay deterministic: events never interleave with a late answer.
+// Two ways to wait. IsolatedCandidate waits synchronously (Atomics.wait on a shared flag, then
+// receiveMessageOnPort), which keeps replay deterministic: events never interleave with a late
+// answer. AsyncIsolatedCandidate (live) never waits: answers arrive as port messages, a timer
+// per decision enforces the budget, and production's orders are routed meanwhile.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BridgeError } from '../core/errors.js';
 import type { Decision } from '../core/model/types.js';
-import type { Router } from '../core/routing/router.js';
+import type { AsyncRouter, Router } from '../core/routing/router.js';
 import { CandidateTimedOut } from '../core/shadow/candidate-timeout.js';
 import type { DecisionContext } from '../core/shadow/context.js';
 
@@ -72,6 +74,24 @@ class WorkerHandle {
   }
 }
 
+/** Loads the module in a fresh worker and waits (blocking, once, at start) for its hello. */
+function startWorker(file: string): { path: string; fileHash: string; handle: WorkerHandle; hello: { name: string; configHash: string | null } } {
+  const path = resolve(file);
+  let fileHash: string;
+  try {
+    fileHash = `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)}`;
+  } catch (cause) {
+    throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${file}: ${(cause as Error).message}`, { cause });
+  }
+  const handle = new WorkerHandle(path);
+  const hello = handle.receive<Hello>(STARTUP_TIMEOUT_MS);
+  if (hello === undefined || !hello.ready) {
+    handle.kill();
+    throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${file}: ${hello === undefined ? `did not load within ${STARTUP_TIMEOUT_MS} ms` : hello.error}`);
+  }
+  return { path, fileHash, handle, hello };
+}
+
 /** A Router whose decide() is answered by a worker running the candidate module. */
 export class IsolatedCandidate implements Router {
   readonly name: string;
@@ -91,19 +111,7 @@ export class IsolatedCandidate implements Router {
   }
 
   static start(file: string, timeoutMs: number): IsolatedCandidate {
-    const path = resolve(file);
-    let fileHash: string;
-    try {
-      fileHash = `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)}`;
-    } catch (cause) {
-      throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${file}: ${(cause as Error).message}`, { cause });
-    }
-    const handle = new WorkerHandle(path);
-    const hello = handle.receive<Hello>(STARTUP_TIMEOUT_MS);
-    if (hello === undefined || !hello.ready) {
-      handle.kill();
-      throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${file}: ${hello === undefined ? `did not load within ${STARTUP_TIMEOUT_MS} ms` : hello.error}`);
-    }
+    const { path, fileHash, handle, hello } = startWorker(file);
     return new IsolatedCandidate(path, timeoutMs, handle, hello, fileHash);
   }
 
@@ -128,5 +136,148 @@ export class IsolatedCandidate implements Router {
 
   close(): void {
     this.handle.kill();
+  }
+}
+
+interface Request {
+  readonly plain: PlainContext;
+  readonly done: (outcome: Decision | Error) => void;
+}
+
+/**
+ * The live engine's way to run a module candidate: requests are posted to the worker and
+ * answered in order through port messages, so the event loop never waits. Each decision gets
+ * `timeoutMs` from the moment the worker can start on it; past that the worker is killed, the
+ * decision fails with CandidateTimedOut, and the requests behind it go to a fresh worker.
+ */
+export class AsyncIsolatedCandidate implements AsyncRouter {
+  readonly name: string;
+  readonly configHash: string;
+  private handle: WorkerHandle;
+  /** Posted to the current worker and not answered yet, oldest first. */
+  private readonly waiting: Request[] = [];
+  private awaitingHello = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** Set when a restarted worker cannot load the module: every request then fails at once. */
+  private broken: string | null = null;
+  private closed = false;
+  /** Workers started after a timeout or a crash. */
+  restarts = 0;
+
+  private constructor(
+    private readonly modulePath: string,
+    private readonly timeoutMs: number,
+    handle: WorkerHandle,
+    hello: { name: string; configHash: string | null },
+    fileHash: string,
+  ) {
+    this.name = hello.name;
+    this.configHash = hello.configHash ?? fileHash;
+    this.handle = handle;
+    this.listen(handle);
+  }
+
+  static start(file: string, timeoutMs: number): AsyncIsolatedCandidate {
+    const { path, fileHash, handle, hello } = startWorker(file);
+    return new AsyncIsolatedCandidate(path, timeoutMs, handle, hello, fileHash);
+  }
+
+  decideLater(context: DecisionContext, done: (outcome: Decision | Error) => void): void {
+    if (this.broken !== null || this.closed) {
+      const reason = this.broken ?? 'candidate closed';
+      queueMicrotask(() => done(new Error(reason)));
+      return;
+    }
+    const request = { plain: toPlainContext(context), done };
+    this.waiting.push(request);
+    this.handle.port.postMessage(request.plain);
+    if (this.waiting.length === 1 && !this.awaitingHello) this.arm(this.timeoutMs);
+  }
+
+  /** Decisions asked for and not yet answered. */
+  inFlight(): number {
+    return this.waiting.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.disarm();
+    this.handle.kill();
+    for (const r of this.waiting.splice(0)) r.done(new Error('candidate closed before it answered'));
+  }
+
+  private listen(handle: WorkerHandle): void {
+    handle.port.on('message', (message: Reply | Hello) => {
+      if (handle === this.handle) this.onMessage(message);
+    });
+    handle.port.unref(); // an idle candidate must not keep the process alive
+    handle.worker.on('exit', (code) => {
+      if (handle === this.handle && !this.closed) this.replaceWorker(new Error(`candidate worker exited (code ${code})`));
+    });
+  }
+
+  private onMessage(message: Reply | Hello): void {
+    if (this.awaitingHello) {
+      const hello = message as Hello;
+      this.awaitingHello = false;
+      if (!hello.ready) {
+        this.fail(`candidate worker did not load after a restart: ${hello.error}`);
+        return;
+      }
+      if (this.waiting.length > 0) this.arm(this.timeoutMs);
+      return;
+    }
+    const reply = message as Reply;
+    const request = this.waiting.shift();
+    if (request === undefined) return;
+    this.disarm();
+    if (this.waiting.length > 0) this.arm(this.timeoutMs); // the next one starts now
+    if (reply.ok) {
+      request.done(reply.decision);
+    } else {
+      const error = new Error(reply.error);
+      error.name = reply.name;
+      request.done(error);
+    }
+  }
+
+  private arm(ms: number): void {
+    this.disarm();
+    this.timer = setTimeout(() => this.onTimeout(), ms);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private onTimeout(): void {
+    this.timer = null;
+    if (this.awaitingHello) {
+      this.fail(`candidate worker did not load within ${STARTUP_TIMEOUT_MS} ms after a restart`);
+      return;
+    }
+    this.replaceWorker(new CandidateTimedOut(`no decision within ${this.timeoutMs} ms; worker restarted`));
+  }
+
+  /** Kills the worker; the oldest request fails with `error`, the others go to a fresh worker. */
+  private replaceWorker(error: Error): void {
+    this.disarm();
+    this.handle.kill();
+    this.restarts++;
+    const failed = this.waiting.shift();
+    this.handle = new WorkerHandle(this.modulePath);
+    this.listen(this.handle);
+    this.awaitingHello = true;
+    this.arm(STARTUP_TIMEOUT_MS);
+    for (const r of this.waiting) this.handle.port.postMessage(r.plain); // queued until it listens
+    failed?.done(error);
+  }
+
+  private fail(reason: string): void {
+    this.broken = reason;
+    this.disarm();
+    this.handle.kill();
+    for (const r of this.waiting.splice(0)) r.done(new Error(reason));
   }
 }

@@ -12,7 +12,7 @@ import type { LpExecution } from '../core/model/lifecycle.js';
 import { ceilTo, floorTo } from '../core/model/scaled.js';
 import { REJECT_REASONS, type Decision, type Order, type OrderRequest, type Side } from '../core/model/types.js';
 import type { Clock, OrderSink, Stopwatch } from '../core/ports.js';
-import type { Router } from '../core/routing/router.js';
+import { isAsyncRouter, type Router } from '../core/routing/router.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
 import { rebuildContext } from '../core/shadow/context.js';
@@ -35,7 +35,7 @@ import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioRecorder } from '../replay/recorder.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
-import { loadCandidate } from './candidate.js';
+import { loadLiveCandidate } from './candidate.js';
 import type { LiveConfig } from './live-config.js';
 import { displayPath } from './paths.js';
 
@@ -129,7 +129,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   await initLatency();
   const productionBundle = loadBundle(config.run.production);
   const production = new BundleRouter('production', productionBundle);
-  const candidateLoaded = config.run.candidate === null ? null : await loadCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
+  const candidateLoaded = config.run.candidate === null ? null : await loadLiveCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
   const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
   const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
 
@@ -152,7 +152,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   let shadow: ShadowRunner | null = null;
   if (candidateLoaded !== null) {
     shadow = new ShadowRunner(
-      options.wrapCandidate ? options.wrapCandidate(candidateLoaded.router) : candidateLoaded.router,
+      options.wrapCandidate !== undefined && !isAsyncRouter(candidateLoaded.router) ? options.wrapCandidate(candidateLoaded.router) : candidateLoaded.router,
       {
         maxQueue: config.run.maxShadowQueue,
         sampleRate: 1,
@@ -179,7 +179,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       drainScheduled = false;
       if (shadow === null) return;
       shadow.drain(SHADOW_SLICE_NS);
-      if (shadow.pending() > 0) scheduleDrain();
+      if (shadow.wantsDrain()) scheduleDrain();
     });
   };
 
@@ -566,6 +566,22 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     folder.writeJson('summary.json', summary());
   }, config.run.flushMs);
 
+  /**
+   * At stop: every queued context is decided. A module candidate answers asynchronously, each
+   * decision within its budget (a stuck worker is replaced), so this ends; the deadline only
+   * guards against a worker that cannot even restart.
+   */
+  const settleShadow = async (): Promise<void> => {
+    if (shadow === null) return;
+    const deadline = Date.now() + 10_000 + 2 * config.run.candidateBudgetUs / 1000;
+    for (;;) {
+      shadow.drain();
+      if ((shadow.pending() === 0 && shadow.inFlight() === 0) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    if (shadow.pending() + shadow.inFlight() > 0) logger.warn({ event: 'shadow_unsettled', pending: shadow.pending(), inFlight: shadow.inFlight() }, 'shadow_unsettled');
+  };
+
   let stopped: Promise<RunSummary> | null = null;
   let finalQueueStats: ShadowQueueStats | null = null;
   const shadowQueue = (): ShadowQueueStats | null =>
@@ -584,7 +600,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         await new Promise((r) => setTimeout(r, 100));
         await acceptor.close();
         await Promise.all(initiators.map((i) => i.stop(500)));
-        shadow?.drain();
+        await settleShadow();
         const final = summary();
         folder.writeJson('summary.json', final);
         folder.publish();

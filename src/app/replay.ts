@@ -64,7 +64,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const productionDir = options.production ?? DEFAULT_PRODUCTION;
   const production = loadBundleRouter(productionDir, 'production');
   const budgetUs = options.candidateBudgetUs ?? 50_000;
-  const candidate: (LoadedRouter & { close?: () => void }) | null =
+  const candidate: (LoadedRouter & { readonly router: Router; close?: () => void }) | null =
     options.candidate === null ? null : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
   const reader = new ScenarioReader(options.scenario);
   const scenarioDir = dirname(resolve(options.scenario));

@@ -2,7 +2,7 @@
 // Every order is answered; the LPs receive exactly production's orders and nothing from the
 // candidate; replaying the recording makes the very same decisions.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -96,4 +96,52 @@ describe('live engine over FIX on 127.0.0.1', () => {
     expect(decisions(join(tmp, 'replayed', 'orders.jsonl'))).toEqual(decisions(join(out, 'orders.jsonl')));
     expect(replay.summary.divergences.byClass).toEqual(summary.divergences.byClass);
   });
+
+  it('routes every order while a module candidate hangs in its worker; the hang becomes one candidate_timeout', async () => {
+    // The candidate hangs forever on its first decision. Live, the engine never waits for it:
+    // every order is answered while the worker is still stuck, then the worker is replaced and
+    // the orders behind the stuck one are decided by the fresh worker.
+    const mod = join(tmp, 'hangs-once.mjs');
+    // The first decision of any worker that finds no marker file hangs; a fresh worker is a
+    // fresh module instance, so the marker is what tells the restarted one not to hang again.
+    const marker = join(tmp, 'hung-once');
+    writeFileSync(mod, [
+      "import { existsSync, writeFileSync } from 'node:fs';",
+      `const marker = ${JSON.stringify(marker)};`,
+      "const reject = { router: 'hangs-once', configHash: 'x', action: 'reject', rejectReason: 'no_route', detail: null, ruleId: null, instrument: null, digits: 0, lp: null, lpSymbol: null, selectionMode: null, volumeE8: 0, lpPriceE8: 0, markupE8: 0, clientPriceE8: 0, markupProfile: null, pool: [], skipped: [], failover: false };",
+      "export default { name: 'hangs-once', decide() { if (!existsSync(marker)) { writeFileSync(marker, 'x'); for (;;) {} } return reject; } };",
+      '',
+    ].join('\n'));
+    const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['bank']!, seqGapProbability: 0, disconnectProbability: 0 }, seed: 7, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
+    const out = join(tmp, 'hang-run');
+    const config: LiveConfig = {
+      run: { production: PRODUCTION_DIR, candidate: mod, out, record: null, flushMs: 200, maxShadowQueue: 10_000, candidateBudgetUs: 3_000_000 },
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'hang-store'), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+      lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
+    };
+    const engine = await startLiveEngine(config, 'hang');
+    const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 9, log: silent, symbols: [], subscribe: [] });
+    const ids = Array.from({ length: 10 }, (_, i) => `HANG-${i}`);
+    try {
+      expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
+      client.start();
+      expect(await client.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 400)); // quotes arrive
+      for (const id of ids) client.send({ clOrdId: id, account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => ids.every((id) => (client.reports.get(id) ?? []).some((r) => /:(2|8)$/.test(r))), 2_500)).toBe(true);
+      // Every order is answered, and the candidate has still decided nothing: it is stuck on the
+      // first one, and no timeout has fired yet. Production did not wait for it.
+      const during = engine.summary();
+      expect(during.compared).toBe(0);
+      expect(during.coverage.dropped.candidate_timeout).toBe(0);
+    } finally {
+      await client.stop();
+    }
+    const summary = await engine.stop(); // waits for the timeout, the restart and the rest
+    await sim.close();
+    expect(summary.orders).toBe(10);
+    expect(summary.coverage.dropped.candidate_timeout).toBe(1);
+    expect(summary.compared).toBe(9);
+    expect(readFileSync(join(out, 'shadow-faults.jsonl'), 'utf8')).toMatch(/"reason":"candidate_timeout","detail":"CandidateTimedOut: no decision within 3000 ms; worker restarted"/);
+  }, 30_000);
 });

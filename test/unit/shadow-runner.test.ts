@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/core/model/types.js';
 import type { DivergenceSink, ShadowFaultSink, Stopwatch } from '../../src/core/ports.js';
 import { BundleRouter } from '../../src/core/routing/bundle-router.js';
-import type { Router } from '../../src/core/routing/router.js';
+import type { AsyncRouter, Router } from '../../src/core/routing/router.js';
+import { CandidateTimedOut } from '../../src/core/shadow/candidate-timeout.js';
 import type { DivergenceRecord, ShadowFault } from '../../src/core/shadow/divergence.js';
 import { DEFAULT_COMPARE_POLICY } from '../../src/core/shadow/divergence.js';
 import { ShadowRunner, type ShadowOptions } from '../../src/core/shadow/shadow-runner.js';
@@ -76,6 +77,32 @@ describe('shadow runner', () => {
     }
     expect(seen).toEqual(Array.from({ length: 5_000 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => `c-${i} markup`));
     expect(shadow.counters.compared).toBe(5_000);
+  });
+
+  it('hands contexts to an asynchronous candidate in order, a few at a time, and accounts for every answer', () => {
+    // A candidate whose answers the test releases by hand, as a worker's port messages would.
+    const asked: { id: string; done: (o: Error | ReturnType<Router['decide']>) => void; context: Parameters<Router['decide']>[0] }[] = [];
+    const later: AsyncRouter = { name: 'later', configHash: candidate.configHash, decideLater: (c, done) => asked.push({ id: c.order.correlationId, done, context: c }) };
+    const sink = new Collect();
+    const shadow = new ShadowRunner(later, options({ maxInFlight: 3 }), sink, sink, new ManualStopwatch(), noLatency);
+    for (let i = 0; i < 8; i++) {
+      const ctx = context({ order: order({ correlationId: `c-${i}`, group: 'real\\retail\\usd', platformSymbol: 'EURUSD' }) });
+      shadow.offer(ctx, production.decide(ctx));
+    }
+    expect(shadow.drain()).toBe(3);
+    expect([shadow.pending(), shadow.inFlight(), shadow.wantsDrain()]).toEqual([5, 3, false]); // a full pipeline needs no polling
+    expect(asked.map((a) => a.id)).toEqual(['c-0', 'c-1', 'c-2']);
+    asked[0]!.done(candidate.decide(asked[0]!.context)); // an answer frees a slot and pulls the next context
+    expect(asked.map((a) => a.id)).toEqual(['c-0', 'c-1', 'c-2', 'c-3']);
+    asked[1]!.done(new CandidateTimedOut('no decision within 50 ms; worker restarted'));
+    asked[2]!.done(new Error('candidate worker exited (code 1)'));
+    for (let k = 3; k < asked.length; k++) asked[k]!.done(candidate.decide(asked[k]!.context)); // answers as they come
+    expect([shadow.pending(), shadow.inFlight()]).toEqual([0, 0]);
+    expect(asked.map((a) => a.id)).toEqual(Array.from({ length: 8 }, (_, i) => `c-${i}`));
+    expect(shadow.counters.compared).toBe(6);
+    expect(shadow.counters.dropped).toMatchObject({ candidate_timeout: 1, candidate_error: 1 });
+    expect(sink.faults.map((f) => `${f.correlationId} ${f.reason}`)).toEqual(['c-1 candidate_timeout', 'c-2 candidate_error']);
+    expect(sink.divergences.map((d) => d.correlationId)).toEqual(['c-0', 'c-3', 'c-4', 'c-5', 'c-6', 'c-7']);
   });
 
   it('drops past the queue bound and counts every drop', () => {

@@ -10,3 +10,18 @@ export interface Router {
   readonly configHash: string;
   decide(context: DecisionContext): Decision;
 }
+
+/**
+ * A candidate that decides off the engine's thread (a module in a worker, live). The answer
+ * comes back later through `done`, exactly once per request and never synchronously: a
+ * Decision, or an Error (CandidateTimedOut for one that took too long).
+ */
+export interface AsyncRouter {
+  readonly name: string;
+  readonly configHash: string;
+  decideLater(context: DecisionContext, done: (outcome: Decision | Error) => void): void;
+}
+
+export function isAsyncRouter(router: Router | AsyncRouter): router is AsyncRouter {
+  return typeof (router as AsyncRouter).decideLater === 'function';
+}

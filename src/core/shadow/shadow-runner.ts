@@ -3,7 +3,7 @@
 
 import type { Decision, RejectReason } from '../model/types.js';
 import type { DivergenceSink, LatencyRecorder, ShadowFaultSink, Stopwatch } from '../ports.js';
-import type { Router } from '../routing/router.js';
+import { isAsyncRouter, type AsyncRouter, type Router } from '../routing/router.js';
 import { CandidateTimedOut } from './candidate-timeout.js';
 import { compareDecisions } from './compare.js';
 import type { DecisionContext } from './context.js';
@@ -21,6 +21,8 @@ export interface ShadowOptions {
   readonly knownLps: ReadonlySet<string>;
   /** Rebuild each context from plain data before the candidate sees it (the A/A check). */
   readonly rebuildContext: ((context: DecisionContext) => DecisionContext) | null;
+  /** An asynchronous candidate is asked for at most this many decisions at a time (default 64). */
+  readonly maxInFlight?: number;
 }
 
 export interface ShadowCounters {
@@ -66,6 +68,9 @@ export class ShadowRunner {
   private readonly queueOfferedNs: number[] = [];
   private head = 0;
   private highWater = 0;
+  /** Decisions an asynchronous candidate has been asked for and not yet answered. */
+  private inFlightCount = 0;
+  private dispatching = false;
   /** Optional observer of every comparison (the expectation checker); not on the hot path. */
   onCompared: ((context: DecisionContext, production: Decision, candidate: Decision) => void) | null = null;
   /**
@@ -75,7 +80,7 @@ export class ShadowRunner {
   queueLag: LatencyRecorder | null = null;
 
   constructor(
-    private candidate: Router,
+    private candidate: Router | AsyncRouter,
     private readonly options: ShadowOptions,
     private readonly divergenceSink: DivergenceSink,
     private readonly faultSink: ShadowFaultSink,
@@ -106,7 +111,7 @@ export class ShadowRunner {
   }
 
   /** Switches to another candidate configuration; contexts already queued are evaluated first. */
-  replaceCandidate(candidate: Router): void {
+  replaceCandidate(candidate: Router | AsyncRouter): void {
     this.drain();
     this.candidate = candidate;
   }
@@ -129,8 +134,23 @@ export class ShadowRunner {
     if (depth > this.highWater) this.highWater = depth;
   }
 
+  /** Contexts waiting in the queue (not yet handed to the candidate). */
   pending(): number {
     return this.queueContexts.length - this.head;
+  }
+
+  /** Contexts an asynchronous candidate is deciding on now. */
+  inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  /**
+   * Whether a drain() now would do anything. An asynchronous candidate pulls more work itself
+   * as it answers, so a full pipeline needs no polling.
+   */
+  wantsDrain(): boolean {
+    if (this.pending() === 0) return false;
+    return !isAsyncRouter(this.candidate) || this.inFlightCount < (this.options.maxInFlight ?? 64);
   }
 
   /** The deepest the queue has been since the runner started. */
@@ -144,6 +164,7 @@ export class ShadowRunner {
    * behind a slow candidate is worked off in slices, with production's I/O in between.
    */
   drain(budgetNs = Number.POSITIVE_INFINITY): number {
+    if (isAsyncRouter(this.candidate)) return this.dispatch(this.candidate);
     const sliced = budgetNs !== Number.POSITIVE_INFINITY;
     const startNs = sliced ? this.stopwatch.nowNs() : 0;
     let evaluated = 0;
@@ -176,20 +197,63 @@ export class ShadowRunner {
     }
   }
 
+  /**
+   * Hands queued contexts to an asynchronous candidate, up to maxInFlight at a time, in
+   * arrival order; each answer frees a slot and pulls the next. Returns how many were handed.
+   */
+  private dispatch(candidate: AsyncRouter): number {
+    if (this.dispatching) return 0; // an answer given synchronously: the loop below goes on
+    this.dispatching = true;
+    const maxInFlight = this.options.maxInFlight ?? 64;
+    let handed = 0;
+    try {
+      while (this.head < this.queueContexts.length && this.inFlightCount < maxInFlight) {
+        const context = this.queueContexts[this.head] as DecisionContext;
+        const production = this.queueDecisions[this.head] as Decision;
+        const offeredNs = this.queueOfferedNs[this.head];
+        if (this.queueLag !== null && offeredNs !== undefined) this.queueLag.recordNs(this.stopwatch.nowNs() - offeredNs);
+        this.head++;
+        this.inFlightCount++;
+        handed++;
+        const input = this.options.rebuildContext === null ? context : this.options.rebuildContext(context);
+        const startNs = this.stopwatch.nowNs();
+        candidate.decideLater(input, (outcome) => {
+          this.inFlightCount--;
+          // The adapter enforces the time budget per decision (it kills a stuck worker); the
+          // time recorded here also counts the wait behind earlier requests in the pipeline.
+          this.conclude(context, production, outcome, this.stopwatch.nowNs() - startNs, false);
+          if (this.candidate === candidate) this.dispatch(candidate);
+        });
+      }
+    } finally {
+      this.dispatching = false;
+    }
+    this.compact();
+    return handed;
+  }
+
   private evaluate(context: DecisionContext, production: Decision): void {
     const input = this.options.rebuildContext === null ? context : this.options.rebuildContext(context);
-    let candidate: Decision;
     const startNs = this.stopwatch.nowNs();
+    let outcome: Decision | Error;
     try {
-      candidate = this.candidate.decide(input);
+      outcome = (this.candidate as Router).decide(input);
     } catch (error) {
-      const reason = error instanceof CandidateTimedOut ? 'candidate_timeout' : 'candidate_error';
-      this.drop(context, reason, error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      outcome = error instanceof Error ? error : new Error(String(error));
+    }
+    this.conclude(context, production, outcome, this.stopwatch.nowNs() - startNs, true);
+  }
+
+  /** What the candidate answered (or how it failed), checked, timed against the budget, compared. */
+  private conclude(context: DecisionContext, production: Decision, outcome: Decision | Error, tookNs: number, enforceBudget: boolean): void {
+    if (outcome instanceof Error) {
+      const reason = outcome instanceof CandidateTimedOut ? 'candidate_timeout' : 'candidate_error';
+      this.drop(context, reason, `${outcome.name}: ${outcome.message}`);
       return;
     }
-    const tookNs = this.stopwatch.nowNs() - startNs;
+    const candidate = outcome;
     this.latency.recordNs(tookNs);
-    if (tookNs > this.options.budgetNs) {
+    if (enforceBudget && tookNs > this.options.budgetNs) {
       this.drop(context, 'candidate_timeout', `decision took ${Math.round(tookNs / 1000)} µs, budget ${Math.round(this.options.budgetNs / 1000)} µs`);
       return;
     }
