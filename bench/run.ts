@@ -5,7 +5,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runCodecBench, type CodecResult } from './codec.bench.js';
-import { runRig, type RateResult, type RigResult } from './support/hop-rig.js';
+import { runRig, type CandidateKind, type RateResult, type RigResult } from './support/hop-rig.js';
 import { runQuoteRig } from './support/quote-rig.js';
 import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
@@ -28,7 +28,7 @@ type Pct = 'p50' | 'p90' | 'p99' | 'p999' | 'max';
 const PCTS: Pct[] = ['p50', 'p90', 'p99', 'p999', 'max'];
 
 /** Runs a rig configuration RUNS times; returns, per rate, the spread of each percentile. */
-async function repeated(path: 'relay' | 'engine', candidate: 'none' | 'aa' | 'slow', rates: number[], seconds = SECONDS): Promise<{ perRate: Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>; engines: (Record<string, unknown> | null)[] }> {
+async function repeated(path: 'relay' | 'engine', candidate: CandidateKind, rates: number[], seconds = SECONDS): Promise<{ perRate: Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>; engines: (Record<string, unknown> | null)[] }> {
   const runs: RigResult[] = [];
   for (let r = 0; r < RUNS; r++) runs.push(await runRig({ path, candidate, rates, seconds, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US }));
   const perRate = new Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>();
@@ -80,14 +80,16 @@ md.push('', `Target: engine p99 at most 1.5x the relay p99 at 5,000 orders/s: ${
 results['hop'] = { rates: HOP_RATES, relay: Object.fromEntries(relay.perRate), engine: Object.fromEntries(engine.perRate), ratios: hopRatios, engineProcess: engine.engines };
 
 // ---- 3. shadow overhead -----------------------------------------------------------------------
-log('shadow overhead: A/A and slow candidates ...');
+log('shadow overhead: A/A, slow, and slow-in-a-worker candidates ...');
 const SHADOW_RATE = 5_000;
 const aa = await repeated('engine', 'aa', [SHADOW_RATE]);
 const slow = await repeated('engine', 'slow', [SHADOW_RATE]);
+const slowWorker = await repeated('engine', 'slow-worker', [SHADOW_RATE]);
 const base = engine.perRate.get(SHADOW_RATE)!;
 const ratio = (x: typeof base, p: Pct): number => x.toLp[p].median / Math.max(1, base.toLp[p].median);
 const aaR = aa.perRate.get(SHADOW_RATE)!;
 const slowR = slow.perRate.get(SHADOW_RATE)!;
+const slowWorkerR = slowWorker.perRate.get(SHADOW_RATE)!;
 /** Shadow drops summed over the runs, by reason ("none" when every reason is zero). */
 const drops = (engines: (Record<string, unknown> | null)[]): string => {
   const total = new Map<string, number>();
@@ -107,22 +109,28 @@ md.push(`## 3. Shadow overhead at ${SHADOW_RATE} orders/s (production to-LP late
 md.push(`| none | ${show(base.toLp.p50, 0)} | ${show(base.toLp.p99, 0)} | ${show(base.toLp.p999, 0)} | 1.0x | 1.0x | - | - | - |`);
 md.push(`| A/A (production against itself) | ${show(aaR.toLp.p50, 0)} | ${show(aaR.toLp.p99, 0)} | ${show(aaR.toLp.p999, 0)} | ${fmt(ratio(aaR, 'p99'), 2)}x | ${fmt(ratio(aaR, 'p999'), 2)}x | ${compared(aa.engines)} | ${drops(aa.engines)} | ${queueLag(aa.engines)} |`);
 md.push(`| ${SLOW_US} µs per decision (10x slower) | ${show(slowR.toLp.p50, 0)} | ${show(slowR.toLp.p99, 0)} | ${show(slowR.toLp.p999, 0)} | ${fmt(ratio(slowR, 'p99'), 2)}x | ${fmt(ratio(slowR, 'p999'), 2)}x | ${compared(slow.engines)} | ${drops(slow.engines)} | ${queueLag(slow.engines)} |`);
-md.push('', `Targets: A/A p99 at most 1.05x: ${ratio(aaR, 'p99') <= 1.05 ? 'met' : 'MISSED'}; slow candidate p99 at most 1.10x: ${ratio(slowR, 'p99') <= 1.1 ? 'met' : 'MISSED'}. Every production order reached its LP in every run: ${[aaR, slowR].every((x) => x.answered === x.sent) ? 'yes' : 'NO'}.`, '');
-results['shadow'] = { rate: SHADOW_RATE, none: base, aa: aaR, slow: slowR, aaEngine: aa.engines, slowEngine: slow.engines };
+md.push(`| the same, as a Router module in a worker (answers asynchronously) | ${show(slowWorkerR.toLp.p50, 0)} | ${show(slowWorkerR.toLp.p99, 0)} | ${show(slowWorkerR.toLp.p999, 0)} | ${fmt(ratio(slowWorkerR, 'p99'), 2)}x | ${fmt(ratio(slowWorkerR, 'p999'), 2)}x | ${compared(slowWorker.engines)} | ${drops(slowWorker.engines)} | ${queueLag(slowWorker.engines)} |`);
+md.push('', `Targets: A/A p99 at most 1.05x: ${ratio(aaR, 'p99') <= 1.05 ? 'met' : 'MISSED'}; slow candidate p99 at most 1.10x: ${ratio(slowR, 'p99') <= 1.1 ? 'met' : 'MISSED'}. Every production order reached its LP in every run: ${[aaR, slowR, slowWorkerR].every((x) => x.answered === x.sent) ? 'yes' : 'NO'}. The worker row is the path third-party candidate modules take live; its worker shares the engine's one pinned core here.`, '');
+results['shadow'] = { rate: SHADOW_RATE, none: base, aa: aaR, slow: slowR, slowWorker: slowWorkerR, aaEngine: aa.engines, slowEngine: slow.engines, slowWorkerEngine: slowWorker.engines };
 
 // ---- 4. throughput, memory, GC ----------------------------------------------------------------
 log('throughput: rising order rates ...');
 const tput = await runRig({ path: 'engine', candidate: 'aa', rates: THROUGHPUT_RATES, seconds: quick ? 2 : 4, warmupSeconds: 0.5, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
-md.push('## 4. Throughput (A/A candidate shadowing): highest offered rate with p99 under 1 ms', '', '| offered orders/s | answered | to-LP p50 µs | p99 µs | p99 < 1 ms |', '|---|---|---|---|---|');
+md.push('## 4. Throughput (A/A candidate shadowing): highest offered rate with p99 under 1 ms', '', '| offered orders/s | answered | to-LP p50 µs | p99 µs | p99 < 1 ms | keeping up (all answered, p50 < 1 ms) |', '|---|---|---|---|---|---|');
 let sustained = 0;
+let keepingUp = 0;
 for (const r of tput.rates) {
   const ok = r.answered === r.sent && r.toLpUs.p99 < 1_000;
+  // Not the target, but what the engine can carry on this VM, where even the byte relay's p99
+  // is in milliseconds: every order answered, and the median not queueing.
+  const keeps = r.answered === r.sent && r.toLpUs.p50 < 1_000;
   if (ok) sustained = r.offeredPerSec;
-  md.push(`| ${r.offeredPerSec} | ${r.answered}/${r.sent} | ${fmt(r.toLpUs.p50, 0)} | ${fmt(r.toLpUs.p99, 0)} | ${ok ? 'yes' : 'no'} |`);
+  if (keeps) keepingUp = r.offeredPerSec;
+  md.push(`| ${r.offeredPerSec} | ${r.answered}/${r.sent} | ${fmt(r.toLpUs.p50, 0)} | ${fmt(r.toLpUs.p99, 0)} | ${ok ? 'yes' : 'no'} | ${keeps ? 'yes' : 'no'} |`);
 }
 const e = tput.engine ?? {};
-md.push('', `Highest sustained: ${sustained > 0 ? `${sustained} orders/s` : 'none of the offered rates'} (target 20,000: ${sustained >= 20_000 ? 'met' : 'MISSED'}). Engine process over the rising-rate run: CPU ${String(e['cpuMs'] ?? '?')} ms for ${String(e['orders'] ?? '?')} orders.`, '');
-results['throughput'] = { rates: tput.rates, sustainedOrdersPerSec: sustained, engine: tput.engine };
+md.push('', `Highest sustained: ${sustained > 0 ? `${sustained} orders/s` : 'none of the offered rates'} (target 20,000: ${sustained >= 20_000 ? 'met' : 'MISSED'}). Highest rate the engine kept up with: ${keepingUp > 0 ? `${keepingUp} orders/s` : 'none'}. Engine process over the rising-rate run: CPU ${String(e['cpuMs'] ?? '?')} ms for ${String(e['orders'] ?? '?')} orders.`, '');
+results['throughput'] = { rates: tput.rates, sustainedOrdersPerSec: sustained, keepingUpOrdersPerSec: keepingUp, engine: tput.engine };
 
 // Memory and GC over a steady run: the rising-rate run above ends in overload, which says
 // nothing about how the heap behaves at a rate the engine sustains.
@@ -142,18 +150,22 @@ if (soakRate !== undefined && se.gc !== undefined && se.cpuMs !== undefined && s
 results['soak'] = { rate: SOAK_RATE, seconds: SOAK_SECONDS, result: soakRate ?? null, engine: soak.engine };
 
 log('quotes: fan-out to 10 subscribers ...');
-const QUOTE_RATES = quick ? [2_000, 10_000] : [2_000, 10_000, 25_000, 50_000];
+const QUOTE_RATES = quick ? [2_000, 10_000] : [2_000, 10_000, 20_000, 25_000, 50_000];
 const quotes = await runQuoteRig(QUOTE_RATES, quick ? 2 : 4, 10);
-md.push('### Quotes in from the LP, marked-up quotes out to 10 platform subscribers (no candidate)', '', '| offered quotes/s | delivered snapshots/s (10 subscribers) | LP send -> subscriber p50 µs | p99 µs | p99.9 µs | p99 < 1 ms |', '|---|---|---|---|---|---|');
+md.push('### Quotes in from the LP, marked-up quotes out to 10 platform subscribers (no candidate)', '', '| offered quotes/s | delivered snapshots/s (10 subscribers) | LP send -> subscriber p50 µs | p99 µs | p99.9 µs | p99 < 1 ms | keeping up (delivered, p50 < 1 ms) |', '|---|---|---|---|---|---|---|');
 let sustainedQuotes = 0;
+let keepingUpQuotesOut = 0;
 for (const q of quotes.rates) {
-  const ok = q.latencyUs.p99 > 0 && q.latencyUs.p99 < 1_000 && q.deliveredPerSec >= q.offeredPerSec * q.subscribers * 0.95;
+  const delivered = q.deliveredPerSec >= q.offeredPerSec * q.subscribers * 0.95;
+  const ok = q.latencyUs.p99 > 0 && q.latencyUs.p99 < 1_000 && delivered;
+  const keeps = delivered && q.latencyUs.count > 0 && q.latencyUs.p50 < 1_000;
   if (ok) sustainedQuotes = q.offeredPerSec;
+  if (keeps) keepingUpQuotesOut = q.offeredPerSec * q.subscribers;
   const lat = (v: number): string => (q.latencyUs.count === 0 ? 'n/a (saturated)' : String(v));
-  md.push(`| ${q.offeredPerSec} | ${q.deliveredPerSec} | ${lat(q.latencyUs.p50)} | ${lat(q.latencyUs.p99)} | ${lat(q.latencyUs.p999)} | ${ok ? 'yes' : 'no'} |`);
+  md.push(`| ${q.offeredPerSec} | ${q.deliveredPerSec} | ${lat(q.latencyUs.p50)} | ${lat(q.latencyUs.p99)} | ${lat(q.latencyUs.p999)} | ${ok ? 'yes' : 'no'} | ${keeps ? 'yes' : 'no'} |`);
 }
-md.push('', `Highest sustained: ${sustainedQuotes > 0 ? `${sustainedQuotes} quotes/s` : 'none of the offered rates'} (target 200,000: ${sustainedQuotes >= 200_000 ? 'met' : 'MISSED'}). The rig decodes every subscriber's copy on one core, so above ~10k quotes/s in (100k out) it is the rig, not only the engine, that saturates.`, '');
-results['quotes'] = { rates: quotes.rates, sustainedQuotesPerSec: sustainedQuotes, engine: quotes.engine };
+md.push('', `Highest sustained: ${sustainedQuotes > 0 ? `${sustainedQuotes} quotes/s` : 'none of the offered rates'} (target 200,000: ${sustainedQuotes >= 200_000 ? 'met' : 'MISSED'}). Highest rate kept up with: ${keepingUpQuotesOut > 0 ? `${keepingUpQuotesOut} marked-up quotes/s out (${keepingUpQuotesOut / 10} in)` : 'none'}. The rig decodes every subscriber's copy on one core, so above ~10k quotes/s in (100k out) it is the rig, not only the engine, that saturates.`, '');
+results['quotes'] = { rates: quotes.rates, sustainedQuotesPerSec: sustainedQuotes, keepingUpQuotesOutPerSec: keepingUpQuotesOut, engine: quotes.engine };
 
 // ---- 5. replay --------------------------------------------------------------------------------
 log('replay decision stage ...');

@@ -35,7 +35,8 @@ const clock = { nowMs: () => Date.now() };
 const nowUs = (): number => performance.now() * 1000;
 
 export type PathKind = 'relay' | 'engine';
-export type CandidateKind = 'none' | 'aa' | 'slow';
+/** aa: production against itself; slow: 30 µs more per decision in-process; slow-worker: the same as a module in a worker. */
+export type CandidateKind = 'none' | 'aa' | 'slow' | 'slow-worker';
 
 export interface Percentiles {
   readonly count: number;
@@ -272,7 +273,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
     const config: LiveConfig = {
       run: {
         production: join(ROOT, 'mappings', 'production'),
-        candidate: o.candidate === 'none' ? null : join(ROOT, 'mappings', 'production'),
+        candidate: o.candidate === 'none' ? null : o.candidate === 'slow-worker' ? join(ROOT, 'bench', 'support', 'slow-module-candidate.ts') : join(ROOT, 'mappings', 'production'),
         out: join(tmp, 'run'),
         record: null,
         flushMs: Number(process.env['BENCH_FLUSH_MS'] ?? 1_000),
@@ -282,6 +283,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
       platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
       lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 30, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
     };
+    process.env['BENCH_SLOW_US'] = String(o.slowCandidateUs); // read by the worker module
     middle = await startProcess(['bench/support/engine-process.ts', JSON.stringify(config), o.candidate === 'slow' ? `slow:${o.slowCandidateUs}` : '']);
     await waitFor(() => lp.session.isLoggedOn, 10_000);
   } else {
