@@ -74,8 +74,17 @@ class WorkerHandle {
   }
 }
 
+/** A worker that has loaded the candidate module, and what the module says it is. */
+interface StartedWorker {
+  readonly path: string;
+  readonly handle: WorkerHandle;
+  readonly name: string;
+  /** The module's own config hash, or the hash of its file. */
+  readonly configHash: string;
+}
+
 /** Loads the module in a fresh worker and waits (blocking, once, at start) for its hello. */
-function startWorker(file: string): { path: string; fileHash: string; handle: WorkerHandle; hello: { name: string; configHash: string | null } } {
+function startWorker(file: string): StartedWorker {
   const path = resolve(file);
   let fileHash: string;
   try {
@@ -89,30 +98,25 @@ function startWorker(file: string): { path: string; fileHash: string; handle: Wo
     handle.kill();
     throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${file}: ${hello === undefined ? `did not load within ${STARTUP_TIMEOUT_MS} ms` : hello.error}`);
   }
-  return { path, fileHash, handle, hello };
+  return { path, handle, name: hello.name, configHash: hello.configHash ?? fileHash };
 }
 
 /** A Router whose decide() is answered by a worker running the candidate module. */
 export class IsolatedCandidate implements Router {
   readonly name: string;
   readonly configHash: string;
+  private readonly modulePath: string;
   private handle: WorkerHandle;
 
-  private constructor(
-    private readonly modulePath: string,
-    private readonly timeoutMs: number,
-    handle: WorkerHandle,
-    hello: { name: string; configHash: string | null },
-    fileHash: string,
-  ) {
-    this.handle = handle;
-    this.name = hello.name;
-    this.configHash = hello.configHash ?? fileHash;
+  private constructor(started: StartedWorker, private readonly timeoutMs: number) {
+    this.modulePath = started.path;
+    this.handle = started.handle;
+    this.name = started.name;
+    this.configHash = started.configHash;
   }
 
   static start(file: string, timeoutMs: number): IsolatedCandidate {
-    const { path, fileHash, handle, hello } = startWorker(file);
-    return new IsolatedCandidate(path, timeoutMs, handle, hello, fileHash);
+    return new IsolatedCandidate(startWorker(file), timeoutMs);
   }
 
   decide(context: DecisionContext): Decision {
@@ -153,6 +157,7 @@ interface Request {
 export class AsyncIsolatedCandidate implements AsyncRouter {
   readonly name: string;
   readonly configHash: string;
+  private readonly modulePath: string;
   private handle: WorkerHandle;
   /** Posted to the current worker and not answered yet, oldest first. */
   private readonly waiting: Request[] = [];
@@ -164,22 +169,16 @@ export class AsyncIsolatedCandidate implements AsyncRouter {
   /** Workers started after a timeout or a crash. */
   restarts = 0;
 
-  private constructor(
-    private readonly modulePath: string,
-    private readonly timeoutMs: number,
-    handle: WorkerHandle,
-    hello: { name: string; configHash: string | null },
-    fileHash: string,
-  ) {
-    this.name = hello.name;
-    this.configHash = hello.configHash ?? fileHash;
-    this.handle = handle;
-    this.listen(handle);
+  private constructor(started: StartedWorker, private readonly timeoutMs: number) {
+    this.modulePath = started.path;
+    this.handle = started.handle;
+    this.name = started.name;
+    this.configHash = started.configHash;
+    this.listen(this.handle);
   }
 
   static start(file: string, timeoutMs: number): AsyncIsolatedCandidate {
-    const { path, fileHash, handle, hello } = startWorker(file);
-    return new AsyncIsolatedCandidate(path, timeoutMs, handle, hello, fileHash);
+    return new AsyncIsolatedCandidate(startWorker(file), timeoutMs);
   }
 
   decideLater(context: DecisionContext, done: (outcome: Decision | Error) => void): void {

@@ -70,7 +70,8 @@ export function exportFault(f: ShadowFault) {
   return { seq: f.seq, correlationId: f.correlationId, reason: f.reason, detail: f.detail };
 }
 
-export function exportLifecycle(e: LifecycleEntry) {
+/** The fields every lifecycle record has, in their order. */
+function lifecycleHead(e: LifecycleEntry) {
   return {
     seq: e.seq,
     at: formatTimestampUs(e.atUs),
@@ -79,8 +80,11 @@ export function exportLifecycle(e: LifecycleEntry) {
     clientOrderId: e.clientOrderId,
     lp: e.lp,
     rejectReason: e.rejectReason,
-    ...e.fields,
   };
+}
+
+export function exportLifecycle(e: LifecycleEntry) {
+  return { ...lifecycleHead(e), ...e.fields };
 }
 
 const LIFECYCLE_KEYS = new Set(['seq', 'at', 'step', 'correlationId', 'clientOrderId', 'lp', 'rejectReason']);
@@ -91,15 +95,7 @@ const LIFECYCLE_KEYS = new Set(['seq', 'at', 'step', 'correlationId', 'clientOrd
  * the live engine's profile. The fixed part and the fields are serialized apart and joined.
  */
 export function lifecycleJson(e: LifecycleEntry): string {
-  const head = JSON.stringify({
-    seq: e.seq,
-    at: formatTimestampUs(e.atUs),
-    step: e.step,
-    correlationId: e.correlationId,
-    clientOrderId: e.clientOrderId,
-    lp: e.lp,
-    rejectReason: e.rejectReason,
-  });
+  const head = JSON.stringify(lifecycleHead(e));
   for (const key in e.fields) {
     // A field that overrides a fixed key, or an integer-like key (those enumerate first), gets
     // the spread's exact meaning. Our own steps use neither.
