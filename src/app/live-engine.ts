@@ -465,6 +465,16 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
                 );
                 return;
               }
+              // No order is taken that could not be recorded: with the order log failing (a full
+              // disk), orders are refused here, before routing, with the reason.
+              const logFailure = folder.writeFailure();
+              if (logFailure !== null) {
+                if (refusedForLog++ === 0) logger.error({ event: 'orders_refused_log_failed', code: logFailure.code, detail: logFailure.message }, 'orders_refused_log_failed');
+                s.sendApp(MsgType.ExecutionReport, (e) =>
+                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${request.clientOrderId}-nolog`, clOrdId: request.clientOrderId, symbol: request.platformSymbol, side: request.side, execType: '8', ordStatus: '8', orderQtyE8: request.volumeE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 99, text: `Order log unavailable (${logFailure.code})`, nowMs: Date.now() }),
+                );
+                return;
+              }
               let seen = seenClOrdIds.get(s);
               if (seen === undefined) seenClOrdIds.set(s, (seen = new RecentIds(1_000_000)));
               if (seen.has(request.clientOrderId)) {
@@ -518,6 +528,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     );
     platformSessions.set(pc.targetCompId, session);
   }
+  let refusedForLog = 0;
   const submitOrder = (session: FixSession, request: OrderRequest): void => {
     const ts = clock.stamp();
     recorder?.order(ts, request);
@@ -605,7 +616,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         folder.writeJson('summary.json', final);
         folder.publish();
         recorder?.close();
-        logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total }, 'live_stop');
+        logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: refusedForLog, lostRecords: folder.lostRecords() }, 'live_stop');
         logFile.close();
         for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
         (candidateLoaded as { close?: () => void } | null)?.close?.();

@@ -1,14 +1,26 @@
 // Appends JSON lines to a file in batches (see FileSink): records are written in the order they
 // are given and nothing is dropped. Live runs write in the background; replays on the caller.
 
+import type { BridgeError } from '../core/errors.js';
 import { FileSink } from '../telemetry/file-sink.js';
 
 export class JsonlWriter {
   private readonly sink: FileSink;
   count = 0;
 
-  constructor(readonly file: string, background = false) {
-    this.sink = new FileSink(file, { mode: 'truncate', background });
+  /** `onFailure`: see FileSinkOptions; 'count' never throws, and failure() tells. */
+  constructor(readonly file: string, background = false, onFailure: 'throw' | 'count' = 'throw') {
+    this.sink = new FileSink(file, { mode: 'truncate', background, onFailure });
+  }
+
+  /** Why the file can no longer be written, or null. */
+  failure(): BridgeError | null {
+    return this.sink.failureReason;
+  }
+
+  /** Records given after the file failed, never written. */
+  get lost(): number {
+    return this.sink.lostLines;
   }
 
   write(record: unknown): void {

@@ -37,11 +37,14 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     } catch (cause) {
       throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.stagingDir}: ${(cause as Error).message}`, { cause });
     }
-    // Live (not staged): batches go to disk on the thread pool, off the routing thread.
+    // Live (not staged): batches go to disk on the thread pool, off the routing thread, and a
+    // failed disk never throws into the order path (an order already sent to its LP must not
+    // turn into an error); the engine asks writeFailure() before it takes the next order.
     const background = !staged;
-    this.divergences = new JsonlWriter(join(this.stagingDir, 'divergences.jsonl'), background);
-    this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'), background);
-    this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'), background);
+    const onFailure = staged ? 'throw' : 'count';
+    this.divergences = new JsonlWriter(join(this.stagingDir, 'divergences.jsonl'), background, onFailure);
+    this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'), background, onFailure);
+    this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'), background, onFailure);
   }
 
   /** Path of a file inside the folder being written. */
@@ -70,6 +73,16 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
 
   writeText(name: string, text: string): void {
     writeFileSync(this.path(name), text);
+  }
+
+  /** The first file of the folder that can no longer be written, and why; null when all are fine. */
+  writeFailure(): BridgeError | null {
+    return this.orders.failure() ?? this.divergences.failure() ?? this.faults.failure();
+  }
+
+  /** Records that could not be written since a file failed. */
+  lostRecords(): number {
+    return this.orders.lost + this.divergences.lost + this.faults.lost;
   }
 
   /** Starts writing out buffered records (live runs call this periodically). */

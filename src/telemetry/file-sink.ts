@@ -17,6 +17,13 @@ export interface FileSinkOptions {
   readonly background: boolean;
   /** Characters collected before a batch is written out. */
   readonly batchChars?: number;
+  /**
+   * 'throw' (exports): once a write has failed, every later write throws SB_ERR_OUTPUT_IO, so
+   * the caller fails closed (the live engine then rejects the order it could not record).
+   * 'count' (the log): lines that cannot be written are counted in `lostLines` and reported
+   * once on stderr; logging never throws into the code that logs.
+   */
+  readonly onFailure?: 'throw' | 'count';
 }
 
 const DEFAULT_BATCH_CHARS = 64 * 1024;
@@ -34,6 +41,9 @@ export class FileSink {
   private closeWhenIdle = false;
   private closed = false;
   private failure: BridgeError | null = null;
+  /** Writes given after a failure and never written (onFailure 'count'). */
+  lostLines = 0;
+  private reported = false;
 
   constructor(readonly file: string, private readonly options: FileSinkOptions) {
     this.batchChars = options.batchChars ?? DEFAULT_BATCH_CHARS;
@@ -47,9 +57,18 @@ export class FileSink {
     }
   }
 
-  /** Queues text (one or more whole lines). Throws SB_ERR_OUTPUT_IO if an earlier write failed. */
+  /** Why writing to the file failed (it stays failed), or null. */
+  get failureReason(): BridgeError | null {
+    return this.failure;
+  }
+
+  /** Queues text (one or more whole lines). After a failed write: see FileSinkOptions.onFailure. */
   write(text: string): void {
-    if (this.failure !== null) throw this.failure;
+    if (this.failure !== null) {
+      this.lostLines++;
+      this.afterFailure();
+      return;
+    }
     if (this.closed) {
       this.writeAfterClose(text);
       return;
@@ -61,7 +80,7 @@ export class FileSink {
 
   /** Starts writing what is queued: on the thread pool in background mode, else right now. */
   flush(): void {
-    if (this.failure !== null) throw this.failure;
+    if (this.failure !== null) return this.afterFailure();
     if (this.pendingChars === 0) return;
     if (!this.options.background) {
       const batch = this.takeBatch();
@@ -80,7 +99,7 @@ export class FileSink {
    * batch still on the thread pool: it is written again at the same offset, which is harmless.
    */
   flushSync(): void {
-    if (this.failure !== null) throw this.failure;
+    if (this.failure !== null) return this.afterFailure();
     if (this.inFlight !== null) this.writeAt(this.inFlight.bytes, this.inFlight.position);
     if (this.pendingChars > 0) {
       const batch = this.takeBatch();
@@ -91,10 +110,13 @@ export class FileSink {
   /** Flushes synchronously and closes; the descriptor stays open until a background write ends. */
   close(): void {
     if (this.closed) return;
-    this.flushSync();
-    this.closed = true;
-    if (this.inFlight === null) closeSync(this.fd);
-    else this.closeWhenIdle = true;
+    try {
+      this.flushSync();
+    } finally {
+      this.closed = true;
+      if (this.inFlight === null) closeSync(this.fd);
+      else this.closeWhenIdle = true;
+    }
   }
 
   /**
@@ -130,8 +152,17 @@ export class FileSink {
       while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
     } catch (cause) {
       this.failure = new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${(cause as Error).message}`, { cause });
-      throw this.failure;
+      this.afterFailure();
     }
+  }
+
+  /** Once a write has failed: an export throws; the log says so once on stderr and goes on. */
+  private afterFailure(): void {
+    const failure = this.failure as BridgeError;
+    if (this.options.onFailure !== 'count') throw failure;
+    if (this.reported) return;
+    this.reported = true;
+    process.stderr.write(`${failure.code}: ${failure.message}; later lines to this file are counted as lost\n`);
   }
 
   private startBackgroundWrite(): void {

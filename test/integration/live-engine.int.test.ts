@@ -2,7 +2,7 @@
 // Every order is answered; the LPs receive exactly production's orders and nothing from the
 // candidate; replaying the recording makes the very same decisions.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,4 +144,43 @@ describe('live engine over FIX on 127.0.0.1', () => {
     expect(summary.compared).toBe(9);
     expect(readFileSync(join(out, 'shadow-faults.jsonl'), 'utf8')).toMatch(/"reason":"candidate_timeout","detail":"CandidateTimedOut: no decision within 3000 ms; worker restarted"/);
   }, 30_000);
+
+  it('refuses new orders, before routing, once the order log cannot be written (a full disk)', async () => {
+    // orders.jsonl is a link to /dev/full: opening works, every write fails with ENOSPC.
+    const out = join(tmp, 'full-disk-run');
+    mkdirSync(out, { recursive: true });
+    symlinkSync('/dev/full', join(out, 'orders.jsonl'));
+    const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['bank']!, seqGapProbability: 0, disconnectProbability: 0 }, seed: 3, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
+    const config: LiveConfig = {
+      run: { production: PRODUCTION_DIR, candidate: null, out, record: null, flushMs: 100, maxShadowQueue: 10_000, candidateBudgetUs: 50_000 },
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'full-disk-store'), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+      lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
+    };
+    const engine = await startLiveEngine(config, 'fulldisk');
+    const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 4, log: silent, symbols: [], subscribe: [] });
+    try {
+      expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
+      client.start();
+      expect(await client.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 400)); // quotes arrive
+      // The first order is taken (its record waits in memory), answered, and the periodic flush
+      // then finds the disk full.
+      client.send({ clOrdId: 'FULL-1', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => (client.reports.get('FULL-1') ?? []).some((r) => /:(2|8)$/.test(r)), 3_000)).toBe(true);
+      const routedBefore = sim.stats.orders;
+      await new Promise((r) => setTimeout(r, 400)); // a flush or two
+      client.send({ clOrdId: 'FULL-2', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => (client.reports.get('FULL-2')?.length ?? 0) > 0, 3_000)).toBe(true);
+      expect(client.reports.get('FULL-2')).toEqual(['8:8']); // refused, with no fill behind it
+      await new Promise((r) => setTimeout(r, 200));
+      expect(sim.stats.orders).toBe(routedBefore); // and never sent to the LP
+    } finally {
+      await client.stop();
+    }
+    const summary = await engine.stop(); // the folder's files close without throwing
+    await sim.close();
+    expect(summary.orders).toBe(1);
+    expect(readFileSync(join(out, 'engine.log'), 'utf8')).toMatch(/"event":"orders_refused_log_failed","code":"SB_ERR_OUTPUT_IO"/);
+  }, 30_000);
 });
+

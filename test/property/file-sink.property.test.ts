@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FileSink } from '../../src/telemetry/file-sink.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-sink-'));
@@ -81,4 +81,38 @@ describe('file sink', () => {
     expect(() => sink.write('x\n')).toThrow(expect.objectContaining({ code: 'SB_ERR_OUTPUT_IO' }));
     expect(() => new FileSink(join(dir, 'missing', 'f.log'), { mode: 'truncate', background: true })).toThrow(expect.objectContaining({ code: 'SB_ERR_OUTPUT_IO' }));
   });
+
+  it('on a full disk an export fails closed with a code, and the log counts what it lost without throwing', async () => {
+    // /dev/full accepts the open and fails every write with ENOSPC.
+    const exportNow = new FileSink('/dev/full', { mode: 'truncate', background: false, batchChars: 1 });
+    expect(() => exportNow.write('a\n')).toThrow(expect.objectContaining({ code: 'SB_ERR_OUTPUT_IO' }));
+    expect(() => exportNow.write('b\n')).toThrow(expect.objectContaining({ code: 'SB_ERR_OUTPUT_IO' }));
+    expect(() => exportNow.close()).toThrow(expect.objectContaining({ code: 'SB_ERR_OUTPUT_IO' }));
+
+    const exportLater = new FileSink('/dev/full', { mode: 'truncate', background: true, batchChars: 1 });
+    exportLater.write('a\n'); // goes to the thread pool, fails there
+    const deadline = Date.now() + 2_000;
+    let thrown: unknown = null;
+    while (thrown === null && Date.now() < deadline) {
+      await settle();
+      try {
+        exportLater.write('b\n');
+      } catch (error) {
+        thrown = error;
+      }
+    }
+    expect(thrown).toMatchObject({ code: 'SB_ERR_OUTPUT_IO' });
+
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const log = new FileSink('/dev/full', { mode: 'append', background: false, batchChars: 1, onFailure: 'count' });
+      for (let i = 0; i < 5; i++) log.write(`line ${i}\n`);
+      log.close();
+      expect(log.lostLines).toBe(4); // the first line's batch failed; the four after it were never tried
+      expect(stderr.mock.calls.filter(([text]) => String(text).includes('SB_ERR_OUTPUT_IO'))).toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+    }
+  });
 });
+
