@@ -211,7 +211,10 @@ export class AsyncIsolatedCandidate implements AsyncRouter {
     });
     handle.port.unref(); // an idle candidate must not keep the process alive
     handle.worker.on('exit', (code) => {
-      if (handle === this.handle && !this.closed) this.replaceWorker(new Error(`candidate worker exited (code ${code})`));
+      if (handle !== this.handle || this.closed || this.broken !== null) return;
+      // A worker that dies while loading would die again: stop there instead of looping.
+      if (this.awaitingHello) this.fail(`candidate worker exited while loading after a restart (code ${code})`);
+      else this.replaceWorker(new Error(`candidate worker exited (code ${code})`));
     });
   }
 

@@ -35,4 +35,31 @@ describe('asynchronous module candidate', () => {
       candidate.close();
     }
   });
+
+  it('stops restarting a worker that dies while loading, and fails each later decision at once', async () => {
+    // Loads once; after the crash, the marker makes every new worker exit during import.
+    const marker = join(tmp, 'dead-on-load');
+    const mod = join(tmp, 'dies-on-reload.mjs');
+    writeFileSync(mod, [
+      "import { existsSync, writeFileSync } from 'node:fs';",
+      `const marker = ${JSON.stringify(marker)};`,
+      'if (existsSync(marker)) process.exit(5);',
+      "const reject = { router: 'dies', configHash: 'x', action: 'reject', rejectReason: 'no_route', detail: null, ruleId: null, instrument: null, digits: 0, lp: null, lpSymbol: null, selectionMode: null, volumeE8: 0, lpPriceE8: 0, markupE8: 0, clientPriceE8: 0, markupProfile: null, pool: [], skipped: [], failover: false };",
+      "export default { name: 'dies', decide(c) { if (c.order.clientOrderId === 'CRASH') { writeFileSync(marker, 'x'); process.exit(3); } return reject; } };",
+      '',
+    ].join('\n'));
+    const candidate = AsyncIsolatedCandidate.start(mod, 5_000);
+    const ask = (id: string): Promise<Decision | Error> => new Promise((resolve) => candidate.decideLater(context({ order: order({ clientOrderId: id, correlationId: `c-${id}` }) }), resolve));
+    try {
+      const [a, crash, b] = await Promise.all([ask('A'), ask('CRASH'), ask('B')]);
+      expect(a).not.toBeInstanceOf(Error);
+      expect(String(crash)).toBe('Error: candidate worker exited (code 3)');
+      expect(String(b)).toBe('Error: candidate worker exited while loading after a restart (code 5)');
+      expect(String(await ask('C'))).toBe('Error: candidate worker exited while loading after a restart (code 5)');
+      expect(candidate.restarts).toBe(1);
+    } finally {
+      candidate.close();
+    }
+  });
 });
+
