@@ -95,13 +95,15 @@ const LIFECYCLE_KEYS = new Set(['seq', 'at', 'step', 'correlationId', 'clientOrd
  * the live engine's profile. The fixed part and the fields are serialized apart and joined.
  */
 export function lifecycleJson(e: LifecycleEntry): string {
-  const head = JSON.stringify(lifecycleHead(e));
   for (const key in e.fields) {
     // A field that overrides a fixed key, or an integer-like key (those enumerate first), gets
     // the spread's exact meaning. Our own steps use neither.
     const first = key.charCodeAt(0);
     if (LIFECYCLE_KEYS.has(key) || (first >= 0x30 && first <= 0x39)) return JSON.stringify(exportLifecycle(e));
   }
+  // The fixed part written out: seq is an integer, at an ISO timestamp, step and rejectReason
+  // come from closed sets; only the ids and the LP go through JSON.stringify for escaping.
+  const head = `{"seq":${e.seq},"at":"${formatTimestampUs(e.atUs)}","step":"${e.step}","correlationId":${JSON.stringify(e.correlationId)},"clientOrderId":${JSON.stringify(e.clientOrderId)},"lp":${e.lp === null ? 'null' : JSON.stringify(e.lp)},"rejectReason":${e.rejectReason === null ? 'null' : `"${e.rejectReason}"`}`;
   const fields = JSON.stringify(e.fields);
-  return fields === '{}' ? head : `${head.slice(0, -1)},${fields.slice(1)}`;
+  return fields === '{}' ? `${head}}` : `${head},${fields.slice(1)}`;
 }

@@ -12,9 +12,9 @@ const entry: fc.Arbitrary<LifecycleEntry> = fc.record({
   seq: fc.nat(),
   atUs: fc.integer({ min: 0, max: 4_000_000_000_000_000 }),
   step: fc.constantFrom('received', 'routed', 'lp_fill', 'exec_duplicate'),
-  correlationId: fc.string({ maxLength: 20 }),
-  clientOrderId: fc.string({ maxLength: 20 }),
-  lp: fc.option(fc.string({ maxLength: 8 })),
+  correlationId: fc.string({ unit: 'binary', maxLength: 20 }), // quotes, backslashes, control characters, lone surrogates
+  clientOrderId: fc.string({ unit: 'binary', maxLength: 20 }),
+  lp: fc.option(fc.string({ unit: 'binary', maxLength: 8 })),
   rejectReason: fc.option(fc.constantFrom('no_route', 'stale_quote')),
   fields: fc.dictionary(key, value, { maxKeys: 6 }),
 }) as fc.Arbitrary<LifecycleEntry>;
