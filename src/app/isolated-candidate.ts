@@ -212,9 +212,16 @@ export class AsyncIsolatedCandidate implements AsyncRouter {
     handle.port.unref(); // an idle candidate must not keep the process alive
     handle.worker.on('exit', (code) => {
       if (handle !== this.handle || this.closed || this.broken !== null) return;
-      // A worker that dies while loading would die again: stop there instead of looping.
-      if (this.awaitingHello) this.fail(`candidate worker exited while loading after a restart (code ${code})`);
-      else this.replaceWorker(new Error(`candidate worker exited (code ${code})`));
+      // Answers the worker sent before it died may not have been delivered yet: take them
+      // first, so only the decision it died on is blamed.
+      this.takeDelivered();
+      if (this.broken !== null) return;
+      if (this.awaitingHello) {
+        // A worker that dies while loading would die again: stop there instead of looping.
+        this.fail(`candidate worker exited while loading after a restart (code ${code})`);
+        return;
+      }
+      this.replaceWorker(new Error(`candidate worker exited (code ${code})`));
     });
   }
 
@@ -253,12 +260,26 @@ export class AsyncIsolatedCandidate implements AsyncRouter {
     this.timer = null;
   }
 
+  /** Handles answers already waiting on the port (receiveMessageOnPort), before any verdict. */
+  private takeDelivered(): void {
+    for (let m = receiveMessageOnPort(this.handle.port); m !== undefined; m = receiveMessageOnPort(this.handle.port)) {
+      this.onMessage(m.message as Reply | Hello);
+    }
+  }
+
   private onTimeout(): void {
     this.timer = null;
-    if (this.awaitingHello) {
-      this.fail(`candidate worker did not load within ${STARTUP_TIMEOUT_MS} ms after a restart`);
+    // Timers run before I/O in a turn: an answer (or the hello) may be sitting on the port,
+    // unread. onMessage re-arms the timer for whatever is next.
+    const wasAwaitingHello = this.awaitingHello;
+    const head = this.waiting[0];
+    this.takeDelivered();
+    if (this.broken !== null) return;
+    if (wasAwaitingHello) {
+      if (this.awaitingHello) this.fail(`candidate worker did not load within ${STARTUP_TIMEOUT_MS} ms after a restart`);
       return;
     }
+    if (head === undefined || this.waiting[0] !== head) return; // answered after all
     this.replaceWorker(new CandidateTimedOut(`no decision within ${this.timeoutMs} ms; worker restarted`));
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseE8 } from '../../src/core/model/scaled.js';
 import { BundleRouter } from '../../src/core/routing/bundle-router.js';
@@ -113,4 +114,23 @@ describe('bundle router price guards', () => {
     expect(d.action).toBe('reject');
     expect(d.rejectReason).toBe('no_liquidity');
   });
+
+  it('publishes the best bid and ask with the markup, and never a locked or crossed price', () => {
+    const view = (quotes: ReturnType<typeof quote>[]) => { const c = context({ quotes }); return { quotes: c.quotes, lpStatus: c.lpStatus, nowUs: c.nowUs }; };
+    // Composite from two LPs; pro EURUSD markup is 2 points a side.
+    const composite = production.clientQuote(view([quote('LP_ALPHA', 'EUR/USD', '1.085000', '1.085030'), quote('LP_BRAVO', 'EURUSD', '1.08501', '1.08504')]), 'real\\pro\\usd', '', 'EURUSD');
+    expect(composite).toEqual({ bidE8: parseE8('1.08499'), askE8: parseE8('1.08505'), digits: 5 });
+    // BRAVO's bid is above ALPHA's ask: the composite is crossed, so ALPHA (first in the pool)
+    // is published on its own.
+    const crossed = production.clientQuote(view([quote('LP_ALPHA', 'EUR/USD', '1.085000', '1.085020'), quote('LP_BRAVO', 'EURUSD', '1.08505', '1.08507')]), 'real\\pro\\usd', '', 'EURUSD');
+    expect(crossed).toEqual({ bidE8: parseE8('1.08498'), askE8: parseE8('1.08504'), digits: 5 });
+    // Whatever the LPs quote, a published price has ask above bid.
+    const px = fc.integer({ min: 108_000, max: 108_100 }).map((n) => (n / 100_000).toFixed(5));
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom('LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'), px, px), { maxLength: 3 }), (qs) => {
+      const symbol = { LP_ALPHA: 'EUR/USD', LP_BRAVO: 'EURUSD', LP_CHARLIE: 'EUR/USD' } as const;
+      const q = production.clientQuote(view(qs.map(([lp, b, a]) => quote(lp, symbol[lp], b, a))), 'real\\pro\\usd', '', 'EURUSD');
+      if (q !== null) expect(q.askE8).toBeGreaterThan(q.bidE8);
+    }), { numRuns: 1_000 });
+  });
 });
+

@@ -71,6 +71,10 @@ export class BundleRouter implements Router {
     if (rule === null) return null;
     let bid = 0;
     let ask = 0;
+    // The first LP in the pool's order with a sane two-sided quote of its own: what a crossed
+    // composite falls back to.
+    let firstBid = 0;
+    let firstAsk = 0;
     for (const lpId of rule.pool) {
       const lp = this.bundle.lps.get(lpId);
       if (lp === undefined || !lp.enabled || context.lpStatus.get(lpId) !== 'up') continue;
@@ -79,8 +83,19 @@ export class BundleRouter implements Router {
       if (q === undefined || q.indicative || context.nowUs - q.receivedUs > lp.staleUs) continue;
       if (q.bidE8 > 0 && q.bidE8 > bid) bid = q.bidE8;
       if (q.askE8 > 0 && (ask === 0 || q.askE8 < ask)) ask = q.askE8;
+      if (firstBid === 0 && q.bidE8 > 0 && q.askE8 > q.bidE8) {
+        firstBid = q.bidE8;
+        firstAsk = q.askE8;
+      }
     }
     if (bid === 0 || ask === 0) return null;
+    if (bid >= ask) {
+      // LPs disagree enough that the best bid meets or passes the best ask: a client must never
+      // see a locked or crossed price, so publish one LP's own two-sided quote instead.
+      if (firstBid === 0) return null;
+      bid = firstBid;
+      ask = firstAsk;
+    }
     const m = this.bundle.markups.get(rule.markupProfile)?.bySymbol.get(instrument.symbol);
     return {
       bidE8: floorTo(bid - (m?.bidE8 ?? 0), instrument.pointE8),
