@@ -31,6 +31,24 @@ function decisions(file: string): Map<string, string> {
   return out;
 }
 
+/** One LP simulator, the engine, and a logged-on platform client with quotes flowing. */
+async function oneLpRun(name: string, run: Pick<LiveConfig['run'], 'candidate' | 'flushMs' | 'candidateBudgetUs'>) {
+  const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['bank']!, seqGapProbability: 0, disconnectProbability: 0 }, seed: 7, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
+  const out = join(tmp, `${name}-run`);
+  const config: LiveConfig = {
+    run: { production: PRODUCTION_DIR, out, record: null, maxShadowQueue: 10_000, ...run },
+    platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, `${name}-store`), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+    lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
+  };
+  const engine = await startLiveEngine(config, name);
+  const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 9, log: silent, symbols: [], subscribe: [] });
+  expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
+  client.start();
+  expect(await client.waitLoggedOn(5_000)).toBe(true);
+  await new Promise((r) => setTimeout(r, 400)); // quotes arrive
+  return { sim, engine, client, out };
+}
+
 describe('live engine over FIX on 127.0.0.1', () => {
   it('routes with production, shadows with the candidate, answers every order, and replays identically', async () => {
     const sims: LpSim[] = [];
@@ -112,21 +130,9 @@ describe('live engine over FIX on 127.0.0.1', () => {
       "export default { name: 'hangs-once', decide() { if (!existsSync(marker)) { writeFileSync(marker, 'x'); for (;;) {} } return reject; } };",
       '',
     ].join('\n'));
-    const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['bank']!, seqGapProbability: 0, disconnectProbability: 0 }, seed: 7, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
-    const out = join(tmp, 'hang-run');
-    const config: LiveConfig = {
-      run: { production: PRODUCTION_DIR, candidate: mod, out, record: null, flushMs: 200, maxShadowQueue: 10_000, candidateBudgetUs: 3_000_000 },
-      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'hang-store'), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
-      lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
-    };
-    const engine = await startLiveEngine(config, 'hang');
-    const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 9, log: silent, symbols: [], subscribe: [] });
+    const { sim, engine, client, out } = await oneLpRun('hang', { candidate: mod, flushMs: 200, candidateBudgetUs: 3_000_000 });
     const ids = Array.from({ length: 10 }, (_, i) => `HANG-${i}`);
     try {
-      expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
-      client.start();
-      expect(await client.waitLoggedOn(5_000)).toBe(true);
-      await new Promise((r) => setTimeout(r, 400)); // quotes arrive
       for (const id of ids) client.send({ clOrdId: id, account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
       expect(await waitFor(() => ids.every((id) => (client.reports.get(id) ?? []).some((r) => /:(2|8)$/.test(r))), 2_500)).toBe(true);
       // Every order is answered, and the candidate has still decided nothing: it is stuck on the
@@ -150,19 +156,8 @@ describe('live engine over FIX on 127.0.0.1', () => {
     const out = join(tmp, 'full-disk-run');
     mkdirSync(out, { recursive: true });
     symlinkSync('/dev/full', join(out, 'orders.jsonl'));
-    const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['bank']!, seqGapProbability: 0, disconnectProbability: 0 }, seed: 3, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
-    const config: LiveConfig = {
-      run: { production: PRODUCTION_DIR, candidate: null, out, record: null, flushMs: 100, maxShadowQueue: 10_000, candidateBudgetUs: 50_000 },
-      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'full-disk-store'), tls: null, priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
-      lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
-    };
-    const engine = await startLiveEngine(config, 'fulldisk');
-    const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 4, log: silent, symbols: [], subscribe: [] });
+    const { sim, engine, client } = await oneLpRun('full-disk', { candidate: null, flushMs: 100, candidateBudgetUs: 50_000 });
     try {
-      expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
-      client.start();
-      expect(await client.waitLoggedOn(5_000)).toBe(true);
-      await new Promise((r) => setTimeout(r, 400)); // quotes arrive
       // The first order is taken (its record waits in memory), answered, and the periodic flush
       // then finds the disk full.
       client.send({ clOrdId: 'FULL-1', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
