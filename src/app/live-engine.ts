@@ -460,9 +460,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
               if (isDecodeProblem(request)) {
                 const clOrdId = m.str(Tag.ClOrdID);
                 if (clOrdId === undefined) throw new UnsupportedMessageType(`NewOrderSingle without ClOrdID: ${request.text}`);
-                s.sendApp(MsgType.ExecutionReport, (e) =>
-                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${clOrdId}-invalid`, clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', execType: '8', ordStatus: '8', orderQtyE8: 0, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 99, text: request.text, nowMs: Date.now() }),
-                );
+                refuseOrder(s, { clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', qtyE8: 0 }, 'invalid', 99, request.text);
                 return;
               }
               // No order is taken that could not be recorded: with the order log failing (a full
@@ -470,17 +468,13 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
               const logFailure = folder.writeFailure();
               if (logFailure !== null) {
                 if (refusedForLog++ === 0) logger.error({ event: 'orders_refused_log_failed', code: logFailure.code, detail: logFailure.message }, 'orders_refused_log_failed');
-                s.sendApp(MsgType.ExecutionReport, (e) =>
-                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${request.clientOrderId}-nolog`, clOrdId: request.clientOrderId, symbol: request.platformSymbol, side: request.side, execType: '8', ordStatus: '8', orderQtyE8: request.volumeE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 99, text: `Order log unavailable (${logFailure.code})`, nowMs: Date.now() }),
-                );
+                refuseOrder(s, refused(request), 'nolog', 99, `Order log unavailable (${logFailure.code})`);
                 return;
               }
               let seen = seenClOrdIds.get(s);
               if (seen === undefined) seenClOrdIds.set(s, (seen = new RecentIds(1_000_000)));
               if (seen.has(request.clientOrderId)) {
-                s.sendApp(MsgType.ExecutionReport, (e) =>
-                  encodePlatformExecution(e, { orderId: 'NONE', execId: `${request.clientOrderId}-dup`, clOrdId: request.clientOrderId, symbol: request.platformSymbol, side: request.side, execType: '8', ordStatus: '8', orderQtyE8: request.volumeE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason: 6, text: 'Duplicate ClOrdID', nowMs: Date.now() }),
-                );
+                refuseOrder(s, refused(request), 'dup', 6, 'Duplicate ClOrdID');
                 return;
               }
               seen.add(request.clientOrderId);
@@ -529,6 +523,13 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     platformSessions.set(pc.targetCompId, session);
   }
   let refusedForLog = 0;
+  /** Rejects an order the engine will not take (ER 8, OrdRejReason), before any routing. */
+  const refuseOrder = (session: FixSession, o: { clOrdId: string; symbol: string; side: 'buy' | 'sell'; qtyE8: number }, why: string, ordRejReason: number, text: string): void => {
+    session.sendApp(MsgType.ExecutionReport, (e) =>
+      encodePlatformExecution(e, { orderId: 'NONE', execId: `${o.clOrdId}-${why}`, clOrdId: o.clOrdId, symbol: o.symbol, side: o.side, execType: '8', ordStatus: '8', orderQtyE8: o.qtyE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason, text, nowMs: Date.now() }),
+    );
+  };
+  const refused = (r: OrderRequest) => ({ clOrdId: r.clientOrderId, symbol: r.platformSymbol, side: r.side, qtyE8: r.volumeE8 });
   const submitOrder = (session: FixSession, request: OrderRequest): void => {
     const ts = clock.stamp();
     recorder?.order(ts, request);

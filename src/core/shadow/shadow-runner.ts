@@ -169,17 +169,21 @@ export class ShadowRunner {
     const startNs = sliced ? this.stopwatch.nowNs() : 0;
     let evaluated = 0;
     while (this.head < this.queueContexts.length) {
-      const context = this.queueContexts[this.head] as DecisionContext;
-      const production = this.queueDecisions[this.head] as Decision;
-      const offeredNs = this.queueOfferedNs[this.head];
-      if (this.queueLag !== null && offeredNs !== undefined) this.queueLag.recordNs(this.stopwatch.nowNs() - offeredNs);
-      this.head++;
-      this.evaluate(context, production);
+      const at = this.takeNext();
+      this.evaluate(this.queueContexts[at] as DecisionContext, this.queueDecisions[at] as Decision);
       evaluated++;
       if (sliced && this.stopwatch.nowNs() - startNs >= budgetNs) break;
     }
     this.compact();
     return evaluated;
+  }
+
+  /** Takes the oldest queued entry (recording how long it waited); returns its index. */
+  private takeNext(): number {
+    const at = this.head++;
+    const offeredNs = this.queueOfferedNs[at];
+    if (this.queueLag !== null && offeredNs !== undefined) this.queueLag.recordNs(this.stopwatch.nowNs() - offeredNs);
+    return at;
   }
 
   /** Drops evaluated entries from the front, so a queue that never empties does not grow. */
@@ -208,11 +212,9 @@ export class ShadowRunner {
     let handed = 0;
     try {
       while (this.head < this.queueContexts.length && this.inFlightCount < maxInFlight) {
-        const context = this.queueContexts[this.head] as DecisionContext;
-        const production = this.queueDecisions[this.head] as Decision;
-        const offeredNs = this.queueOfferedNs[this.head];
-        if (this.queueLag !== null && offeredNs !== undefined) this.queueLag.recordNs(this.stopwatch.nowNs() - offeredNs);
-        this.head++;
+        const at = this.takeNext();
+        const context = this.queueContexts[at] as DecisionContext;
+        const production = this.queueDecisions[at] as Decision;
         this.inFlightCount++;
         handed++;
         const input = this.options.rebuildContext === null ? context : this.options.rebuildContext(context);
