@@ -38,11 +38,6 @@ export class JsonlWriter {
     this.sink.flush();
   }
 
-  /** Everything written so far is in the file when this returns. */
-  flushSync(): void {
-    this.sink.flushSync();
-  }
-
   close(): void {
     this.sink.close();
   }

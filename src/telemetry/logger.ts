@@ -12,8 +12,6 @@ export interface FileLogger {
   readonly logger: Logger;
   /** Starts writing out what is buffered (in the background for a background logger). */
   flush(): void;
-  /** Everything logged so far is in the file when this returns; call before the process exits. */
-  flushSync(): void;
   close(): void;
 }
 
@@ -30,7 +28,6 @@ export function createFileLogger(file: string, level: pino.LevelWithSilent = 'in
   return {
     logger,
     flush: () => sink.flush(),
-    flushSync: () => sink.flushSync(),
     close: () => sink.close(),
   };
 }
