@@ -12,6 +12,7 @@ export interface FileLogger {
   readonly logger: Logger;
   /** Starts writing out what is buffered (in the background for a background logger). */
   flush(): void;
+  /** Writes out everything (synchronously) and closes; later lines are appended on the spot. */
   close(): void;
 }
 
