@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const conformance = resolve(root, '..', 'shared', 'conformance');
 const runner = join(conformance, 'fixdef-runner.mjs');
-const scripts = join(conformance, 'quickfix-fix44');
+// SB_CONFORMANCE_DIR: another folder of .def scripts (e.g. the rest of QuickFIX's suite, kept outside the project).
+const scripts = process.env.SB_CONFORMANCE_DIR ?? join(conformance, 'quickfix-fix44');
 if (!existsSync(runner) || !existsSync(scripts)) {
   console.log(`conformance: ${conformance} not found; the QuickFIX acceptance scripts were not run`);
   process.exit(0);

@@ -36,6 +36,9 @@ export async function startReflector(options: ReflectorOptions): Promise<{ port:
         const to = (m.ends[(end as number) - 1] as number) + 1;
         parts.push(m.buf.subarray(from, to));
       }
+      // QuickFIX's test application echoes the message whole, header included: PossResend(97)
+      // comes back; the session writes its own 8, 9, 34, 49, 52, 56.
+      if (m.flag(97)) parts.unshift(Buffer.from('97=Y\x01', 'latin1'));
       session.sendAppRaw(m.msgType, Buffer.concat(parts));
     },
   };

@@ -26,6 +26,7 @@ import { applyMarketData, decodeMarketDataRequest, encodeMarketDataRequest, enco
 import { decodeExecutionReport, decodeNewOrderSingle, encodeLpOrder, encodePlatformExecution, isDecodeProblem, type PlatformExecution } from '../fix/app/orders.js';
 import { FixMessage } from '../fix/codec/message.js';
 import { MsgType, Tag } from '../fix/codec/tags.js';
+import { builtinFix44Dictionary } from '../fix/dictionary/fix44-builtin.js';
 import { FileSessionStore } from '../fix/session/file-store.js';
 import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog, type SessionSchedule } from '../fix/session/session.js';
 import { BridgeError } from '../core/errors.js';
@@ -433,6 +434,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
 
   // ---- Platform acceptor ----------------------------------------------------------------
   const platformSessions = new Map<string, FixSession>();
+  const platformDictionary = builtinFix44Dictionary();
   // Duplicate ClOrdIDs are refused over the last million orders per platform session (a busy
   // retail week), in bounded memory: the ring is allocated whole (8 MB) at a session's first order,
   // a growing one measured up to 10% slower in the replay decision stage, inside the noise.
@@ -446,6 +448,9 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         targetCompId: pc.targetCompId,
         role: 'acceptor',
         persistBeforeProcessing: true,
+        // Every platform message is validated as FIX 4.4 defines it (required fields, formats,
+        // enumerations, repeats) before the order path sees it; failures get a session Reject.
+        dictionary: platformDictionary,
         // Prices are gap-filled on a resend, never replayed stale; execution reports are resent.
         neverResendMsgTypes: new Set([MsgType.MarketDataSnapshotFullRefresh, MsgType.MarketDataIncrementalRefresh]),
       },

@@ -60,6 +60,20 @@ describe('FIX framer', () => {
     expect(r.garbled[0]).toBe('bad_body_length');
   });
 
+  it('frames a message whose BodyLength is wrong up to the next CheckSum and drops it whole (QuickFIX framing)', () => {
+    // Too short: the frame ends at the message's own CheckSum; the message after it is intact.
+    const short = wire(show(a).replace(/9=\d+/, '9=12'));
+    expect(frames([short, b])).toEqual({ frames: [show(b)], garbled: ['bad_body_length'] });
+    // Too long: the length runs into the next message, so both are dropped (never re-read from
+    // inside the first one, which would turn a bad length into a gap); the one after is intact.
+    const c = fix('35=0|34=4|49=TW44|52=20260708-09:00:00|56=ISLD|');
+    const long = wire(show(a).replace(/9=\d+/, `9=${Number(/9=(\d+)/.exec(show(a))?.[1]) + 20}`));
+    expect(frames([long, b, c])).toEqual({ frames: [show(c)], garbled: ['bad_body_length'] });
+    // Split at every byte, the verdict is the same.
+    const all = Buffer.concat([long, b, c]);
+    for (let cut = 1; cut < all.length; cut++) expect(frames([all.subarray(0, cut), all.subarray(cut)]).frames).toEqual([show(c)]);
+  });
+
   it('refuses a frame larger than its limit without buffering it', () => {
     const huge = fix(`35=C|58=${'y'.repeat(5_000)}|`);
     const r = frames([huge, a], 1_024);

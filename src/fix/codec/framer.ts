@@ -175,12 +175,22 @@ export class FixFramer {
         continue;
       }
       if (this.end < frameEnd) return;
-      // 4. CheckSum field exactly where BodyLength says.
+      // 4. CheckSum field exactly where BodyLength says. If it is not there, BodyLength is
+      // wrong: the frame runs to the next CheckSum field after that point, as QuickFIX frames
+      // it, and is dropped whole. A length too short drops this message alone; a length too
+      // long swallows the next message too, never re-reads the stream from the middle of a
+      // message (which turned a bad length into a spurious gap and a resend).
       if (
         buf[checksumAt] !== B1 || buf[checksumAt + 1] !== B0 || buf[checksumAt + 2] !== EQ || buf[frameEnd - 1] !== SOH ||
         !isDigit(buf[checksumAt + 3]) || !isDigit(buf[checksumAt + 4]) || !isDigit(buf[checksumAt + 5])
       ) {
-        this.garbled('bad_body_length', `no CheckSum(10) at BodyLength ${bodyLength}`, this.resyncFrom(s + 1));
+        const trailerEnd = this.nextTrailerEnd(checksumAt - 1);
+        if (trailerEnd === -1) {
+          if (this.end - s >= this.maxMessageBytes) this.garbled('too_large', `no CheckSum(10) within the ${this.maxMessageBytes}-byte limit`, this.resyncFrom(s + 1));
+          else return;
+          continue;
+        }
+        this.garbled('bad_body_length', `BodyLength ${bodyLength} disagrees with the message (CheckSum(10) not at that offset)`, trailerEnd);
         continue;
       }
       if (!this.deferChecksum) {
@@ -210,6 +220,21 @@ export class FixFramer {
       if (buf[s + k] !== BEGIN_STRING_PREFIX[k]) return false;
     }
     return true;
+  }
+
+  /**
+   * End (past its SOH) of the first "<SOH>10=...<SOH>" field at or after `from`, or -1 when the
+   * bytes so far hold none.
+   */
+  private nextTrailerEnd(from: number): number {
+    const buf = this.buf;
+    for (let i = Math.max(from, this.start); i + 3 < this.end; i++) {
+      if (buf[i] === SOH && buf[i + 1] === B1 && buf[i + 2] === B0 && buf[i + 3] === EQ) {
+        for (let k = i + 4; k < this.end; k++) if (buf[k] === SOH) return k + 1;
+        return -1;
+      }
+    }
+    return -1;
   }
 
   /** Where to continue after a bad frame at `from - 1`: the next BeginString, or keep the tail. */

@@ -43,13 +43,51 @@ function list(value: unknown): XmlNode[] {
   return (Array.isArray(value) ? value : [value]) as XmlNode[];
 }
 
+/**
+ * A dictionary written in code (the built-in FIX 4.4 one): fields as [tag, name, type, enums],
+ * message bodies in a small notation: tags separated by spaces, `!` after a required one, and
+ * a repeating group as its count tag followed by its fields in brackets: `453[448 447 452]`.
+ */
+export interface DictionarySpec {
+  readonly fields: readonly (readonly [tag: number, name: string, type: string, enums?: string])[];
+  readonly header: string;
+  readonly trailer: string;
+  readonly messages: readonly (readonly [msgType: string, name: string, category: 'admin' | 'app', body: string])[];
+  /**
+   * Open dictionaries list only what they check: a FIX 4.4 tag (1 to maxStandardTag) or a
+   * user-defined one (5000 and up) they do not list is accepted anywhere, not refused as
+   * undefined (real platforms send fields a bridge has no use for).
+   */
+  readonly open: boolean;
+  readonly maxStandardTag: number;
+}
+
 export class FixDictionary {
   readonly fields = new Map<number, FieldDef>();
   readonly messages = new Map<string, MessageDef>();
   header!: FieldSet;
   trailer!: FieldSet;
+  /** See DictionarySpec.open; a dictionary loaded from XML is closed, as QuickFIX's are. */
+  open = false;
+  maxStandardTag = 0;
 
   private constructor() {}
+
+  /** Builds a dictionary from its definition in code; a malformed definition throws. */
+  static define(spec: DictionarySpec): FixDictionary {
+    const d = new FixDictionary();
+    d.open = spec.open;
+    d.maxStandardTag = spec.maxStandardTag;
+    for (const [tag, name, type, enums] of spec.fields) {
+      d.fields.set(tag, { tag, name, type, enums: enums === undefined ? null : new Set(enums.split(' ')) });
+    }
+    d.header = parseBody(spec.header, d.fields);
+    d.trailer = parseBody(spec.trailer, d.fields);
+    for (const [msgType, name, category, body] of spec.messages) {
+      d.messages.set(msgType, { ...parseBody(body, d.fields), msgType, name, admin: category === 'admin' });
+    }
+    return d;
+  }
 
   static load(path: string): FixDictionary {
     let xml: string;
@@ -148,4 +186,34 @@ export class FixDictionary {
     }
     return this;
   }
+}
+
+/** Parses the body notation of DictionarySpec into a field set. */
+function parseBody(text: string, fields: ReadonlyMap<number, FieldDef>): FieldSet {
+  const tokens = text.match(/\d+!?|\[|\]/g) ?? [];
+  let at = 0;
+  const level = (): { fields: Set<number>; order: number[]; required: number[]; groups: Map<number, GroupDef> } => {
+    const into = { fields: new Set<number>(), order: [] as number[], required: [] as number[], groups: new Map<number, GroupDef>() };
+    while (at < tokens.length && tokens[at] !== ']') {
+      const token = tokens[at++] as string;
+      if (token === '[') throw new Error(`dictionary body "${text}": a group needs its count tag before "["`);
+      const tag = Number.parseInt(token, 10);
+      if (!fields.has(tag)) throw new Error(`dictionary body "${text}": tag ${tag} is not a defined field`);
+      into.fields.add(tag);
+      into.order.push(tag);
+      if (token.endsWith('!')) into.required.push(tag);
+      if (tokens[at] === '[') {
+        at++;
+        const inner = level();
+        if (tokens[at++] !== ']') throw new Error(`dictionary body "${text}": unclosed group ${tag}`);
+        const delimiter = inner.order[0];
+        if (delimiter === undefined) throw new Error(`dictionary body "${text}": group ${tag} has no fields`);
+        into.groups.set(tag, { countTag: tag, delimiter, fields: inner.fields, order: inner.order, groups: inner.groups });
+      }
+    }
+    return into;
+  };
+  const top = level();
+  if (at !== tokens.length) throw new Error(`dictionary body "${text}": unbalanced "]"`);
+  return { fields: top.fields, required: top.required, groups: top.groups };
 }

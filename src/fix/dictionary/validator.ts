@@ -108,12 +108,17 @@ export function validate(dict: FixDictionary, m: FixMessage): ValidationError | 
         if (values.some((v) => !field.enums!.has(v))) return error(SessionRejectReason.ValueIncorrect, tag);
       }
     }
-    if (tag <= 0 || field === undefined) return error(SessionRejectReason.InvalidTagNumber, tag);
     const header = HEADER_TAGS.has(tag) || dict.header.fields.has(tag);
     const trailer = TRAILER_TAGS.has(tag);
-    if (!header && !trailer && !def.fields.has(tag)) return error(SessionRejectReason.TagNotDefinedForMessageType, tag);
-    if (seen.has(tag)) return error(SessionRejectReason.TagAppearsMoreThanOnce, tag);
-    seen.add(tag);
+    const listed = header || trailer || def.fields.has(tag);
+    if (field === undefined && !(dict.open && isOpenTag(dict, tag))) return error(SessionRejectReason.InvalidTagNumber, tag);
+    if (!listed && !dict.open) return error(SessionRejectReason.TagNotDefinedForMessageType, tag);
+    // An open dictionary cannot tell a field it does not list from one inside a group it does
+    // not model, so only the fields it lists are checked for repeats.
+    if (listed || !dict.open) {
+      if (seen.has(tag)) return error(SessionRejectReason.TagAppearsMoreThanOnce, tag);
+      seen.add(tag);
+    }
     const group = def.groups.get(tag) ?? dict.header.groups.get(tag);
     if (group !== undefined) {
       const result = scanGroup(dict, m, i, group);
@@ -122,6 +127,11 @@ export function validate(dict: FixDictionary, m: FixMessage): ValidationError | 
     }
   }
   return null;
+}
+
+/** A tag an open dictionary accepts without listing it: FIX 4.4's own range or user-defined. */
+function isOpenTag(dict: FixDictionary, tag: number): boolean {
+  return (tag > 0 && tag <= dict.maxStandardTag) || tag >= 5000;
 }
 
 /** Walks a repeating group starting at its count field; checks its entries and their count. */

@@ -217,6 +217,9 @@ export class FixSession {
   /** A frame was dropped by the framer (bad length or checksum): ignore it, count it. */
   garbled(reason: string): void {
     this.log.event('fix_garbled', { session: this.id, reason });
+    // Before the Logon exchange is complete a garbled frame may be the Logon itself: QuickFIX
+    // disconnects ("Logon message is not valid"); waiting would leave the peer hanging.
+    if (this.state === 'awaiting_logon') this.disconnect(`garbled message before Logon: ${reason}`);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -254,7 +257,10 @@ export class FixSession {
     if (invalid !== null) {
       if (invalid.reason === SessionRejectReason.InvalidMsgType && !this.seqOk(m)) return;
       this.sendReject(m, invalid.reason, invalid.refTag, invalid.text);
-      if (m.seqNum === this.store.nextTargetSeq()) this.incrementTarget();
+      if (m.seqNum === this.store.nextTargetSeq() && msgType !== MsgType.SequenceReset) this.incrementTarget();
+      // A rejected message still takes its place in the sequence: what was queued behind it
+      // is processed now, not when the next message happens to arrive.
+      this.processQueue();
       return;
     }
 
@@ -284,7 +290,13 @@ export class FixSession {
         this.onLogout(m);
         break;
       case MsgType.Logon:
-        // A second Logon on a live session is a protocol error.
+        // A Logon with ResetSeqNumFlag=Y on a live session is the peer resetting both
+        // sequence numbers to 1 (a daily reset without a disconnect): we reset and answer with
+        // our own Logon 141=Y, as QuickFIX does. Any other second Logon is a protocol error.
+        if (m.flag(Tag.ResetSeqNumFlag)) {
+          this.onResetLogon(m);
+          break;
+        }
         if (this.verify(m, true, true)) {
           this.sendReject(m, SessionRejectReason.Other, null, 'Already logged on');
           this.incrementTarget();
@@ -377,6 +389,21 @@ export class FixSession {
     }
   }
 
+  /** A Logon with ResetSeqNumFlag=Y while logged on: both sides start again at 1. */
+  private onResetLogon(m: FixMessage): void {
+    if (!this.verify(m, false, false)) return;
+    const heartBtInt = m.int(Tag.HeartBtInt);
+    if (Number.isInteger(heartBtInt) && heartBtInt >= 0) this.heartBtIntSec = heartBtInt;
+    this.log.event('fix_sequence_reset_by_logon', { session: this.id, lastSenderSeq: this.store.nextSenderSeq() - 1, lastTargetSeq: this.store.nextTargetSeq() - 1 });
+    this.store.reset();
+    this.queue.clear();
+    this.resendRange = null;
+    this.sendLogon(true);
+    // The Logon itself is number 1 of the new sequence, whatever it carries (QuickFIX counts it
+    // and expects 2 next).
+    this.store.setNextTargetSeq(2);
+  }
+
   private loggedOn(): void {
     this.state = 'logged_on';
     this.log.event('fix_logon', { session: this.id, heartBtIntSec: this.heartBtIntSec, nextSenderSeq: this.store.nextSenderSeq(), nextTargetSeq: this.store.nextTargetSeq() });
@@ -425,7 +452,9 @@ export class FixSession {
       this.disconnect('MsgSeqNum too low');
       return false;
     }
-    if (this.resendRange !== null && seq >= this.resendRange[1]) {
+    // Only a message whose number was checked can satisfy our ResendRequest: a ResendRequest
+    // or Logout from the peer (checked for neither) says nothing about the gap being filled.
+    if ((checkTooHigh || checkTooLow) && this.resendRange !== null && seq >= this.resendRange[1]) {
       this.log.event('fix_resend_complete', { session: this.id, range: this.resendRange });
       this.resendRange = null;
     }
@@ -539,7 +568,8 @@ export class FixSession {
     if (newSeqNo > expected) {
       this.store.setNextTargetSeq(newSeqNo);
     } else if (newSeqNo < expected) {
-      this.sendReject(m, SessionRejectReason.ValueIncorrect, Tag.NewSeqNo, REJECT_TEXT[5] as string);
+      // Numbers never go backwards: refused with 373=5 and no RefTagID, as QuickFIX sends it.
+      this.sendReject(m, SessionRejectReason.ValueIncorrect, null, REJECT_TEXT[5] as string);
     }
   }
 

@@ -72,8 +72,15 @@ export class FixAcceptor {
           session.onMessage(m);
         },
         onGarbled: (reason, detail) => {
-          if (session !== null) session.garbled(`${reason}: ${detail}`);
-          else log.event('fix_garbled', { remote: connection.remote, reason, detail });
+          if (session !== null) {
+            session.garbled(`${reason}: ${detail}`);
+            return;
+          }
+          // Nothing but a valid Logon is accepted from a connection no session owns yet: a
+          // garbled first frame (a Logon with a bad BodyLength or CheckSum) closes it, as
+          // QuickFIX does, and an unauthenticated peer cannot make us log its garbage forever.
+          log.event('fix_connection_refused', { remote: connection.remote, reason: `garbled before Logon: ${reason}`, detail });
+          connection.close(`garbled before Logon: ${reason}`);
         },
         onClose: (reason) => session?.disconnected(reason),
       },
