@@ -40,7 +40,7 @@ function runStage(events: readonly BenchEvent[], withCandidate: boolean): { ms: 
   const engine = new ShadowEngine({
     production: new BundleRouter('production', production),
     shadow,
-    orderSink: { onProductionDecision() {} },
+    orderSink: { onProductionDecision: () => null },
     journal: { append() {} },
     log: { step() {}, event() {} },
     clock: { nowUs: () => nowUs },

@@ -3,7 +3,7 @@
 // Prints "ready PORT"; on SIGTERM prints one JSON line with RSS, GC pauses and the summary.
 
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
-import type { LiveConfig } from '../../src/app/live-config.js';
+import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
 import type { Router } from '../../src/core/routing/router.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
-import type { LiveConfig } from '../../src/app/live-config.js';
+import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { encodeSnapshot } from '../../src/fix/app/market-data.js';
 import { FixMessage } from '../../src/fix/codec/message.js';
 import { MsgType, Tag } from '../../src/fix/codec/tags.js';

@@ -37,6 +37,9 @@ type Hello = { ready: true; name: string; configHash: string | null } | { ready:
 const WORKER_URL = new URL('./candidate-worker-entry.mjs', import.meta.url);
 const STARTUP_TIMEOUT_MS = 10_000;
 
+/** Heap a candidate worker may use; past it the worker is killed and replaced. */
+const CANDIDATE_HEAP_MB = 256;
+
 class WorkerHandle {
   readonly worker: Worker;
   readonly port: MessagePort;
@@ -48,6 +51,9 @@ class WorkerHandle {
     this.worker = new Worker(WORKER_URL, {
       workerData: { moduleUrl: pathToFileURL(modulePath).href, port: port2, flag: this.flag },
       transferList: [port2],
+      // A candidate that allocates without bound dies in its own heap (ERR_WORKER_OUT_OF_MEMORY,
+      // seen as a crash and replaced), never in the engine's.
+      resourceLimits: { maxOldGenerationSizeMb: CANDIDATE_HEAP_MB, maxYoungGenerationSizeMb: 32 },
     });
     this.worker.unref();
     this.worker.on('error', () => {}); // a crashed worker shows up as a timeout or error reply

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
+import { loadBundle } from '../mappings/load-bundle.js';
 
 const compId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)');
 const port = z.number().int().min(0).max(65535);
@@ -23,6 +24,14 @@ const schema = z.strictObject({
     flushMs: z.number().int().min(100).max(60_000).default(1_000),
     maxShadowQueue: z.number().int().min(1).max(10_000_000).default(10_000),
     candidateBudgetUs: z.number().int().min(1).max(60_000_000).default(50_000),
+    /** An order its LP has not answered for this long gets an OrderStatusRequest. */
+    lpOrderTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+    /** After the status request, this much more silence makes the order unresolved (alerted). */
+    lpUnresolvedAfterMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** fsync policy of the order journal (see src/app/live/order-journal.ts). */
+    orderJournalFsync: z.enum(['always', 'interval', 'never']).default('interval'),
+    /** Start even if the order journal has corrupt records, skipping them (never the default). */
+    recoverJournal: z.boolean().default(false),
   }),
   platform: z.strictObject({
     host: loopbackOrHost.default('127.0.0.1'),
@@ -33,6 +42,12 @@ const schema = z.strictObject({
     tls: tlsServer.nullable().default(null),
     /** Publish marked-up prices to platforms at most this often per symbol. */
     priceThrottleMs: z.number().int().min(0).max(60_000).default(100),
+    /** Most TCP connections at once (logged on or not); past it new ones are closed and counted. */
+    maxConnections: z.number().int().min(1).max(10_000).default(64),
+    /** A connection that has not sent a valid Logon within this long is closed. */
+    logonTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
+    /** Failed Logons per peer address per minute before its connections are refused for a minute. */
+    maxFailedLogonsPerMinute: z.number().int().min(1).max(10_000).default(5),
     sessions: z
       .array(
         z.strictObject({
@@ -64,12 +79,41 @@ const schema = z.strictObject({
         resetAtScheduleStart: z.boolean().default(true),
         /** Connect over TLS (caFile: trust this CA in addition to the system's). */
         tls: tlsClient.nullable().default(null),
+        /** Credentials sent in our Logon (553/554), where the LP asks for them. */
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
       }),
     )
     .min(1),
+}).superRefine((c, ctx) => {
+  // Two entries for one session or one LP would fight over one sequence-number store.
+  const dup = <T>(items: readonly T[], key: (t: T) => string, path: (i: number) => (string | number)[], what: string): void => {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const k = key(item);
+      const first = seen.get(k);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: path(i), message: `${what} ${k} is already used at index ${first}` });
+      else seen.set(k, i);
+    });
+  };
+  dup(c.platform.sessions, (s) => s.targetCompId, (i) => ['platform', 'sessions', i, 'targetCompId'], 'platform session targetCompId');
+  dup(c.lps, (l) => l.id, (i) => ['lps', i, 'id'], 'LP id');
+  dup(c.lps, (l) => `${l.senderCompId}->${l.targetCompId}`, (i) => ['lps', i, 'targetCompId'], 'LP session');
+  c.platform.sessions.forEach((s, i) => {
+    if (s.targetCompId === c.platform.senderCompId) ctx.addIssue({ code: 'custom', path: ['platform', 'sessions', i, 'targetCompId'], message: `is the engine's own senderCompId ${c.platform.senderCompId}` });
+  });
 });
 
 export type LiveConfig = z.infer<typeof schema>;
+/** A config as written (defaults optional): what tests, benchmarks and the demo build in code. */
+export type LiveConfigInput = z.input<typeof schema>;
+
+/** Applies defaults and checks a config built in code (paths are taken as they are). */
+export function liveConfigFrom(input: LiveConfigInput): LiveConfig {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new BridgeError('SB_ERR_CONFIG', result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; '));
+  return result.data;
+}
 
 /** Loads and validates a config file; relative paths are resolved against the file's folder. */
 export function loadLiveConfig(file: string): LiveConfig {
@@ -77,29 +121,35 @@ export function loadLiveConfig(file: string): LiveConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new BridgeError('SB_ERR_FIX_CONFIG', `${file}: ${(cause as Error).message}`, { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a config file' : (cause as Error).message;
+    throw new BridgeError('SB_ERR_CONFIG_IO', `${file}: ${why}`, { cause });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
-  if (doc.errors.length > 0) throw new BridgeError('SB_ERR_FIX_CONFIG', `${file}:${doc.errors[0]?.linePos?.[0]?.line ?? 1}: ${doc.errors[0]?.message.split('\n')[0]}`);
+  if (doc.errors.length > 0) throw new BridgeError('SB_ERR_CONFIG', `${file}:${doc.errors[0]?.linePos?.[0]?.line ?? 1}: ${doc.errors[0]?.message.split('\n')[0]}`);
+  const lineOf = (path: readonly PropertyKey[]): number => {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
+      if (node?.range !== undefined) return lines.linePos(node.range[0]).line;
+    }
+    return 1;
+  };
   const result = schema.safeParse(doc.toJS());
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      let line = 1;
-      for (let depth = issue.path.length; depth >= 0; depth--) {
-        const node = doc.getIn(issue.path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
-        if (node?.range !== undefined) {
-          line = lines.linePos(node.range[0]).line;
-          break;
-        }
-      }
-      return `${file}:${line} ${issue.path.join('.') || '(file)'}: ${issue.message}`;
-    });
-    throw new BridgeError('SB_ERR_FIX_CONFIG', problems.join('\n'));
+    const problems = result.error.issues.map((issue) => `${file}:${lineOf(issue.path)} ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+    throw new BridgeError('SB_ERR_CONFIG', problems.join('; '));
   }
   const base = dirname(resolve(file));
   const c = result.data;
   const abs = (p: string): string => resolve(base, p);
+  // Every LP must be one the production bundle routes to: an LP id it does not know would never
+  // get an order, and a typo would silently leave an LP unused.
+  const production = loadBundle(abs(c.run.production));
+  const unknown = c.lps.map((l, i) => ({ l, i })).filter(({ l }) => !production.lps.has(l.id));
+  if (unknown.length > 0) {
+    throw new BridgeError('SB_ERR_CONFIG', unknown.map(({ l, i }) => `${file}:${lineOf(['lps', i, 'id'])} lps.${i}.id: ${l.id} is not an LP of the production bundle ${c.run.production} (${[...production.lps.keys()].join(', ')})`).join('; '));
+  }
   return {
     ...c,
     run: { ...c.run, production: abs(c.run.production), candidate: c.run.candidate === null ? null : abs(c.run.candidate), out: abs(c.run.out), record: c.run.record === null ? null : abs(c.run.record) },

@@ -10,7 +10,7 @@ import type { RoutingBundle } from '../core/routing/bundle.js';
 import { renderReport } from '../exporters/report-text.js';
 import type { SessionLog } from '../fix/session/session.js';
 import { loadBundle } from '../mappings/load-bundle.js';
-import type { LiveConfig } from './live-config.js';
+import type { LiveConfigInput as LiveConfig } from './live-config.js';
 import { startLiveEngine } from './live-engine.js';
 import { PERSONAS } from './lp-personas.js';
 import { startLpSim, type LpSim, type SimInstrument } from './lp-sim.js';

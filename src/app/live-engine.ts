@@ -6,28 +6,30 @@
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
 import type { LpExecution } from '../core/model/lifecycle.js';
-import { ceilTo, floorTo } from '../core/model/scaled.js';
-import { REJECT_REASONS, type Decision, type Order, type OrderRequest, type Side } from '../core/model/types.js';
-import type { Clock, OrderSink, Stopwatch } from '../core/ports.js';
+import { formatTimestampUs } from '../core/model/timestamps.js';
+import { REJECT_REASONS, type Decision, type Order, type OrderRequest } from '../core/model/types.js';
+import { isRefusal, lpOrderTerms } from '../core/orders/lp-order.js';
+import { DEFAULT_DESK_OPTIONS, OrderDesk, type ClientReport, type DeskExecution, type Reconciliation } from '../core/orders/order-desk.js';
+import type { Clock, NotSent, OrderSink, Stopwatch } from '../core/ports.js';
 import { isAsyncRouter, type Router } from '../core/routing/router.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
 import { rebuildContext } from '../core/shadow/context.js';
 import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
 import { ShadowRunner } from '../core/shadow/shadow-runner.js';
-import { RecentIds } from '../core/util/recent-ids.js';
-import { RunFolder } from '../exporters/run-folder.js';
+import { freeFilePath as freeFileName, RunFolder } from '../exporters/run-folder.js';
 import { JsonlWriter } from '../exporters/jsonl-writer.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
 import { applyMarketData, decodeMarketDataRequest, encodeMarketDataRequest, encodeSnapshot, type TopOfBook } from '../fix/app/market-data.js';
-import { decodeExecutionReport, decodeNewOrderSingle, encodeLpOrder, encodePlatformExecution, isDecodeProblem, type PlatformExecution } from '../fix/app/orders.js';
+import { decodeExecutionReport, decodeNewOrderSingle, encodeLpOrder, encodeOrderStatusRequest, encodePlatformExecution, isDecodeProblem } from '../fix/app/orders.js';
 import { FixMessage } from '../fix/codec/message.js';
 import { MsgType, Tag } from '../fix/codec/tags.js';
 import { builtinFix44Dictionary } from '../fix/dictionary/fix44-builtin.js';
 import { FileSessionStore } from '../fix/session/file-store.js';
+import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog, type SessionSchedule } from '../fix/session/session.js';
 import { BridgeError } from '../core/errors.js';
 import { FixAcceptor } from '../gateways/fix/acceptor.js';
@@ -36,8 +38,10 @@ import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioRecorder } from '../replay/recorder.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
+import { RateLimitedLog } from '../telemetry/rate-limited-log.js';
 import { loadLiveCandidate } from './candidate.js';
-import type { LiveConfig } from './live-config.js';
+import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
+import { FileOrderJournal } from './live/order-journal.js';
 import { displayPath } from './paths.js';
 
 /** Longest the candidate may run in one go while production waits for the event loop. */
@@ -49,6 +53,10 @@ export interface LiveEngine {
   readonly outDir: string;
   summary(): RunSummary;
   lpConnected(lp: string): boolean;
+  /** Orders sent to LPs and not finished (the order desk). */
+  openOrders(): number;
+  /** Orders a previous run left in flight that this run took over from the order journal. */
+  readonly recoveredOrders: number;
   /** How far the shadow trails production (null without a candidate); still answers after stop. */
   shadowQueue(): ShadowQueueStats | null;
   /** Logs every session out, drains the shadow, writes the summary and closes every file. */
@@ -66,20 +74,6 @@ class EventClock implements Clock {
   nowUs(): number {
     return this.current;
   }
-}
-
-interface PendingOrder {
-  readonly session: FixSession;
-  readonly clOrdId: string;
-  readonly platformSymbol: string;
-  readonly side: Side;
-  readonly orderQtyE8: number;
-  readonly digits: number;
-  readonly pointE8: number;
-  readonly markupE8: number;
-  cumQtyE8: number;
-  notional: bigint;
-  execs: number;
 }
 
 /** A marked-up two-way price for one client group and symbol. */
@@ -126,7 +120,18 @@ export interface LiveEngineOptions {
   readonly wrapCandidate?: (router: Router) => Router;
 }
 
-export async function startLiveEngine(config: LiveConfig, runId = `live-${randomBytes(3).toString('hex')}`, options: LiveEngineOptions = {}): Promise<LiveEngine> {
+/** sha256 of a secret, for constant-time comparison whatever its length. */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** True when `given` equals `expected`, in time that does not depend on where they differ. */
+function secretMatches(given: string | undefined, expected: string): boolean {
+  return timingSafeEqual(digest(given ?? '\u0000absent'), digest(expected)) && given !== undefined;
+}
+
+export async function startLiveEngine(input: LiveConfigInput, runId = `live-${randomBytes(3).toString('hex')}`, options: LiveEngineOptions = {}): Promise<LiveEngine> {
+  const config = liveConfigFrom(input);
   await initLatency();
   const productionBundle = loadBundle(config.run.production);
   const production = new BundleRouter('production', productionBundle);
@@ -134,18 +139,42 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
   const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
 
+  // The order desk first: a journal that cannot be read (corrupt, unreadable) stops start-up
+  // before anything listens or connects.
+  const journal = new FileOrderJournal(config.platform.storeDir, config.run.orderJournalFsync);
+  const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: config.run.lpOrderTimeoutMs, unresolvedAfterMs: config.run.lpUnresolvedAfterMs });
+  let recovery;
+  try {
+    recovery = journal.load(desk, config.run.recoverJournal);
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
+
   const folder = new RunFolder(config.run.out, false);
   // Background: log batches are written on the thread pool, never on the routing thread.
   const logFile = createFileLogger(folder.path('engine.log'), 'info', true);
   const logger = logFile.logger;
-  const sessionLog: SessionLog = { event: (name, fields) => logger.info({ event: name, ...fields }, name) };
+  // What peers send us is logged with a bound: a flood of garbage is counted, not written.
+  const peerLog = new RateLimitedLog(
+    { event: (name, fields) => logger.info({ event: name, ...fields }, name) },
+    { burst: 20, windowMs: 10_000, unlimited: new Set(['fix_logon', 'fix_logout_received', 'fix_logout_confirmed', 'fix_sequence_reset_by_logon', 'fix_schedule_reset']) },
+  );
+  const sessionLog: SessionLog = peerLog;
+  // Every run-folder record of this turn is in the files before any socket write of the turn:
+  // what a platform or LP has been told is never missing from the folder after a kill -9.
+  const flushFolder = (): void => folder.flushSync();
+  folder.onWrite = () => atTurnEnd('journal', flushFolder);
   const clock = new EventClock();
   const startUs = clock.stamp();
+  if (folder.previousRun !== null) logger.warn({ event: 'run_folder_continued', previousRun: folder.previousRun, runFolder: folder.finalDir }, 'run_folder_continued');
+  if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
+  const recordPath = config.run.record === null ? null : freeFileName(config.run.record);
   const recorder =
-    config.run.record === null
+    recordPath === null
       ? null
       : // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
-        new ScenarioRecorder(new JsonlWriter(config.run.record, true), runId, `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, []);
+        new ScenarioRecorder(new JsonlWriter(recordPath, true, 'count'), runId, `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}${folder.previousRun === null ? '' : `; continues ${folder.previousRun}`}`, startUs, []);
 
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
@@ -191,81 +220,115 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     const canonical = lpIndex.get(lp)?.get(lpSymbol);
     return canonical === undefined ? 0 : (productionBundle.instruments.get(canonical)?.contractSize ?? 0);
   };
-  const pending = new Map<string, PendingOrder>();
+  const lpConfigs = new Map(config.lps.map((l) => [l.id, l]));
 
   // ---- Platform side: the order port production uses --------------------------------------
-  let inbound: { session: FixSession } | null = null;
-  const platformExec = (p: PendingOrder, orderId: string, x: Omit<PlatformExecution, 'orderId' | 'execId' | 'clOrdId' | 'symbol' | 'side' | 'orderQtyE8' | 'priceDigits' | 'nowMs'>): void => {
-    p.execs++;
-    // Spelled out, not `{ ...x, ... }`: the spread took ~11 µs per report in a CPU profile
-    // (a generic copy), more than the rest of the ExecutionReport's encoding.
-    const report: PlatformExecution = {
-      orderId,
-      execId: `${orderId}-${p.execs}`,
-      clOrdId: p.clOrdId,
-      symbol: p.platformSymbol,
-      side: p.side,
-      execType: x.execType,
-      ordStatus: x.ordStatus,
-      orderQtyE8: p.orderQtyE8,
-      lastQtyE8: x.lastQtyE8,
-      lastPxE8: x.lastPxE8,
-      cumQtyE8: x.cumQtyE8,
-      avgPxE8: x.avgPxE8,
-      priceDigits: p.digits,
-      ordRejReason: x.ordRejReason,
-      text: x.text,
-      nowMs: Date.now(),
-    };
-    p.session.sendApp(MsgType.ExecutionReport, (e) => encodePlatformExecution(e, report));
+  const platformSessions = new Map<string, FixSession>();
+  let inbound: { session: FixSession; key: string } | null = null;
+  const reconciliationCounts: Record<string, number> = {};
+  /** A break between the engine's view and an LP's: written, counted, and alerted in the log. */
+  const reconcile = (r: Reconciliation): void => {
+    reconciliationCounts[r.kind] = (reconciliationCounts[r.kind] ?? 0) + 1;
+    folder.reconciliation({ at: formatTimestampUs(r.atMs * 1000), kind: r.kind, correlationId: r.correlationId, session: r.session, clientOrderId: r.clOrdId, lp: r.lp, detail: r.detail });
+    logger.error({ event: 'reconciliation_break', kind: r.kind, correlationId: r.correlationId, lp: r.lp, detail: r.detail }, 'reconciliation_break');
   };
+  /** An ExecutionReport to the platform that sent the order; stored for resend if it is offline. */
+  const sendReport = (r: ClientReport): void => {
+    const session = platformSessions.get(r.order.session);
+    if (session === undefined) return;
+    const o = r.order;
+    session.sendAppDurable(MsgType.ExecutionReport, (e) =>
+      encodePlatformExecution(e, {
+        orderId: o.correlationId,
+        execId: `${o.correlationId}-${r.number}`,
+        clOrdId: o.clOrdId,
+        symbol: o.platformSymbol,
+        side: o.side,
+        execType: r.execType,
+        ordStatus: r.ordStatus,
+        orderQtyE8: o.orderQtyE8,
+        lastQtyE8: r.lastQtyE8,
+        lastPxE8: r.lastPxE8,
+        cumQtyE8: r.cumQtyE8,
+        avgPxE8: r.avgPxE8,
+        priceDigits: o.priceDigits,
+        ordRejReason: r.ordRejReason,
+        text: r.text,
+        nowMs: Date.now(),
+      }),
+    );
+  };
+  let refusals = 0;
+  /** Rejects an order the engine will not send (ER 8, OrdRejReason), with an ExecID of its own. */
+  const refuseOrder = (session: FixSession, o: { clOrdId: string; symbol: string; side: 'buy' | 'sell'; qtyE8: number }, ordRejReason: number, text: string, orderId = 'NONE'): void => {
+    refusals++;
+    session.sendAppDurable(MsgType.ExecutionReport, (e) =>
+      encodePlatformExecution(e, { orderId, execId: `${runId}-R${refusals}`, clOrdId: o.clOrdId, symbol: o.symbol, side: o.side, execType: '8', ordStatus: '8', orderQtyE8: o.qtyE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason, text, nowMs: Date.now() }),
+    );
+  };
+  const refusedFrom = (order: Order) => ({ clOrdId: order.clientOrderId, symbol: order.platformSymbol, side: order.side, qtyE8: order.volumeE8 });
+  let journalRefusals = 0;
   const orderSink: OrderSink = {
-    onProductionDecision(order: Order, decision: Decision): void {
+    onProductionDecision(order: Order, decision: Decision): NotSent | null {
       const origin = inbound;
-      if (origin === null) return;
-      const instrument = decision.instrument === null ? null : productionBundle.instruments.get(decision.instrument) ?? null;
-      const p: PendingOrder = {
-        session: origin.session,
-        clOrdId: order.clientOrderId,
-        platformSymbol: order.platformSymbol,
-        side: order.side,
-        orderQtyE8: order.volumeE8,
-        digits: instrument?.digits ?? 5,
-        pointE8: instrument?.pointE8 ?? 1000,
-        markupE8: decision.markupE8,
-        cumQtyE8: 0,
-        notional: 0n,
-        execs: 0,
-      };
-      if (decision.action === 'route' && decision.lp !== null && instrument !== null) {
-        const lpSession = lpSessions.get(decision.lp);
-        const lpConfig = config.lps.find((l) => l.id === decision.lp);
-        const seq =
-          lpSession === undefined || lpConfig === undefined
-            ? -1
-            : lpSession.sendApp(MsgType.NewOrderSingle, (e) =>
-                encodeLpOrder(e, {
-                  lpClOrdId: order.correlationId,
-                  lpSymbol: decision.lpSymbol as string,
-                  side: order.side,
-                  unitsE8: Math.round(order.volumeE8 * instrument.contractSize),
-                  ordType: order.ordType,
-                  priceE8: order.ordType === 'limit' ? (order.side === 'buy' ? order.priceE8 - decision.markupE8 : order.priceE8 + decision.markupE8) : 0,
-                  priceDigits: Math.min(instrument.digits + 1, 8),
-                  account: lpConfig.account,
-                  nowMs: Date.now(),
-                }),
-              );
-        if (seq > 0) {
-          pending.set(order.correlationId, p);
-          return;
-        }
-        // The LP session dropped between the status the router saw and the send.
-        platformExec(p, order.correlationId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, ordRejReason: 99, text: `LP ${decision.lp} unavailable` });
-        return;
+      if (origin === null) return null;
+      if (decision.action !== 'route' || decision.lp === null) {
+        desk.admit(origin.key, order.clientOrderId);
+        const reason = decision.rejectReason ?? 'no_route';
+        refuseOrder(origin.session, refusedFrom(order), REJECT_REASONS[reason].ordRejReason, decision.detail ?? REJECT_REASONS[reason].text, order.correlationId);
+        return null;
       }
-      const reason = decision.rejectReason ?? 'no_route';
-      platformExec(p, order.correlationId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, ordRejReason: REJECT_REASONS[reason].ordRejReason, text: decision.detail ?? REJECT_REASONS[reason].text });
+      const notSent = (reason: string, ordRejReason: number, detail: string): NotSent => {
+        desk.admit(origin.key, order.clientOrderId);
+        refuseOrder(origin.session, refusedFrom(order), ordRejReason, detail, order.correlationId);
+        return { reason, detail };
+      };
+      const instrument = decision.instrument === null ? undefined : productionBundle.instruments.get(decision.instrument);
+      const lpSession = lpSessions.get(decision.lp);
+      const lpConfig = lpConfigs.get(decision.lp);
+      if (instrument === undefined || lpSession === undefined || lpConfig === undefined || decision.lpSymbol === null) return notSent('unknown_route', 99, `LP ${decision.lp} or instrument ${decision.instrument} is not configured`);
+      if (!lpSession.isLoggedOn) return notSent('lp_unavailable', 99, `LP ${decision.lp} unavailable`);
+      // The last line of defence: a price or quantity an LP must never see is refused here.
+      const terms = lpOrderTerms(order, decision, instrument);
+      if (isRefusal(terms)) return notSent(terms.refused, REJECT_REASONS[terms.refused].ordRejReason, terms.detail);
+      try {
+        // Write-ahead: the desk journals the order before a byte of it leaves for the LP.
+        const evicted = desk.open({
+          correlationId: order.correlationId,
+          session: origin.key,
+          clOrdId: order.clientOrderId,
+          platformSymbol: order.platformSymbol,
+          side: order.side,
+          orderQtyE8: order.volumeE8,
+          priceDigits: instrument.digits,
+          pointE8: instrument.pointE8,
+          markupE8: decision.markupE8,
+          quotedLpPxE8: decision.lpPriceE8,
+          lp: decision.lp,
+          lpSymbol: decision.lpSymbol,
+          executedBy: decision.router,
+          sentAtMs: Date.now(),
+        });
+        if (evicted !== null) reconcile(evicted);
+      } catch (error) {
+        if (journalRefusals++ === 0) logger.error({ event: 'orders_refused_journal_failed', detail: (error as Error).message }, 'orders_refused_journal_failed');
+        refuseOrder(origin.session, refusedFrom(order), 99, `Order journal unavailable (${(error as { code?: string }).code ?? 'SB_ERR_JOURNAL_IO'})`, order.correlationId);
+        return { reason: 'journal_unavailable', detail: (error as Error).message };
+      }
+      lpSession.sendApp(MsgType.NewOrderSingle, (e) =>
+        encodeLpOrder(e, {
+          lpClOrdId: order.correlationId,
+          lpSymbol: decision.lpSymbol as string,
+          side: order.side,
+          unitsE8: terms.unitsE8,
+          ordType: order.ordType,
+          priceE8: terms.limitPxE8,
+          priceDigits: terms.priceDigits,
+          account: lpConfig.account,
+          nowMs: Date.now(),
+        }),
+      );
+      return null;
     },
   };
 
@@ -282,31 +345,54 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     maxTrackedOrders: 100_000,
   });
 
-  /** Forwards a newly booked LP execution to the platform, in client terms. */
-  const forwardExecution = (exec: LpExecution): void => {
-    const p = pending.get(exec.clientOrderId);
-    if (p === undefined) return;
-    if (exec.execType === 'reject' || exec.execType === 'canceled') {
-      pending.delete(exec.clientOrderId);
-      const cum = p.cumQtyE8;
-      const avg = cum === 0 ? 0 : Number(p.notional / BigInt(cum));
-      if (exec.execType === 'reject') platformExec(p, exec.clientOrderId, { execType: '8', ordStatus: '8', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: cum, avgPxE8: avg, ordRejReason: REJECT_REASONS.lp_reject.ordRejReason, text: `LP reject: ${exec.text}` });
-      else platformExec(p, exec.clientOrderId, { execType: '4', ordStatus: '4', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: cum, avgPxE8: avg, ordRejReason: null, text: exec.text || null });
-      return;
+  // Orders a previous run left in flight: the engine's tracker takes them over, so the fills
+  // their LPs send now are booked and recorded under the ids they were sent with.
+  for (const o of desk.openOrders()) engine.adoptOrder({ correlationId: o.order.correlationId, clientOrderId: o.order.clOrdId, session: o.order.session, lp: o.order.lp, volumeE8: o.order.orderQtyE8, cumQtyE8: o.cumQtyE8 });
+
+  /** An LP execution: booked once by the desk (journaled first), recorded, and passed on. */
+  const onLpExecution = (exec: LpExecution): void => {
+    const ts = clock.stamp();
+    const correlationId = exec.clientOrderId; // LPs know the order by our LP-side ClOrdID
+    const held = desk.findByCorrelation(correlationId);
+    const deskExec: DeskExecution = {
+      lp: exec.lp,
+      lpOrderId: exec.lpOrderId,
+      execId: exec.execId,
+      kind: exec.execType,
+      lastQtyE8: exec.lastQtyE8,
+      lastPxE8: exec.lastPxE8,
+      cumQtyE8: exec.cumQtyE8 ?? 0,
+      avgPxE8: exec.avgPxE8 ?? 0,
+      terminal: exec.terminal ?? false,
+      text: exec.text,
+    };
+    const outcome = desk.onExecution(correlationId, deskExec, Math.floor(ts / 1000));
+    // The engine and the recording know the order by the platform's session and ClOrdID.
+    const booked: LpExecution = held === undefined ? exec : { ...exec, clientOrderId: held.clOrdId, session: held.session };
+    if (outcome.kind === 'booked') {
+      recorder?.lpExec(ts, booked);
+      engine.onLpExecution(booked, correlationId);
+    } else if (outcome.kind === 'duplicate') {
+      engine.onLpExecutionDuplicate(booked, correlationId);
+    } else {
+      engine.onLpExecution(booked, correlationId);
     }
-    if (exec.execType === 'new') return;
-    // The client's price is the LP's plus the markup production quoted, rounded away from the client.
-    const clientPx = p.side === 'buy' ? ceilTo(exec.lastPxE8 + p.markupE8, p.pointE8) : floorTo(exec.lastPxE8 - p.markupE8, p.pointE8);
-    p.cumQtyE8 += exec.lastQtyE8;
-    p.notional += BigInt(clientPx) * BigInt(exec.lastQtyE8);
-    const filled = p.cumQtyE8 >= p.orderQtyE8;
-    const avg = p.cumQtyE8 === 0 ? 0 : Number(p.notional / BigInt(p.cumQtyE8));
-    platformExec(p, exec.clientOrderId, { execType: 'F', ordStatus: filled ? '2' : '1', lastQtyE8: exec.lastQtyE8, lastPxE8: clientPx, cumQtyE8: p.cumQtyE8, avgPxE8: avg, ordRejReason: null, text: null });
-    if (!filled && exec.execType === 'fill') {
-      // The LP finished the order short: the rest is canceled, and the platform is told so.
-      platformExec(p, exec.clientOrderId, { execType: '4', ordStatus: '4', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: p.cumQtyE8, avgPxE8: avg, ordRejReason: null, text: 'LP completed the order short; remainder canceled' });
+    for (const r of outcome.reconciliations) reconcile(r);
+    for (const r of outcome.reports) sendReport(r);
+  };
+
+  /** LP silence: status requests, platforms told the order is pending, unresolved orders flagged. */
+  const checkLpTimeouts = (): void => {
+    for (const action of desk.due(Date.now())) {
+      const o = action.order;
+      if (action.kind === 'request_status') {
+        const lpSession = lpSessions.get(o.lp);
+        const sent = lpSession?.sendApp(MsgType.OrderStatusRequest, (e) => encodeOrderStatusRequest(e, { lpClOrdId: o.correlationId, lpOrderId: null, lpSymbol: o.lpSymbol, side: o.side })) ?? -1;
+        logger.warn({ event: 'lp_order_timeout', correlationId: o.correlationId, lp: o.lp, statusRequestSent: sent > 0 }, 'lp_order_timeout');
+      }
+      if (action.report !== null) sendReport(action.report);
+      if (action.reconciliation !== null) reconcile(action.reconciliation);
     }
-    if (filled || exec.execType === 'fill') pending.delete(exec.clientOrderId);
   };
 
   // ---- Prices to platforms --------------------------------------------------------------
@@ -363,6 +449,8 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
         resendMaxAgeMs: lpc.resendMaxAgeMs,
         maxLatencySec: 0,
         schedule: scheduleFor(productionBundle, lpc.schedule, lpc.resetAtScheduleStart),
+        ...(lpc.username === undefined ? {} : { username: lpc.username }),
+        ...(lpc.password === undefined ? {} : { password: lpc.password }),
       },
       // Inbound LP numbers are coalesced: after a crash the LP resends a few messages, which are
       // quotes (replaced by the next) and executions (booked once per LP/OrderID/ExecID).
@@ -400,16 +488,10 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
             case MsgType.ExecutionReport: {
               const exec = decodeExecutionReport(m, lpc.id, (s) => contractSizeOf(lpc.id, s));
               if (isDecodeProblem(exec)) {
-                logger.warn({ event: 'lp_exec_invalid', lp: lpc.id, problem: exec.text }, 'lp_exec_invalid');
+                sessionLog.event('lp_exec_invalid', { lp: lpc.id, problem: exec.text });
                 return;
               }
-              const ts = clock.stamp();
-              // LPs know the order by our LP-side ClOrdID (the correlation id); the engine and the
-              // recording know it by the platform's ClOrdID.
-              const owner = pending.get(exec.clientOrderId);
-              const booked = owner === undefined ? exec : { ...exec, clientOrderId: owner.clOrdId };
-              recorder?.lpExec(ts, booked);
-              if (engine.onLpExecution(booked) === 'booked') forwardExecution(exec);
+              onLpExecution(exec);
               return;
             }
             case MsgType.MarketDataRequestReject:
@@ -433,12 +515,7 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
   }
 
   // ---- Platform acceptor ----------------------------------------------------------------
-  const platformSessions = new Map<string, FixSession>();
   const platformDictionary = builtinFix44Dictionary();
-  // Duplicate ClOrdIDs are refused over the last million orders per platform session (a busy
-  // retail week), in bounded memory: the ring is allocated whole (8 MB) at a session's first order,
-  // a growing one measured up to 10% slower in the replay decision stage, inside the noise.
-  const seenClOrdIds = new Map<FixSession, RecentIds>();
   for (const pc of config.platform.sessions) {
     const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
     const session: FixSession = new FixSession(
@@ -456,45 +533,52 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       },
       new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval'),
       {
+        // Whatever credential is configured is checked, each in constant time; a session with
+        // a password and no username still needs the password.
         authenticate: (_s, username, password) =>
-          pc.username === undefined || (username === pc.username && password === pc.password) ? null : 'Invalid username or password',
+          (pc.username === undefined || secretMatches(username, pc.username)) && (pc.password === undefined || secretMatches(password, pc.password)) ? null : 'Invalid username or password',
         fromApp(s, m) {
           switch (m.msgType) {
             case MsgType.NewOrderSingle: {
-              const request = decodeNewOrderSingle(m, groups);
-              if (isDecodeProblem(request)) {
-                const clOrdId = m.str(Tag.ClOrdID);
-                if (clOrdId === undefined) throw new UnsupportedMessageType(`NewOrderSingle without ClOrdID: ${request.text}`);
-                refuseOrder(s, { clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', qtyE8: 0 }, 'invalid', 99, request.text);
+              const decoded = decodeNewOrderSingle(m, groups);
+              if (isDecodeProblem(decoded)) {
+                const clOrdId = m.str(Tag.ClOrdID) ?? '';
+                refuseOrder(s, { clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', qtyE8: 0 }, 99, decoded.text);
                 return;
               }
-              // No order is taken that could not be recorded: with the order log failing (a full
-              // disk), orders are refused here, before routing, with the reason.
-              const logFailure = folder.writeFailure();
+              const request: OrderRequest = { ...decoded, session: pc.targetCompId };
+              // No order is taken that could not be recorded: with the order log or the order
+              // journal failing (a full disk), orders are refused here, before routing.
+              const logFailure = folder.writeFailure() ?? journal.failure();
               if (logFailure !== null) {
                 if (refusedForLog++ === 0) logger.error({ event: 'orders_refused_log_failed', code: logFailure.code, detail: logFailure.message }, 'orders_refused_log_failed');
-                refuseOrder(s, refused(request), 'nolog', 99, `Order log unavailable (${logFailure.code})`);
+                refuseOrder(s, refused(request), 99, `Order log unavailable (${logFailure.code})`);
                 return;
               }
-              let seen = seenClOrdIds.get(s);
-              if (seen === undefined) seenClOrdIds.set(s, (seen = new RecentIds(1_000_000)));
-              if (seen.has(request.clientOrderId)) {
-                refuseOrder(s, refused(request), 'dup', 6, 'Duplicate ClOrdID');
+              // Identity is (platform session, ClOrdID): another platform may use the same id.
+              if (desk.isDuplicate(pc.targetCompId, request.clientOrderId)) {
+                refuseOrder(s, refused(request), 6, 'Duplicate ClOrdID');
                 return;
               }
-              seen.add(request.clientOrderId);
-              submitOrder(s, request);
+              submitOrder(s, pc.targetCompId, request);
               return;
             }
             case MsgType.OrderCancelRequest: {
               const orig = m.str(Tag.OrigClOrdID) ?? '';
+              const cancelId = m.str(Tag.ClOrdID) ?? '';
               const ts = clock.stamp();
-              recorder?.cancel(ts, m.str(Tag.ClOrdID) ?? '', orig);
-              engine.onCancel(orig, m.str(Tag.ClOrdID) ?? '');
-              // Orders go to LPs as IOC: by the time a cancel arrives they are done or unknown.
-              s.sendApp(MsgType.OrderCancelReject, (e) =>
-                e.str(Tag.ClOrdID, m.str(Tag.ClOrdID) ?? '').str(Tag.OrderID, 'NONE').str(Tag.OrdStatus, '8').str(Tag.OrigClOrdID, orig).int(Tag.CxlRejReason, seenClOrdIds.get(s)?.has(orig) ? 0 : 1).str(Tag.CxlRejResponseTo, '1'),
-              );
+              recorder?.cancel(ts, cancelId, orig);
+              engine.onCancel(orig, cancelId, pc.targetCompId);
+              // Orders go to LPs as IOC: they finish on their own. An order still at its LP is
+              // refused as broker option (2) with its status; a finished one is too late (0).
+              const open = desk.findByClient(pc.targetCompId, orig);
+              const known = open !== undefined || desk.isDuplicate(pc.targetCompId, orig);
+              const status = open === undefined ? '8' : desk.filledQty(open.correlationId) > 0 ? '1' : '0';
+              s.sendApp(MsgType.OrderCancelReject, (e) => {
+                e.str(Tag.ClOrdID, cancelId).str(Tag.OrderID, open?.correlationId ?? 'NONE').str(Tag.OrdStatus, status).str(Tag.OrigClOrdID, orig);
+                if (open !== undefined) e.str(Tag.Text, `IOC order at ${open.lp}: it completes on its own`);
+                e.int(Tag.CxlRejReason, open !== undefined ? 2 : known ? 0 : 1).str(Tag.CxlRejResponseTo, '1');
+              });
               return;
             }
             case MsgType.MarketDataRequest: {
@@ -528,17 +612,11 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     platformSessions.set(pc.targetCompId, session);
   }
   let refusedForLog = 0;
-  /** Rejects an order the engine will not take (ER 8, OrdRejReason), before any routing. */
-  const refuseOrder = (session: FixSession, o: { clOrdId: string; symbol: string; side: 'buy' | 'sell'; qtyE8: number }, why: string, ordRejReason: number, text: string): void => {
-    session.sendApp(MsgType.ExecutionReport, (e) =>
-      encodePlatformExecution(e, { orderId: 'NONE', execId: `${o.clOrdId}-${why}`, clOrdId: o.clOrdId, symbol: o.symbol, side: o.side, execType: '8', ordStatus: '8', orderQtyE8: o.qtyE8, lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 0, avgPxE8: 0, priceDigits: 5, ordRejReason, text, nowMs: Date.now() }),
-    );
-  };
   const refused = (r: OrderRequest) => ({ clOrdId: r.clientOrderId, symbol: r.platformSymbol, side: r.side, qtyE8: r.volumeE8 });
-  const submitOrder = (session: FixSession, request: OrderRequest): void => {
+  const submitOrder = (session: FixSession, key: string, request: OrderRequest): void => {
     const ts = clock.stamp();
     recorder?.order(ts, request);
-    inbound = { session };
+    inbound = { session, key };
     try {
       engine.onOrder(request);
     } finally {
@@ -555,9 +633,21 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     log: sessionLog,
     ...(config.platform.tls === null ? {} : { tls: { key: readFileSync(config.platform.tls.keyFile), cert: readFileSync(config.platform.tls.certFile) } }),
   });
-  const platformPort = await acceptor.listen();
+  let platformPort: number;
+  try {
+    platformPort = await acceptor.listen();
+  } catch (error) {
+    // Nothing was started yet but files: close them, so the caller can report and exit cleanly.
+    folder.publish();
+    recorder?.close();
+    logFile.close();
+    for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
+    journal.close();
+    (candidateLoaded as { close?: () => void } | null)?.close?.();
+    throw error;
+  }
   for (const i of initiators) i.start();
-  logger.info({ event: 'live_start', runId, platformPort, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null }, 'live_start');
+  logger.info({ event: 'live_start', runId, platformPort, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   const summary = (): RunSummary => {
     const s = buildSummary({
@@ -574,14 +664,28 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
       expectations: { checked: 0, met: 0, skipped: 0, failed: [] },
       wallMs: (clock.stamp() - startUs) / 1000,
     });
-    return { ...s, quoteShadow: { ...quoteShadow } } as RunSummary;
+    return {
+      ...s,
+      quoteShadow: { ...quoteShadow },
+      orderDesk: { open: desk.openCount, recoveredFromJournal: recovery.openOrders, refusedJournalUnavailable: journalRefusals, refusedLogUnavailable: refusedForLog },
+      reconciliation: { ...reconciliationCounts },
+      previousRun: folder.previousRun,
+      recording: recordPath,
+    } as RunSummary;
+  };
+  let summaryFailures = 0;
+  /** summary.json, atomically; a disk that refuses it is logged once and never stops the engine. */
+  const writeSummary = (value: RunSummary): void => {
+    const failure = folder.tryWriteJson('summary.json', value);
+    if (failure !== null && summaryFailures++ === 0) logger.error({ event: 'summary_write_failed', code: failure.code, detail: failure.message }, 'summary_write_failed');
   };
   const flushTimer = setInterval(() => {
     folder.flush();
     recorder?.flush();
     logFile.flush();
-    folder.writeJson('summary.json', summary());
+    writeSummary(summary());
   }, config.run.flushMs);
+  const timeoutTimer = setInterval(checkLpTimeouts, Math.min(250, Math.max(50, Math.floor(config.run.lpOrderTimeoutMs / 4))));
 
   /**
    * At stop: every queued context is decided. A module candidate answers asynchronously, each
@@ -609,23 +713,31 @@ export async function startLiveEngine(config: LiveConfig, runId = `live-${random
     outDir: folder.finalDir,
     summary,
     lpConnected: (lp) => lpSessions.get(lp)?.isLoggedOn ?? false,
+    openOrders: () => desk.openCount,
+    recoveredOrders: recovery.openOrders,
     shadowQueue,
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(flushTimer);
+        clearInterval(timeoutTimer);
         for (const s of platformSessions.values()) s.logout('engine stopping');
         await new Promise((r) => setTimeout(r, 100));
         await acceptor.close();
         await Promise.all(initiators.map((i) => i.stop(500)));
         await settleShadow();
+        // Whatever the candidate has not answered by now never will be: counted as dropped, and
+        // any answer after this is ignored, so nothing is written once the files are closed.
+        shadow?.abandon('the engine stopped before the candidate answered');
+        (candidateLoaded as { close?: () => void } | null)?.close?.();
         const final = summary();
-        folder.writeJson('summary.json', final);
+        writeSummary(final);
         folder.publish();
         recorder?.close();
-        logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: refusedForLog, lostRecords: folder.lostRecords() }, 'live_stop');
+        peerLog.flush();
+        logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: refusedForLog, lostRecords: folder.lostRecords(), openOrders: desk.openCount }, 'live_stop');
         logFile.close();
         for (const s of [...platformSessions.values(), ...lpSessions.values()]) s.store.close();
-        (candidateLoaded as { close?: () => void } | null)?.close?.();
+        journal.close();
         finalQueueStats = shadowQueue();
         productionLatency.destroy();
         candidateLatency.destroy();

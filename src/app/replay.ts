@@ -52,10 +52,11 @@ class RecordingOrderSink implements OrderSink {
   executed = 0;
   constructor(private readonly tracker: ExpectationTracker) {}
 
-  onProductionDecision(order: Order, decision: Decision): void {
+  onProductionDecision(order: Order, decision: Decision): null {
     // Replay has no LP socket: "executed" means production sent the order to its LP.
     if (decision.action === 'route') this.executed++;
     this.tracker.onProductionDecision(order.clientOrderId, decision);
+    return null;
   }
 }
 

@@ -35,6 +35,8 @@ export interface EngineCounters {
   quotes: number;
   orders: number;
   productionRouted: number;
+  /** Routed by production but refused by the order sink before sending (never executed). */
+  productionNotSent: number;
   productionRejected: number;
   productionRejectReasons: Partial<Record<RejectReason, number>>;
   lpExecutions: number;
@@ -49,6 +51,7 @@ export class ShadowEngine {
     quotes: 0,
     orders: 0,
     productionRouted: 0,
+    productionNotSent: 0,
     productionRejected: 0,
     productionRejectReasons: {},
     lpExecutions: 0,
@@ -90,6 +93,7 @@ export class ShadowEngine {
     const nowUs = this.deps.clock.nowUs();
     const order: Order = {
       clientOrderId: request.clientOrderId,
+      ...(request.session === undefined ? {} : { session: request.session }),
       account: request.account,
       group: request.group,
       platformSymbol: request.platformSymbol,
@@ -111,7 +115,7 @@ export class ShadowEngine {
     const startNs = this.deps.stopwatch.nowNs();
     const decision = this.production.decide(context);
     this.deps.productionLatency.recordNs(this.deps.stopwatch.nowNs() - startNs);
-    this.deps.orderSink.onProductionDecision(order, decision);
+    const notSent = this.deps.orderSink.onProductionDecision(order, decision);
     // Production's path ends here; everything below is bookkeeping and shadow work.
 
     this.journal('received', seq, nowUs, order, null, null, {
@@ -123,11 +127,16 @@ export class ShadowEngine {
       volumeE8: order.volumeE8,
       priceE8: order.priceE8,
     });
-    if (decision.action === 'route' && decision.lp !== null) {
+    if (decision.action === 'route' && decision.lp !== null && notSent !== null) {
+      this.counters.productionRouted++;
+      this.counters.productionNotSent++;
+      this.journal('not_sent', seq, nowUs, order, decision.lp, null, { rule: decision.ruleId, reason: notSent.reason, detail: notSent.detail, configHash: decision.configHash });
+    } else if (decision.action === 'route' && decision.lp !== null) {
       this.counters.productionRouted++;
       this.tracker.track({
         correlationId: order.correlationId,
         clientOrderId: order.clientOrderId,
+        session: order.session ?? '',
         lp: decision.lp,
         volumeE8: decision.volumeE8,
         cumQtyE8: 0,
@@ -152,11 +161,12 @@ export class ShadowEngine {
     return decision;
   }
 
-  onCancel(clientOrderId: string, cancelId: string): void {
+  /** A platform's cancel for its order `clientOrderId` (in `session`, where there are sessions). */
+  onCancel(clientOrderId: string, cancelId: string, session = ''): void {
     const seq = ++this.counters.events;
     this.counters.cancels++;
     const nowUs = this.deps.clock.nowUs();
-    const tracked = this.tracker.get(clientOrderId);
+    const tracked = this.tracker.findByClient(session, clientOrderId);
     if (tracked === undefined) {
       this.journalRaw('cancel_unknown_order', seq, nowUs, '', clientOrderId, null, null, { cancelId });
       return;
@@ -164,15 +174,20 @@ export class ShadowEngine {
     this.journalRaw('cancel_requested', seq, nowUs, tracked.correlationId, clientOrderId, tracked.lp, null, { cancelId, status: tracked.status });
   }
 
-  /** Books an LP execution; returns whether it was new, a duplicate, or for no order we sent. */
-  onLpExecution(exec: LpExecution): 'booked' | 'duplicate' | 'unknown_order' {
+  /**
+   * Books an LP execution; returns whether it was new, a duplicate, or for no order we sent.
+   * Live passes the correlation id (the LP-side ClOrdID); scenarios name the platform's order id,
+   * resolved within the execution's session.
+   */
+  onLpExecution(exec: LpExecution, correlationId?: string): 'booked' | 'duplicate' | 'unknown_order' {
     const seq = ++this.counters.events;
     this.counters.lpExecutions++;
     const nowUs = this.deps.clock.nowUs();
-    const result = this.tracker.book(exec);
+    const id = correlationId ?? this.tracker.findByClient(exec.session ?? '', exec.clientOrderId)?.correlationId;
+    const result = id === undefined ? ({ kind: 'unknown_order' } as const) : this.tracker.book(id, exec);
     const fields = { lpOrderId: exec.lpOrderId, execId: exec.execId, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text };
     if (result.kind === 'unknown_order') {
-      this.journalRaw('exec_unknown_order', seq, nowUs, '', exec.clientOrderId, exec.lp, null, fields);
+      this.journalRaw('exec_unknown_order', seq, nowUs, correlationId ?? '', exec.clientOrderId, exec.lp, null, fields);
       return 'unknown_order';
     }
     const order = result.order;
@@ -185,12 +200,25 @@ export class ShadowEngine {
         : exec.execType === 'partial_fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')
           : exec.execType === 'reject' ? 'lp_reject'
             : exec.execType === 'canceled' ? 'lp_canceled'
-              : 'lp_ack';
+              : exec.execType === 'status' ? 'lp_status_report'
+                : 'lp_ack';
     this.journalRaw(step, seq, nowUs, order.correlationId, order.clientOrderId, exec.lp, step === 'lp_reject' ? 'lp_reject' : null, {
       ...fields,
       cumQtyE8: order.cumQtyE8,
     });
     return 'booked';
+  }
+
+  /** A duplicate the order desk recognised (a resend after a restart): recorded, not booked. */
+  onLpExecutionDuplicate(exec: LpExecution, correlationId: string): void {
+    const seq = ++this.counters.events;
+    this.counters.lpExecutions++;
+    this.journalRaw('exec_duplicate', seq, this.deps.clock.nowUs(), correlationId, exec.clientOrderId, exec.lp, null, { lpOrderId: exec.lpOrderId, execId: exec.execId, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text });
+  }
+
+  /** Takes over an order a previous run of the engine sent (restored from the order journal). */
+  adoptOrder(order: { correlationId: string; clientOrderId: string; session: string; lp: string; volumeE8: number; cumQtyE8: number }): void {
+    this.tracker.track({ ...order, status: 'working' });
   }
 
   /** The market as it is now (quotes and LP status), for price publication off the order path. */

@@ -22,6 +22,14 @@ export const ErrorCodes = {
   SB_ERR_FIX_DICTIONARY: 'FIX data dictionary could not be loaded',
   SB_ERR_FIX_STORE: 'FIX session store could not be read or written',
   SB_ERR_FIX_CONFIG: 'FIX session configuration is invalid',
+  SB_ERR_CONFIG: 'Configuration file is invalid',
+  SB_ERR_CONFIG_IO: 'Configuration file could not be read',
+  SB_ERR_JOURNAL_IO: 'Order journal could not be read or written',
+  SB_ERR_JOURNAL_CORRUPT: 'Order journal is corrupt',
+  SB_ERR_FIX_STORE_CORRUPT: 'FIX session store is corrupt',
+  SB_ERR_PORT_IN_USE: 'Listening port is already in use',
+  SB_ERR_LISTEN: 'Could not listen on the configured address',
+  SB_ERR_CANDIDATE_NOT_FOUND: 'Candidate bundle or module does not exist',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

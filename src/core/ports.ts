@@ -22,10 +22,20 @@ export interface LatencyRecorder {
   recordNs(valueNs: number): void;
 }
 
+/** Why a routed order never left for its LP (the sink refused it and told the platform). */
+export interface NotSent {
+  readonly reason: string;
+  readonly detail: string;
+}
+
 /** Where production's decisions go: routed orders to the LP, rejects back to the platform. */
 export interface OrderSink {
-  /** Called once per order, after production decided and before any candidate work starts. */
-  onProductionDecision(order: Order, decision: Decision): void;
+  /**
+   * Called once per order, after production decided and before any candidate work starts.
+   * Returns null when a routed order went out (or a reject was answered), or why a routed
+   * order could not be sent (LP down, price or quantity unsafe, journal unavailable).
+   */
+  onProductionDecision(order: Order, decision: Decision): NotSent | null;
 }
 
 /** Where divergences go. Must not block; implementations buffer and write off the hot path. */

@@ -38,6 +38,11 @@ export class JsonlWriter {
     this.sink.flush();
   }
 
+  /** Writes out what is buffered now, on this thread (never throws for a 'count' writer). */
+  flushSync(): void {
+    this.sink.flushSync();
+  }
+
   close(): void {
     this.sink.close();
   }

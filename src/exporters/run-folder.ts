@@ -1,9 +1,11 @@
-// A run folder being written: divergences.jsonl, orders.jsonl, shadow-faults.jsonl, summary.json.
-// Everything is written to a staging folder and moved into place only when the run succeeded,
-// so a failed run never leaves a folder that looks like a good one.
+// A run folder being written: divergences.jsonl, orders.jsonl, shadow-faults.jsonl,
+// reconciliation.jsonl, summary.json. A replay writes to a staging folder moved into place only
+// when the run succeeded, so a failed run never leaves a folder that looks like a good one. A
+// live run writes in place and never truncates an earlier run: a restart gets a folder of its
+// own beside the old one, and the two are linked both ways.
 
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { LifecycleJournal } from '../core/engine.js';
 import { BridgeError } from '../core/errors.js';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
@@ -14,26 +16,84 @@ import { JsonlWriter } from './jsonl-writer.js';
 import { exportDivergence, exportFault, lifecycleJson } from './records.js';
 import { emptyTally, type CandidateTally } from './summary.js';
 
+/** Files whose content says a folder already holds a run. */
+const RUN_FILES = ['summary.json', 'orders.jsonl', 'divergences.jsonl'];
+
+/** Whether `dir` holds (part of) an earlier run: a run file with something in it. */
+export function holdsRun(dir: string): boolean {
+  return RUN_FILES.some((f) => {
+    try {
+      const st = statSync(join(dir, f));
+      return st.isFile() && st.size > 0;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * The folder a new run writes to when `dir` is wanted: `dir` itself if it holds no run yet, else
+ * the first free `dir.2`, `dir.3`, ... beside it. Nothing is ever overwritten.
+ */
+export function freeRunDir(dir: string): { dir: string; previous: string | null } {
+  const wanted = resolve(dir);
+  if (!existsSync(wanted) || !holdsRun(wanted)) return { dir: wanted, previous: null };
+  let previous = wanted;
+  for (let n = 2; ; n++) {
+    const next = `${wanted}.${n}`;
+    if (!existsSync(next) || !holdsRun(next)) return { dir: next, previous };
+    previous = next;
+  }
+}
+
+/** `file` if it does not exist or is empty, else the first free `name.2.ext`, `name.3.ext`... */
+export function freeFilePath(file: string): string {
+  const wanted = resolve(file);
+  const taken = (f: string): boolean => existsSync(f) && statSync(f).size > 0;
+  if (!taken(wanted)) return wanted;
+  const ext = extname(wanted);
+  const stem = wanted.slice(0, wanted.length - ext.length);
+  for (let n = 2; ; n++) {
+    const next = `${stem}.${n}${ext}`;
+    if (!taken(next)) return next;
+  }
+}
+
 export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJournal {
   readonly finalDir: string;
   readonly stagingDir: string;
   readonly tally: CandidateTally = emptyTally();
+  /** The earlier run this live run continues (its folder), or null. */
+  readonly previousRun: string | null;
   private readonly divergences: JsonlWriter;
   private readonly orders: JsonlWriter;
   private readonly faults: JsonlWriter;
+  private readonly reconciliations: JsonlWriter;
   /** Optional observer of every divergence (the expectation checker). */
   onDivergence: ((record: DivergenceRecord) => void) | null = null;
+  /**
+   * Called after every record is queued (live: schedules a synchronous flush at the end of the
+   * turn, before any socket write, so nothing acknowledged to a peer is lost on kill -9).
+   */
+  onWrite: (() => void) | null = null;
 
   /**
    * `staged` (replay): write into a side folder, publish on success. Not staged (live): write in
    * place and flush periodically, so the folder can be read while the engine runs.
    */
   constructor(outDir: string, private readonly staged = true) {
-    this.finalDir = resolve(outDir);
+    // Live: an earlier run in the folder is continued in a new folder beside it, never truncated.
+    const target = staged ? { dir: resolve(outDir), previous: null } : freeRunDir(outDir);
+    this.finalDir = target.dir;
+    this.previousRun = target.previous;
     this.stagingDir = staged ? `${this.finalDir}.partial-${process.pid}` : this.finalDir;
     try {
       if (staged) rmSync(this.stagingDir, { recursive: true, force: true });
       mkdirSync(this.stagingDir, { recursive: true });
+      if (target.previous !== null) {
+        appendFileSync(join(target.previous, 'continued-in.txt'), `${this.finalDir}\n`);
+        writeFileSync(join(this.finalDir, 'continues.txt'), `${target.previous}\n`);
+      }
     } catch (cause) {
       throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.stagingDir}: ${(cause as Error).message}`, { cause });
     }
@@ -45,6 +105,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.divergences = new JsonlWriter(join(this.stagingDir, 'divergences.jsonl'), background, onFailure);
     this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'), background, onFailure);
     this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'), background, onFailure);
+    this.reconciliations = new JsonlWriter(join(this.stagingDir, 'reconciliation.jsonl'), background, onFailure);
   }
 
   /** Path of a file inside the folder being written. */
@@ -57,18 +118,48 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.tally.bySeverity[divergence.severity]++;
     this.divergences.write(exportDivergence(divergence, context));
     this.onDivergence?.(divergence);
+    this.onWrite?.();
   }
 
   fault(fault: ShadowFault): void {
     this.faults.write(exportFault(fault));
+    this.onWrite?.();
   }
 
   append(entry: LifecycleEntry): void {
     this.orders.writeJson(lifecycleJson(entry));
+    this.onWrite?.();
+  }
+
+  /** A reconciliation break (overfill, an LP that never answered...), one JSON line each. */
+  reconciliation(record: Readonly<Record<string, unknown>>): void {
+    this.reconciliations.write(record);
+    this.onWrite?.();
+  }
+
+  /** Reconciliation records written so far. */
+  get reconciliationCount(): number {
+    return this.reconciliations.count;
   }
 
   writeJson(name: string, value: unknown): void {
     writeFileSync(this.path(name), `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * Like writeJson, atomically (a reader never sees half a file) and without throwing: a live
+   * engine must not stop because summary.json cannot be written. Returns the error, or null.
+   */
+  tryWriteJson(name: string, value: unknown): BridgeError | null {
+    const file = this.path(name);
+    const tmp = `${file}.tmp`;
+    try {
+      writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+      renameSync(tmp, file);
+      return null;
+    } catch (cause) {
+      return new BridgeError('SB_ERR_OUTPUT_IO', `${file}: ${(cause as Error).message}`, { cause });
+    }
   }
 
   writeText(name: string, text: string): void {
@@ -77,12 +168,12 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
 
   /** The first file of the folder that can no longer be written, and why; null when all are fine. */
   writeFailure(): BridgeError | null {
-    return this.orders.failure() ?? this.divergences.failure() ?? this.faults.failure();
+    return this.orders.failure() ?? this.divergences.failure() ?? this.faults.failure() ?? this.reconciliations.failure();
   }
 
   /** Records that could not be written since a file failed. */
   lostRecords(): number {
-    return this.orders.lost + this.divergences.lost + this.faults.lost;
+    return this.orders.lost + this.divergences.lost + this.faults.lost + this.reconciliations.lost;
   }
 
   /** Starts writing out buffered records (live runs call this periodically). */
@@ -90,6 +181,15 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.divergences.flush();
     this.orders.flush();
     this.faults.flush();
+    this.reconciliations.flush();
+  }
+
+  /** Everything queued is in the files (the OS's page cache) when this returns. */
+  flushSync(): void {
+    this.orders.flushSync();
+    this.divergences.flushSync();
+    this.faults.flushSync();
+    this.reconciliations.flushSync();
   }
 
   /** Flushes every file and moves the folder to its final place (replacing an older run). */
@@ -118,5 +218,6 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.divergences.close();
     this.orders.close();
     this.faults.close();
+    this.reconciliations.close();
   }
 }

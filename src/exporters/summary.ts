@@ -33,7 +33,7 @@ export interface RunSummary {
     readonly byClass: Record<DivergenceClass, number>;
     readonly bySeverity: Record<Severity, number>;
   };
-  readonly production: { readonly executed: number; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
+  readonly production: { readonly executed: number; readonly routed: number; readonly notSent: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
   readonly candidate: { readonly executed: 0; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
   readonly latencyUs: { readonly production: LatencySummaryUs; readonly candidate: LatencySummaryUs };
   readonly coverage: { readonly offered: number; readonly compared: number; readonly ratio: number; readonly dropped: Record<DropReason, number> };
@@ -98,8 +98,9 @@ export function buildSummary(input: SummaryInput): RunSummary {
       bySeverity: input.tally.bySeverity,
     },
     production: {
-      executed: input.engine.productionRouted,
+      executed: input.engine.productionRouted - input.engine.productionNotSent,
       routed: input.engine.productionRouted,
+      notSent: input.engine.productionNotSent,
       rejected: input.engine.productionRejected,
       rejectReasons: input.engine.productionRejectReasons,
     },

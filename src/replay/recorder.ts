@@ -27,7 +27,9 @@ export class ScenarioRecorder {
   }
 
   order(tsUs: number, o: OrderRequest): void {
-    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'order', id: o.clientOrderId, account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: formatE8Short(o.volumeE8) };
+    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'order', id: o.clientOrderId };
+    if (o.session !== undefined) line['session'] = o.session;
+    Object.assign(line, { account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: formatE8Short(o.volumeE8) });
     if (o.ordType === 'limit') line['price'] = formatE8Short(o.priceE8);
     this.sink.write(line);
   }
@@ -41,7 +43,11 @@ export class ScenarioRecorder {
   }
 
   lpExec(tsUs: number, e: LpExecution): void {
-    this.sink.write({ ts: formatTimestampUs(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId, lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: formatE8Short(e.lastQtyE8), lastPx: formatE8Short(e.lastPxE8), text: e.text });
+    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId };
+    if (e.session !== undefined) line['session'] = e.session;
+    Object.assign(line, { lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: formatE8Short(e.lastQtyE8), lastPx: formatE8Short(e.lastPxE8), text: e.text });
+    if (e.execType === 'status') Object.assign(line, { cumQty: formatE8Short(e.cumQtyE8 ?? 0), avgPx: formatE8Short(e.avgPxE8 ?? 0), terminal: e.terminal === true });
+    this.sink.write(line);
   }
 
   flush(): void {

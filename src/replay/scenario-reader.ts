@@ -135,7 +135,7 @@ function parseExpectDecision(c: LineContext, obj: Json, field: string): ExpectDe
   return out;
 }
 
-const EXEC_TYPES = ['new', 'fill', 'partial_fill', 'reject', 'canceled'] as const;
+const EXEC_TYPES = ['new', 'fill', 'partial_fill', 'reject', 'canceled', 'status'] as const;
 
 export function parseEvent(file: string, line: number, text: string): ScenarioEvent {
   const obj = parseJsonLine(file, line, text);
@@ -191,6 +191,7 @@ export function parseEvent(file: string, line: number, text: string): ScenarioEv
         tsUs,
         order: {
           clientOrderId: c.str(obj, 'id'),
+          ...(obj['session'] === undefined ? {} : { session: c.str(obj, 'session') }),
           account: c.str(obj, 'account'),
           group: c.str(obj, 'group'),
           platformSymbol: c.str(obj, 'symbol'),
@@ -206,12 +207,15 @@ export function parseEvent(file: string, line: number, text: string): ScenarioEv
     case 'lp_status':
       return { type, tsUs, lp: c.str(obj, 'lp'), status: c.oneOf(obj, 'status', ['up', 'down'] as const), reason: c.optStr(obj, 'reason', '') };
     case 'lp_exec': {
+      const execType = c.oneOf(obj, 'execType', EXEC_TYPES);
       const exec: LpExecution = {
         lp: c.str(obj, 'lp'),
         clientOrderId: c.str(obj, 'id'),
+        ...(obj['session'] === undefined ? {} : { session: c.str(obj, 'session') }),
+        ...(execType === 'status' ? { cumQtyE8: c.optDec(obj, 'cumQty'), avgPxE8: c.optDec(obj, 'avgPx'), terminal: c.bool(obj, 'terminal') } : {}),
         lpOrderId: c.str(obj, 'lpOrderId'),
         execId: c.str(obj, 'execId'),
-        execType: c.oneOf(obj, 'execType', EXEC_TYPES),
+        execType,
         lastQtyE8: c.optDec(obj, 'lastQty'),
         lastPxE8: c.optDec(obj, 'lastPx'),
         text: c.optStr(obj, 'text', ''),

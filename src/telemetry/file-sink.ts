@@ -124,7 +124,17 @@ export class FileSink {
    * spot; a truncate-mode file (an export) is complete at close, so writing to it is a bug.
    */
   private writeAfterClose(text: string): void {
-    if (this.options.mode !== 'append') throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
+    if (this.options.mode !== 'append') {
+      // A live export ('count') is closed at stop; a record that still arrives (a late shadow
+      // answer) is counted as lost and said once, never thrown into whoever wrote it.
+      if (this.options.onFailure === 'count') {
+        this.lostLines++;
+        this.failure ??= new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
+        this.afterFailure();
+        return;
+      }
+      throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
+    }
     try {
       const fd = openSync(this.file, 'a');
       try {

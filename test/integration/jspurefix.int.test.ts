@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LiveConfig } from '../../src/app/live-config.js';
+import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { simInstruments } from '../../src/app/live-demo.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
 import { PERSONAS } from '../../src/app/lp-personas.js';

@@ -60,7 +60,12 @@ export function runHarness(production: Router, events: readonly HarnessEvent[], 
   const engine = new ShadowEngine({
     production,
     shadow,
-    orderSink: { onProductionDecision: (order, decision) => sent.push({ order, decision }) },
+    orderSink: {
+      onProductionDecision: (order, decision) => {
+        sent.push({ order, decision });
+        return null;
+      },
+    },
     journal: { append() {} },
     log: { step() {}, event() {} },
     clock,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LpExecution } from '../../src/core/model/lifecycle.js';
 import { OrderTracker } from '../../src/core/shadow/order-tracker.js';
 
-const tracked = (id: string) => ({ correlationId: `c-${id}`, clientOrderId: id, lp: 'LP_A', volumeE8: 200, cumQtyE8: 0, status: 'working' as const });
+const tracked = (id: string, session = 'S1') => ({ correlationId: `c-${id}`, clientOrderId: id, session, lp: 'LP_A', volumeE8: 200, cumQtyE8: 0, status: 'working' as const });
 const exec = (id: string, execId: string, fields: Partial<LpExecution> = {}): LpExecution => ({
   lp: 'LP_A', clientOrderId: id, lpOrderId: `L-${id}`, execId, execType: 'partial_fill', lastQtyE8: 100, lastPxE8: 1, text: '', ...fields,
 });
@@ -11,36 +11,46 @@ describe('order tracker', () => {
   it('books each (LP, OrderID, ExecID) once and accumulates partial fills', () => {
     const t = new OrderTracker(10);
     t.track(tracked('A'));
-    expect(t.book(exec('A', 'E1')).kind).toBe('booked');
-    expect(t.book(exec('A', 'E1')).kind).toBe('duplicate');
-    const second = t.book(exec('A', 'E2'));
+    expect(t.book('c-A', exec('A', 'E1')).kind).toBe('booked');
+    expect(t.book('c-A', exec('A', 'E1')).kind).toBe('duplicate');
+    const second = t.book('c-A', exec('A', 'E2'));
     expect(second.kind === 'booked' && second.order.status).toBe('filled');
-    expect(t.get('A')?.cumQtyE8).toBe(200);
+    expect(t.get('c-A')?.cumQtyE8).toBe(200);
   });
 
   it('flags executions for unknown orders or from another LP', () => {
     const t = new OrderTracker(10);
     t.track(tracked('A'));
-    expect(t.book(exec('B', 'E1')).kind).toBe('unknown_order');
-    expect(t.book(exec('A', 'E1', { lp: 'LP_Z' })).kind).toBe('unknown_order');
+    expect(t.book('c-B', exec('B', 'E1')).kind).toBe('unknown_order');
+    expect(t.book('c-A', exec('A', 'E1', { lp: 'LP_Z' })).kind).toBe('unknown_order');
   });
 
   it('forgets the oldest orders first and stays bounded', () => {
     const t = new OrderTracker(3);
     for (const id of ['A', 'B', 'C', 'D', 'E']) t.track(tracked(id));
-    expect(t.get('A')).toBeUndefined();
-    expect(t.get('B')).toBeUndefined();
-    expect(t.get('C')).toBeDefined();
+    expect(t.get('c-A')).toBeUndefined();
+    expect(t.get('c-B')).toBeUndefined();
+    expect(t.get('c-C')).toBeDefined();
     t.track(tracked('E')); // re-tracking an id does not evict anything
-    expect(t.get('C')).toBeDefined();
-    expect(t.get('E')).toBeDefined();
+    expect(t.get('c-C')).toBeDefined();
+    expect(t.get('c-E')).toBeDefined();
+  });
+
+  it('keeps orders with the same ClOrdID from two sessions apart', () => {
+    const t = new OrderTracker(10);
+    t.track({ ...tracked('SAME', 'RETAIL'), correlationId: 'c-1' });
+    t.track({ ...tracked('SAME', 'PRO'), correlationId: 'c-2' });
+    expect(t.findByClient('RETAIL', 'SAME')?.correlationId).toBe('c-1');
+    expect(t.findByClient('PRO', 'SAME')?.correlationId).toBe('c-2');
+    expect(t.book('c-1', exec('SAME', 'E1')).kind).toBe('booked');
+    expect(t.get('c-2')?.cumQtyE8).toBe(0);
   });
 
   it('treats an LP fill (OrdStatus 2) as final even when it fills less than ordered', () => {
     const t = new OrderTracker(10);
     t.track(tracked('S'));
-    const r = t.book(exec('S', 'E1', { execType: 'fill', lastQtyE8: 150 }));
+    const r = t.book('c-S', exec('S', 'E1', { execType: 'fill', lastQtyE8: 150 }));
     expect(r.kind === 'booked' && r.order.status).toBe('filled');
-    expect(t.get('S')?.cumQtyE8).toBe(150);
+    expect(t.get('c-S')?.cumQtyE8).toBe(150);
   });
 });

@@ -6,7 +6,10 @@ export type OrderType = 'market' | 'limit';
 
 /** An order as it arrives from a platform, before the engine assigns its correlation id. */
 export interface OrderRequest {
+  /** Unique only within its platform session: (session, clientOrderId) is the order's identity. */
   readonly clientOrderId: string;
+  /** The platform session the order came in on, where there is one (live, recordings). */
+  readonly session?: string;
   readonly account: string;
   readonly group: string;
   /** The symbol as the platform spells it, suffix included ("EURUSD.pro", "GOLD"). */

@@ -1,5 +1,6 @@
 // Tracks orders production routed, and books LP executions idempotently by (LP, OrderID, ExecID).
-// A duplicate report (a resend, PossDup) is recognised and booked once; an unknown one is flagged.
+// Orders are keyed by correlation id; a platform's ClOrdID is only unique within its session, so
+// the (session, ClOrdID) index resolves scenario executions that name the platform's id.
 
 import type { LpExecution } from '../model/lifecycle.js';
 import { EvictionRing } from '../util/recent-ids.js';
@@ -7,6 +8,8 @@ import { EvictionRing } from '../util/recent-ids.js';
 export interface TrackedOrder {
   readonly correlationId: string;
   readonly clientOrderId: string;
+  /** The platform session the order came from ('' in scenarios without sessions). */
+  readonly session: string;
   readonly lp: string;
   readonly volumeE8: number;
   cumQtyE8: number;
@@ -22,6 +25,8 @@ export type BookingResult =
 export class OrderTracker {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly bookedExecIds = new Map<string, Set<string>>();
+  /** (session, ClOrdID) -> correlation id of the latest order with that identity. */
+  private readonly byClient = new Map<string, string>();
   /** Insertion order, so the oldest order is forgotten in O(1). */
   private readonly ring: EvictionRing;
 
@@ -30,28 +35,38 @@ export class OrderTracker {
   }
 
   track(order: TrackedOrder): void {
-    const id = order.clientOrderId;
+    const id = order.correlationId;
     if (!this.orders.has(id)) {
       const oldest = this.ring.push(id);
       if (oldest !== undefined) {
+        const gone = this.orders.get(oldest);
         this.orders.delete(oldest);
         this.bookedExecIds.delete(oldest);
+        if (gone !== undefined && this.byClient.get(clientKey(gone.session, gone.clientOrderId)) === oldest) this.byClient.delete(clientKey(gone.session, gone.clientOrderId));
       }
     }
     this.orders.set(id, order);
+    this.byClient.set(clientKey(order.session, order.clientOrderId), id);
   }
 
-  get(clientOrderId: string): TrackedOrder | undefined {
-    return this.orders.get(clientOrderId);
+  get(correlationId: string): TrackedOrder | undefined {
+    return this.orders.get(correlationId);
   }
 
-  book(exec: LpExecution): BookingResult {
-    const order = this.orders.get(exec.clientOrderId);
+  /** The latest order a platform session sent with this ClOrdID. */
+  findByClient(session: string, clientOrderId: string): TrackedOrder | undefined {
+    const id = this.byClient.get(clientKey(session, clientOrderId));
+    return id === undefined ? undefined : this.orders.get(id);
+  }
+
+  /** Books an execution for the order with this correlation id (resolved by the caller). */
+  book(correlationId: string, exec: LpExecution): BookingResult {
+    const order = this.orders.get(correlationId);
     if (order === undefined || order.lp !== exec.lp) return { kind: 'unknown_order' };
-    let seen = this.bookedExecIds.get(exec.clientOrderId);
+    let seen = this.bookedExecIds.get(correlationId);
     if (seen === undefined) {
       seen = new Set();
-      this.bookedExecIds.set(exec.clientOrderId, seen);
+      this.bookedExecIds.set(correlationId, seen);
     }
     const key = `${exec.lp}\u0001${exec.lpOrderId}\u0001${exec.execId}`;
     if (seen.has(key)) return { kind: 'duplicate', order };
@@ -73,8 +88,13 @@ export class OrderTracker {
         order.status = 'canceled';
         break;
       case 'new':
+      case 'status':
         break;
     }
     return { kind: 'booked', order };
   }
+}
+
+function clientKey(session: string, clientOrderId: string): string {
+  return `${session}\u0001${clientOrderId}`;
 }

@@ -6,6 +6,7 @@ import type { DivergenceSink, LatencyRecorder, ShadowFaultSink, Stopwatch } from
 import { isAsyncRouter, type AsyncRouter, type Router } from '../routing/router.js';
 import { CandidateTimedOut } from './candidate-timeout.js';
 import { compareDecisions } from './compare.js';
+import { validateDecision } from './validate-decision.js';
 import type { DecisionContext } from './context.js';
 import { DROP_REASONS, type ComparePolicy, type DropReason } from './divergence.js';
 
@@ -71,6 +72,10 @@ export class ShadowRunner {
   /** Decisions an asynchronous candidate has been asked for and not yet answered. */
   private inFlightCount = 0;
   private dispatching = false;
+  /** Contexts an asynchronous candidate is deciding on, by request ticket (for abandon()). */
+  private readonly inFlightContexts = new Map<number, DecisionContext>();
+  private tickets = 0;
+  private abandoned = false;
   /** Optional observer of every comparison (the expectation checker); not on the hot path. */
   onCompared: ((context: DecisionContext, production: Decision, candidate: Decision) => void) | null = null;
   /**
@@ -119,6 +124,10 @@ export class ShadowRunner {
   /** Queues a context production has decided on; never throws, never blocks. */
   offer(context: DecisionContext, production: Decision): void {
     this.counters.offered++;
+    if (this.abandoned) {
+      this.drop(context, 'candidate_timeout', 'the candidate was stopped');
+      return;
+    }
     if (this.options.sampleRate < 1 && hashUnit(context.order.correlationId) >= this.options.sampleRate) {
       this.drop(context, 'sampled_out', 'outside the sample');
       return;
@@ -219,7 +228,10 @@ export class ShadowRunner {
         handed++;
         const input = this.options.rebuildContext === null ? context : this.options.rebuildContext(context);
         const startNs = this.stopwatch.nowNs();
+        const ticket = ++this.tickets;
+        this.inFlightContexts.set(ticket, context);
         candidate.decideLater(input, (outcome) => {
+          if (!this.inFlightContexts.delete(ticket)) return; // abandoned at stop: already counted
           this.inFlightCount--;
           // The adapter enforces the time budget per decision (it kills a stuck worker); the
           // time recorded here also counts the wait behind earlier requests in the pipeline.
@@ -248,22 +260,42 @@ export class ShadowRunner {
 
   /** What the candidate answered (or how it failed), checked, timed against the budget, compared. */
   private conclude(context: DecisionContext, production: Decision, outcome: Decision | Error, tookNs: number, enforceBudget: boolean): void {
+    if (this.abandoned) return; // counted when the run ended
     if (outcome instanceof Error) {
       const reason = outcome instanceof CandidateTimedOut ? 'candidate_timeout' : 'candidate_error';
       this.drop(context, reason, `${outcome.name}: ${outcome.message}`);
       return;
     }
-    const candidate = outcome;
     this.latency.recordNs(tookNs);
     if (enforceBudget && tookNs > this.options.budgetNs) {
       this.drop(context, 'candidate_timeout', `decision took ${Math.round(tookNs / 1000)} µs, budget ${Math.round(this.options.budgetNs / 1000)} µs`);
       return;
     }
-    if (candidate === null || typeof candidate !== 'object' || (candidate.action !== 'route' && candidate.action !== 'reject')) {
-      this.drop(context, 'candidate_error', 'candidate returned something that is not a Decision');
+    // Whatever came back is checked field by field before anything reads it as a Decision.
+    const candidate = validateDecision(outcome as unknown);
+    if (typeof candidate === 'string') {
+      this.drop(context, 'candidate_error', `candidate returned an invalid decision: ${candidate}`);
       return;
     }
     this.compare(context, production, candidate);
+  }
+
+  /**
+   * Ends the run for the candidate: every context still queued or being decided is counted as
+   * dropped (candidate_timeout: it did not answer in time), and answers arriving later are
+   * ignored. After this no record is written, so the run folder can be closed.
+   */
+  abandon(detail: string): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    while (this.head < this.queueContexts.length) {
+      const at = this.head++;
+      this.drop(this.queueContexts[at] as DecisionContext, 'candidate_timeout', detail);
+    }
+    this.compact();
+    for (const context of this.inFlightContexts.values()) this.drop(context, 'candidate_timeout', detail);
+    this.inFlightContexts.clear();
+    this.inFlightCount = 0;
   }
 
   /** Compares a candidate decision obtained elsewhere (e.g. from a worker) for a queued context. */

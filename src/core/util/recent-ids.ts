@@ -46,6 +46,11 @@ export class RecentIds {
     this.ids.add(id);
   }
 
+  /** The ids held, oldest first (a Set iterates in insertion order, the ring's order). */
+  values(): string[] {
+    return [...this.ids];
+  }
+
   get size(): number {
     return this.ids.size;
   }

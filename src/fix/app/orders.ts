@@ -93,11 +93,32 @@ export function decodeExecutionReport(m: FixMessage, lp: string, contractSize: (
     case 'A':
       kind = 'new';
       break;
+    case 'I':
+      kind = 'status';
+      break;
     default:
       return { refTag: Tag.ExecType, text: `ExecType(150) ${execType ?? 'missing'} is not handled` };
   }
   const units = m.e8(Tag.LastQty);
   const size = contractSize(m.str(Tag.Symbol) ?? '');
+  if (kind === 'status') {
+    // An answer to our OrderStatusRequest: the LP's view of the whole order.
+    const cum = m.e8(Tag.CumQty);
+    const avg = m.e8(Tag.AvgPx);
+    return {
+      lp,
+      clientOrderId: clOrdId,
+      lpOrderId: m.str(Tag.OrderID) ?? '',
+      execId: m.str(Tag.ExecID) ?? '',
+      execType: 'status',
+      lastQtyE8: 0,
+      lastPxE8: 0,
+      text: m.str(Tag.Text) ?? `OrdStatus ${ordStatus ?? '?'}`,
+      cumQtyE8: Number.isFinite(cum) && size > 0 ? Math.round(cum / size) : 0,
+      avgPxE8: Number.isFinite(avg) ? avg : 0,
+      terminal: ordStatus === '2' || ordStatus === '3' || ordStatus === '4' || ordStatus === '8' || ordStatus === 'C',
+    };
+  }
   return {
     lp,
     clientOrderId: clOrdId,
@@ -116,8 +137,8 @@ export interface PlatformExecution {
   readonly clOrdId: string;
   readonly symbol: string;
   readonly side: Side;
-  readonly execType: '0' | 'F' | '8' | '4';
-  readonly ordStatus: '0' | '1' | '2' | '8' | '4';
+  readonly execType: '0' | 'A' | 'F' | '8' | '4';
+  readonly ordStatus: '0' | 'A' | '1' | '2' | '8' | '4';
   readonly orderQtyE8: number;
   readonly lastQtyE8: number;
   readonly lastPxE8: number;
@@ -140,4 +161,11 @@ export function encodePlatformExecution(e: FixEncoder, x: PlatformExecution): vo
   e.str(Tag.TransactTime, formatUtcTimestamp(x.nowMs));
   if (x.ordRejReason !== null) e.int(Tag.OrdRejReason, x.ordRejReason);
   e.str(Tag.ExecType, x.execType).str(Tag.LeavesQty, formatE8Short(leaves));
+}
+
+/** OrderStatusRequest (35=H) to an LP for an order it has not answered: by our ClOrdID. */
+export function encodeOrderStatusRequest(e: FixEncoder, o: { readonly lpClOrdId: string; readonly lpOrderId: string | null; readonly lpSymbol: string; readonly side: Side }): void {
+  e.str(Tag.ClOrdID, o.lpClOrdId);
+  if (o.lpOrderId !== null && o.lpOrderId !== '') e.str(Tag.OrderID, o.lpOrderId);
+  e.str(Tag.Side, o.side === 'buy' ? '1' : '2').str(Tag.Symbol, o.lpSymbol);
 }

@@ -93,6 +93,7 @@ export const MsgType = {
   OrderCancelReject: '9',
   NewOrderSingle: 'D',
   OrderCancelRequest: 'F',
+  OrderStatusRequest: 'H',
   MarketDataRequest: 'V',
   MarketDataSnapshotFullRefresh: 'W',
   MarketDataIncrementalRefresh: 'X',

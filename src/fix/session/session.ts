@@ -149,7 +149,7 @@ export class FixSession {
   /** Re-parsing queued frames needs a message object of its own. */
   private queuedMessage: FixMessage | null = null;
   readonly id: string;
-  readonly counters = { received: 0, sent: 0, rejectsSent: 0, resendsServed: 0, gapsDetected: 0, queueDropped: 0 };
+  readonly counters = { received: 0, sent: 0, rejectsSent: 0, resendsServed: 0, gapsDetected: 0, queueDropped: 0, storedWhileDown: 0 };
 
   constructor(
     readonly config: SessionConfig,
@@ -658,6 +658,22 @@ export class FixSession {
   sendApp(msgType: string, writeBody: (e: FixEncoder) => void): number {
     if (this.state !== 'logged_on') return -1;
     return this.send(msgType, writeBody);
+  }
+
+  /**
+   * Sends an application message that must not be lost to a disconnection (an execution
+   * report): at once when logged on; otherwise stored under the next sequence number without
+   * being written, so the counterparty, seeing the gap after its next Logon, asks for it and
+   * gets it as a PossDup resend. Returns the sequence number it was given.
+   */
+  sendAppDurable(msgType: string, writeBody: (e: FixEncoder) => void): number {
+    if (this.state === 'logged_on') return this.send(msgType, writeBody);
+    const seq = this.store.nextSenderSeq();
+    this.store.saveOutbound({ seq, msgType, sendingTimeMs: this.clock.nowMs(), body: this.bodyOf(writeBody) });
+    this.store.setNextSenderSeq(seq + 1);
+    this.counters.storedWhileDown++;
+    this.log.event('fix_stored_for_resend', { session: this.id, seq, msgType, state: this.state });
+    return seq;
   }
 
   /** Sends an application message whose body fields are already encoded. */

@@ -1,0 +1,246 @@
+// The order desk's write-ahead journal: one checksummed JSON line per record, written with one
+// write() before the order, fill or report it describes leaves the process, so a kill -9 loses
+// nothing the engine acted on. At start it is replayed into a fresh desk and compacted.
+//
+// fsync policy (what survives a power loss, not just a crash): 'always' fsyncs every record on
+// the routing thread (a disk flush per order: milliseconds on most disks); 'interval' (default)
+// fsyncs on the thread pool at most every `fsyncIntervalMs`, so at most that much is at risk;
+// 'never' leaves it to the OS. Every policy survives kill -9: the write() has returned before
+// the order is sent. Costs are measured in bench/README.md.
+//
+// Line format: "<crc32 of the JSON, 8 hex digits> <JSON>\n". A torn last line (a crash mid-write)
+// is dropped; a bad line with good lines after it is corruption, and start-up stops with
+// SB_ERR_JOURNAL_CORRUPT naming the file and byte offset unless recovery is asked for explicitly.
+
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { BridgeError } from '../../core/errors.js';
+import type { DeskExecution, DeskJournal, OpenOrder, OrderDesk } from '../../core/orders/order-desk.js';
+
+export type JournalFsync = 'always' | 'interval' | 'never';
+
+type JournalRecord =
+  | { readonly t: 'id'; readonly s: string; readonly c: string }
+  | { readonly t: 'open'; readonly o: OpenOrder }
+  | { readonly t: 'exec'; readonly cid: string; readonly at: number; readonly x: DeskExecution }
+  | { readonly t: 'status'; readonly cid: string; readonly at: number }
+  | { readonly t: 'close'; readonly cid: string; readonly why: string };
+
+export interface JournalRecovery {
+  /** Records replayed into the desk. */
+  readonly records: number;
+  /** A torn last record was dropped (a crash mid-write). */
+  readonly tornTail: boolean;
+  /** Corrupt records skipped because recovery was asked for (0 otherwise: start-up stops). */
+  readonly skipped: number;
+  readonly openOrders: number;
+}
+
+export class FileOrderJournal implements DeskJournal {
+  readonly file: string;
+  private fd: number;
+  private lastSync = 0;
+  private syncing = false;
+  private failed: BridgeError | null = null;
+  /** Records that could not be written after a failure (never thrown for executions). */
+  lost = 0;
+
+  constructor(
+    dir: string,
+    private readonly fsyncPolicy: JournalFsync = 'interval',
+    private readonly fsyncIntervalMs = 100,
+  ) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      this.file = join(dir, 'orders.journal');
+      this.fd = openSync(this.file, 'a');
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_JOURNAL_IO', `${dir}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Why the journal can no longer be written (it stays failed until restart), or null. */
+  failure(): BridgeError | null {
+    return this.failed;
+  }
+
+  /**
+   * Replays the journal into `desk` (which must be empty) and rewrites it compactly: the
+   * remembered ClOrdIDs and the records of orders still open. `recover`: skip corrupt records
+   * instead of refusing to start.
+   */
+  load(desk: OrderDesk, recover = false): JournalRecovery {
+    const data = readFileSync(this.file);
+    const parsed = parseJournal(this.file, data, recover);
+    desk.restore((d) => {
+      for (const r of parsed.records) {
+        switch (r.t) {
+          case 'id':
+            d.admit(r.s, r.c);
+            break;
+          case 'open':
+            d.open(r.o);
+            break;
+          case 'exec':
+            d.onExecution(r.cid, r.x, r.at);
+            break;
+          case 'status':
+            d.restoreStatusRequested(r.cid, r.at);
+            break;
+          case 'close':
+            d.restoreClosed(r.cid);
+            break;
+        }
+      }
+    });
+    this.compact(desk, parsed.records);
+    return { records: parsed.records.length, tornTail: parsed.tornTail, skipped: parsed.skipped, openOrders: desk.openCount };
+  }
+
+  admitted(session: string, clOrdId: string): void {
+    this.write({ t: 'id', s: session, c: clOrdId }, false);
+  }
+
+  /** Throws SB_ERR_JOURNAL_IO when the record cannot be written: the order must not be sent. */
+  opened(order: OpenOrder): void {
+    this.write({ t: 'open', o: order }, true);
+  }
+
+  executed(correlationId: string, exec: DeskExecution, atMs: number): void {
+    this.write({ t: 'exec', cid: correlationId, at: atMs, x: exec }, false);
+  }
+
+  statusRequested(correlationId: string, atMs: number): void {
+    this.write({ t: 'status', cid: correlationId, at: atMs }, false);
+  }
+
+  closed(correlationId: string, reason: string): void {
+    this.write({ t: 'close', cid: correlationId, why: reason }, false);
+  }
+
+  close(): void {
+    try {
+      fsyncSync(this.fd);
+    } catch {
+      // a failed disk: the failure is already recorded, or nothing is pending
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  private write(record: JournalRecord, throwOnFailure: boolean): void {
+    if (this.failed !== null) {
+      this.lost++;
+      if (throwOnFailure) throw this.failed;
+      return;
+    }
+    try {
+      writeSync(this.fd, line(record));
+      if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
+      else if (this.fsyncPolicy === 'interval') this.maybeSync();
+    } catch (cause) {
+      this.failed = new BridgeError('SB_ERR_JOURNAL_IO', `${this.file}: ${(cause as Error).message}`, { cause });
+      this.lost++;
+      if (throwOnFailure) throw this.failed;
+    }
+  }
+
+  private maybeSync(): void {
+    if (this.syncing) return;
+    const now = Date.now();
+    if (now - this.lastSync < this.fsyncIntervalMs) return;
+    this.syncing = true;
+    this.lastSync = now;
+    // On the thread pool: an fsync can take milliseconds and must never stall the engine.
+    fsync(this.fd, (error) => {
+      this.syncing = false;
+      if (error !== null && this.failed === null) this.failed = new BridgeError('SB_ERR_JOURNAL_IO', `${this.file}: fsync: ${error.message}`, { cause: error });
+    });
+  }
+
+  /** Rewrites the journal with what the desk still needs: remembered ids, open orders' records. */
+  private compact(desk: OrderDesk, records: readonly JournalRecord[]): void {
+    const open = new Set(desk.openOrders().map((o) => o.order.correlationId));
+    const chunks: string[] = [];
+    for (const [session, ids] of desk.rememberedIds()) for (const c of ids) chunks.push(line({ t: 'id', s: session, c }));
+    for (const r of records) {
+      if ((r.t === 'open' && open.has(r.o.correlationId)) || ((r.t === 'exec' || r.t === 'status') && open.has(r.cid))) chunks.push(line(r));
+    }
+    try {
+      const tmp = `${this.file}.tmp`;
+      const fd = openSync(tmp, 'w');
+      try {
+        for (let i = 0; i < chunks.length; i += 4096) writeSync(fd, chunks.slice(i, i + 4096).join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      closeSync(this.fd);
+      renameSync(tmp, this.file);
+      this.fd = openSync(this.file, 'a');
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_JOURNAL_IO', `${this.file}: compaction failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
+
+function line(record: JournalRecord): string {
+  const json = JSON.stringify(record);
+  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+}
+
+const RECORD_TYPES = new Set(['id', 'open', 'exec', 'status', 'close']);
+
+/**
+ * Splits and checks the journal. Bad bytes at the very end (a write cut short by a crash or a
+ * power loss) are a torn tail and dropped; a bad record with good records after it is corruption.
+ */
+export function parseJournal(file: string, data: Buffer, recover: boolean): { records: JournalRecord[]; tornTail: boolean; skipped: number } {
+  const records: JournalRecord[] = [];
+  let skipped = 0;
+  let badSinceGood = 0;
+  let firstBad: { offset: number; line: number; why: string } | null = null;
+  let offset = 0;
+  let lineNo = 0;
+  while (offset < data.length) {
+    let nl = data.indexOf(0x0a, offset);
+    if (nl === -1) nl = data.length;
+    lineNo++;
+    const checked = checkLine(data.toString('utf8', offset, nl));
+    if (typeof checked === 'string') {
+      firstBad ??= { offset, line: lineNo, why: checked };
+      badSinceGood++;
+    } else {
+      if (badSinceGood > 0) {
+        if (!recover) {
+          const bad = firstBad as { offset: number; line: number; why: string };
+          throw new BridgeError('SB_ERR_JOURNAL_CORRUPT', `${file}: byte offset ${bad.offset} (line ${bad.line}): ${bad.why}, and good records follow it, so it is not a torn write; restore the file or start with --recover-journal to skip the bad records`);
+        }
+        skipped += badSinceGood;
+        badSinceGood = 0;
+        firstBad = null;
+      }
+      records.push(checked);
+    }
+    offset = nl + 1;
+  }
+  return { records, tornTail: badSinceGood > 0, skipped };
+}
+
+function checkLine(text: string): JournalRecord | string {
+  const space = text.indexOf(' ');
+  if (space !== 8) return 'not "<crc32> <json>"';
+  const json = text.slice(9);
+  const crc = Number.parseInt(text.slice(0, 8), 16);
+  if (!Number.isInteger(crc) || crc32(json) !== crc) return 'checksum does not match the record';
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return 'not valid JSON';
+  }
+  if (value === null || typeof value !== 'object' || !RECORD_TYPES.has((value as { t?: unknown }).t as string)) return 'unknown record type';
+  return value as JournalRecord;
+}
+

@@ -1,0 +1,243 @@
+// The order desk and its journal: identity by (platform session, ClOrdID), LP fills to client
+// fills (capped, marked up, short fills finished), LP silence, and a restart from the journal
+// that finishes what a crash left in flight.
+
+import { appendFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { OrderDesk, type DeskExecution, type DeskJournal, type OpenOrder } from '../../src/core/orders/order-desk.js';
+import { FileOrderJournal } from '../../src/app/live/order-journal.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'sb-desk-'));
+  dirs.push(d);
+  return d;
+};
+
+const memoryJournal = (): DeskJournal & { records: string[] } => {
+  const records: string[] = [];
+  return {
+    records,
+    admitted: (s, c) => records.push(`id ${s} ${c}`),
+    opened: (o) => records.push(`open ${o.correlationId}`),
+    executed: (cid, x) => records.push(`exec ${cid} ${x.execId}`),
+    statusRequested: (cid) => records.push(`status ${cid}`),
+    closed: (cid, why) => records.push(`close ${cid} ${why}`),
+  };
+};
+
+const order = (cid: string, over: Partial<OpenOrder> = {}): OpenOrder => ({
+  correlationId: cid,
+  session: 'MT5_RETAIL',
+  clOrdId: 'C1',
+  platformSymbol: 'EURUSD',
+  side: 'buy',
+  orderQtyE8: 10_000_000, // 0.1 lots
+  priceDigits: 5,
+  pointE8: 1_000,
+  markupE8: 2_000, // 0.2 pips
+  quotedLpPxE8: 108_500_000,
+  lp: 'LP_A',
+  lpSymbol: 'EUR/USD',
+  executedBy: 'production',
+  sentAtMs: 1_000,
+  ...over,
+});
+
+const fill = (execId: string, qtyE8: number, pxE8: number, kind: DeskExecution['kind'] = 'partial_fill'): DeskExecution => ({
+  lp: 'LP_A', lpOrderId: 'L1', execId, kind, lastQtyE8: qtyE8, lastPxE8: pxE8, cumQtyE8: 0, avgPxE8: 0, terminal: false, text: '',
+});
+
+describe('order desk', () => {
+  it('keeps two platforms that use the same ClOrdID apart: each gets its own fill', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1', { session: 'MT5_RETAIL', clOrdId: 'SAME' }));
+    desk.open(order('r-2', { session: 'MT5_PRO', clOrdId: 'SAME' }));
+    expect(desk.findByClient('MT5_RETAIL', 'SAME')?.correlationId).toBe('r-1');
+    expect(desk.findByClient('MT5_PRO', 'SAME')?.correlationId).toBe('r-2');
+    const a = desk.onExecution('r-1', fill('X1', 10_000_000, 108_500_000, 'fill'), 2_000);
+    const b = desk.onExecution('r-2', fill('X1', 10_000_000, 108_510_000, 'fill'), 2_000);
+    expect(a.reports.map((r) => [r.order.session, r.ordStatus, r.lastPxE8])).toEqual([['MT5_RETAIL', '2', 108_502_000]]);
+    expect(b.reports.map((r) => [r.order.session, r.ordStatus, r.lastPxE8])).toEqual([['MT5_PRO', '2', 108_512_000]]);
+    expect(desk.isDuplicate('MT5_RETAIL', 'SAME')).toBe(true);
+    expect(desk.isDuplicate('MT5_OTHER', 'SAME')).toBe(false);
+  });
+
+  it('never passes on more than the order quantity: an overfill is capped and is a reconciliation break', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    const out = desk.onExecution('r-1', fill('X1', 20_000_000, 108_500_000, 'fill'), 2_000);
+    expect(out.reports).toHaveLength(1);
+    expect(out.reports[0]).toMatchObject({ execType: 'F', ordStatus: '2', lastQtyE8: 10_000_000, cumQtyE8: 10_000_000 });
+    expect(out.reconciliations.map((r) => r.kind)).toEqual(['overfill']);
+    expect(out.finished).toBe(true);
+  });
+
+  it('finishes a short fill: the fill, then the rest canceled', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    const out = desk.onExecution('r-1', fill('X1', 4_000_000, 108_500_000, 'fill'), 2_000);
+    expect(out.reports.map((r) => [r.execType, r.ordStatus, r.cumQtyE8])).toEqual([['F', '1', 4_000_000], ['4', '4', 4_000_000]]);
+    expect(desk.openCount).toBe(0);
+  });
+
+  it('books each (LP OrderID, ExecID) once, and numbers the reports so no ExecID repeats', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    const first = desk.onExecution('r-1', fill('X1', 3_000_000, 108_500_000), 2_000);
+    expect(desk.onExecution('r-1', fill('X1', 3_000_000, 108_500_000), 2_001).kind).toBe('duplicate');
+    const second = desk.onExecution('r-1', fill('X2', 7_000_000, 108_501_000), 2_002);
+    expect([...first.reports, ...second.reports].map((r) => r.number)).toEqual([1, 2]);
+    expect(second.reports[0]).toMatchObject({ ordStatus: '2', cumQtyE8: 10_000_000 });
+    // Average client price: (1.08502 x 0.03 + 1.08503 x 0.07) / 0.1, exactly.
+    expect(second.reports[0]?.avgPxE8).toBe(108_502_700);
+  });
+
+  it('says an execution for an order it does not hold is a reconciliation break, and for the wrong LP too', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    expect(desk.onExecution('r-9', fill('X1', 1, 1), 2_000).reconciliations[0]?.kind).toBe('unknown_execution');
+    expect(desk.onExecution('r-1', { ...fill('X1', 1, 1), lp: 'LP_B' }, 2_000).kind).toBe('unknown_order');
+  });
+
+  it('asks a silent LP for the order status, tells the platform it is pending, then flags it unresolved and still passes on a late fill', () => {
+    const journal = memoryJournal();
+    const desk = new OrderDesk(journal, { lpTimeoutMs: 3_000, unresolvedAfterMs: 10_000, duplicateWindow: 100, maxOpenOrders: 100 });
+    desk.open(order('r-1'));
+    expect(desk.due(3_999)).toEqual([]);
+    const [ask] = desk.due(4_000);
+    expect(ask?.kind).toBe('request_status');
+    expect(ask?.report).toMatchObject({ execType: 'A', ordStatus: 'A', number: 1 });
+    expect(desk.due(5_000)).toEqual([]);
+    const [gone] = desk.due(14_000);
+    expect(gone?.kind).toBe('unresolved');
+    expect(gone?.reconciliation?.kind).toBe('lp_unanswered');
+    const late = desk.onExecution('r-1', fill('X1', 10_000_000, 108_500_000, 'fill'), 60_000);
+    expect(late.reports.map((r) => [r.execType, r.ordStatus, r.number])).toEqual([['F', '2', 2]]);
+    expect(journal.records).toContain('status r-1');
+  });
+
+  it('passes on fills the LP reports in a status answer but never sent, at the price that makes its average', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    desk.onExecution('r-1', fill('X1', 4_000_000, 108_500_000), 2_000);
+    const status: DeskExecution = { lp: 'LP_A', lpOrderId: 'L1', execId: 'S1', kind: 'status', lastQtyE8: 0, lastPxE8: 0, cumQtyE8: 10_000_000, avgPxE8: 108_506_000, terminal: true, text: 'filled' };
+    const out = desk.onExecution('r-1', status, 9_000);
+    // The missing 0.06 lots were filled at (1.08506 x 0.1 - 1.085 x 0.04) / 0.06 = 1.0851.
+    expect(out.reports.map((r) => [r.ordStatus, r.lastQtyE8, r.lastPxE8])).toEqual([['2', 6_000_000, 108_512_000]]);
+    expect(out.reconciliations.map((r) => r.kind)).toEqual(['lp_status_mismatch']);
+    expect(out.finished).toBe(true);
+  });
+
+  it('holds at most maxOpenOrders, forgetting the oldest with a reconciliation record', () => {
+    const desk = new OrderDesk(memoryJournal(), { lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 10, maxOpenOrders: 2 });
+    desk.open(order('r-1', { clOrdId: 'A' }));
+    desk.open(order('r-2', { clOrdId: 'B' }));
+    expect(desk.open(order('r-3', { clOrdId: 'C' }))?.kind).toBe('evicted_unfinished');
+    expect(desk.openOrders().map((o) => o.order.correlationId)).toEqual(['r-2', 'r-3']);
+  });
+
+  it('never reports more than the order quantity, whatever the LP sends (property)', () => {
+    const exec = fc.record({
+      kind: fc.constantFrom<DeskExecution['kind']>('new', 'fill', 'partial_fill', 'reject', 'canceled', 'status'),
+      execId: fc.constantFrom('A', 'B', 'C', 'D', 'E', 'F'),
+      qty: fc.integer({ min: 0, max: 30_000_000 }),
+      px: fc.integer({ min: 1, max: 200_000_000 }),
+      terminal: fc.boolean(),
+    });
+    fc.assert(fc.property(fc.array(exec, { maxLength: 12 }), (execs) => {
+      const desk = new OrderDesk(memoryJournal(), { lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 16, maxOpenOrders: 16 });
+      desk.open(order('r-1'));
+      let passedOn = 0;
+      let last = 0;
+      for (const e of execs) {
+        const out = desk.onExecution('r-1', { lp: 'LP_A', lpOrderId: 'L', execId: e.execId, kind: e.kind, lastQtyE8: e.qty, lastPxE8: e.px, cumQtyE8: e.qty, avgPxE8: e.px, terminal: e.terminal, text: '' }, 2_000);
+        for (const r of out.reports) {
+          passedOn += r.lastQtyE8;
+          expect(r.cumQtyE8).toBe(passedOn);
+          expect(r.number).toBe(++last);
+          if (r.execType === 'F') {
+            expect(r.lastPxE8).toBeGreaterThan(0); // never a non-positive price to a client
+            expect(r.lastPxE8 % 1_000).toBe(0); // on the instrument's point
+          }
+        }
+      }
+      expect(passedOn).toBeLessThanOrEqual(10_000_000);
+    }), { numRuns: 500 });
+  });
+});
+
+describe('order journal', () => {
+  it('rebuilds the desk after a crash: open orders, fills so far, duplicate ids, and report numbers continue', () => {
+    const dir = tempDir();
+    const j1 = new FileOrderJournal(dir, 'never');
+    const d1 = new OrderDesk(j1);
+    j1.load(d1);
+    d1.admit('MT5_RETAIL', 'REJECTED-1');
+    d1.open(order('r-1', { clOrdId: 'A' }));
+    d1.open(order('r-2', { clOrdId: 'B' }));
+    d1.onExecution('r-1', fill('X1', 4_000_000, 108_500_000), 2_000);
+    d1.onExecution('r-2', fill('X1', 10_000_000, 108_500_000, 'fill'), 2_000);
+    // kill -9: no close, nothing flushed but what write() already put in the file.
+    const j2 = new FileOrderJournal(dir, 'never');
+    const d2 = new OrderDesk(j2);
+    const recovery = j2.load(d2);
+    expect(recovery).toMatchObject({ openOrders: 1, tornTail: false, skipped: 0 });
+    expect(d2.openOrders()).toEqual([{ order: order('r-1', { clOrdId: 'A' }), cumQtyE8: 4_000_000, reports: 1 }]);
+    expect(d2.isDuplicate('MT5_RETAIL', 'REJECTED-1')).toBe(true);
+    expect(d2.isDuplicate('MT5_RETAIL', 'B')).toBe(true);
+    // The LP resends the fill it sent before the crash, then the rest.
+    expect(d2.onExecution('r-1', fill('X1', 4_000_000, 108_500_000), 3_000).kind).toBe('duplicate');
+    const rest = d2.onExecution('r-1', fill('X2', 6_000_000, 108_500_000), 3_001);
+    expect(rest.reports.map((r) => [r.number, r.ordStatus, r.cumQtyE8])).toEqual([[2, '2', 10_000_000]]);
+    j2.close();
+    // Compacted: the finished order's records are gone, the ids stay.
+    const j3 = new FileOrderJournal(dir, 'never');
+    const d3 = new OrderDesk(j3);
+    j3.load(d3);
+    expect(d3.openCount).toBe(0);
+    expect(d3.isDuplicate('MT5_RETAIL', 'A')).toBe(true);
+    j3.close();
+  });
+
+  it('drops a torn last record, and refuses to start on a corrupt one in the middle, naming file and offset', () => {
+    const dir = tempDir();
+    const j1 = new FileOrderJournal(dir, 'never');
+    const d1 = new OrderDesk(j1);
+    j1.load(d1);
+    d1.open(order('r-1', { clOrdId: 'A' }));
+    d1.open(order('r-2', { clOrdId: 'B' }));
+    j1.close();
+    appendFileSync(j1.file, '1234abcd {"t":"open","o":{"corr'); // a write cut short
+    const torn = new FileOrderJournal(dir, 'never');
+    expect(torn.load(new OrderDesk(torn))).toMatchObject({ tornTail: true, openOrders: 2 });
+    torn.close();
+    const lines = readFileSync(j1.file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('"r-2"'));
+    const offset = lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
+    // That record no longer matches its checksum, and a good record follows it.
+    lines[at] = (lines[at] as string).replace('r-2', 'r-X');
+    writeFileSync(j1.file, [...lines.slice(0, -1), lines[0], ''].join('\n'));
+    const corrupt = new FileOrderJournal(dir, 'never');
+    expect(() => corrupt.load(new OrderDesk(corrupt))).toThrow(new RegExp(`SB_ERR_JOURNAL_CORRUPT: .*orders\\.journal: byte offset ${offset} \\(line ${at + 1}\\): checksum`));
+    corrupt.close();
+    const recovering = new FileOrderJournal(dir, 'never');
+    expect(recovering.load(new OrderDesk(recovering), true)).toMatchObject({ skipped: 1 });
+    recovering.close();
+  });
+
+  it('refuses an order it cannot journal (a full disk), and keeps running', () => {
+    const journal = new FileOrderJournal(tempDir(), 'never');
+    const desk = new OrderDesk(journal);
+    journal.load(desk);
+    // Point the journal at /dev/full: every write fails with ENOSPC.
+    (journal as unknown as { fd: number }).fd = openSync('/dev/full', 'w');
+    expect(() => desk.open(order('r-1'))).toThrow(/SB_ERR_JOURNAL_IO: .*ENOSPC/);
+    expect(desk.openCount).toBe(0);
+    expect(journal.failure()?.code).toBe('SB_ERR_JOURNAL_IO');
+  });
+});
