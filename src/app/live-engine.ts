@@ -455,7 +455,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       // Inbound LP numbers are coalesced: after a crash the LP resends a few messages, which are
       // quotes (replaced by the next) and executions (booked once per LP/OrderID/ExecID).
       // Orders older than resendMaxAgeMs are gap-filled, never resent, so only a short window is kept.
-      new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000),
+      new FileSessionStore(config.platform.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000, config.run.recoverJournal),
       {
         onLogon(s) {
           const ts = clock.stamp();
@@ -531,7 +531,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         // Prices are gap-filled on a resend, never replayed stale; execution reports are resent.
         neverResendMsgTypes: new Set([MsgType.MarketDataSnapshotFullRefresh, MsgType.MarketDataIncrementalRefresh]),
       },
-      new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval'),
+      new FileSessionStore(config.platform.storeDir, `${config.platform.senderCompId}-${pc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, false, undefined, config.run.recoverJournal),
       {
         // Whatever credential is configured is checked, each in constant time; a session with
         // a password and no username still needs the password.
@@ -549,7 +549,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
               const request: OrderRequest = { ...decoded, session: pc.targetCompId };
               // No order is taken that could not be recorded: with the order log or the order
               // journal failing (a full disk), orders are refused here, before routing.
-              const logFailure = folder.writeFailure() ?? journal.failure();
+              const logFailure = folder.writeFailure() ?? journal.failure() ?? storeFailure();
               if (logFailure !== null) {
                 if (refusedForLog++ === 0) logger.error({ event: 'orders_refused_log_failed', code: logFailure.code, detail: logFailure.message }, 'orders_refused_log_failed');
                 refuseOrder(s, refused(request), 99, `Order log unavailable (${logFailure.code})`);
@@ -557,6 +557,13 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
               }
               // Identity is (platform session, ClOrdID): another platform may use the same id.
               if (desk.isDuplicate(pc.targetCompId, request.clientOrderId)) {
+                // A possible duplicate (a resend after a crash on either side) of an order we
+                // took is the same order: it was answered, or will be. Only a fresh order with
+                // a used ClOrdID is refused.
+                if (m.flag(Tag.PossDupFlag) || m.flag(Tag.PossResend)) {
+                  sessionLog.event('order_possdup_ignored', { session: pc.targetCompId, clOrdId: request.clientOrderId, seq: m.seqNum });
+                  return;
+                }
                 refuseOrder(s, refused(request), 6, 'Duplicate ClOrdID');
                 return;
               }
@@ -612,6 +619,17 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     platformSessions.set(pc.targetCompId, session);
   }
   let refusedForLog = 0;
+  /** The first session store that cannot persist (a full disk under the store), if any. */
+  const storeFailure = (): BridgeError | null => {
+    for (const s of platformSessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
+    for (const s of lpSessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
+    return null;
+  };
+  /** Every persistence problem now, for the summary: what cannot be written, and why. */
+  const storageFailures = (): string[] =>
+    [folder.writeFailure(), journal.failure(), ...[...platformSessions.values(), ...lpSessions.values()].map((s) => s.store.failure())]
+      .filter((f): f is BridgeError => f !== null)
+      .map((f) => f.message);
   const refused = (r: OrderRequest) => ({ clOrdId: r.clientOrderId, symbol: r.platformSymbol, side: r.side, qtyE8: r.volumeE8 });
   const submitOrder = (session: FixSession, key: string, request: OrderRequest): void => {
     const ts = clock.stamp();
@@ -631,6 +649,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     findSession: (sender, target) => (sender === config.platform.senderCompId ? platformSessions.get(target) ?? null : null),
     allSessions: () => platformSessions.values(),
     log: sessionLog,
+    maxConnections: config.platform.maxConnections,
+    logonTimeoutMs: config.platform.logonTimeoutMs,
+    maxFailedLogonsPerMinute: config.platform.maxFailedLogonsPerMinute,
     ...(config.platform.tls === null ? {} : { tls: { key: readFileSync(config.platform.tls.keyFile), cert: readFileSync(config.platform.tls.certFile) } }),
   });
   let platformPort: number;
@@ -669,6 +690,8 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       quoteShadow: { ...quoteShadow },
       orderDesk: { open: desk.openCount, recoveredFromJournal: recovery.openOrders, refusedJournalUnavailable: journalRefusals, refusedLogUnavailable: refusedForLog },
       reconciliation: { ...reconciliationCounts },
+      admission: { ...acceptor.admission, logLinesSuppressed: Object.fromEntries(peerLog.suppressed) },
+      storage: { failures: storageFailures() },
       previousRun: folder.previousRun,
       recording: recordPath,
     } as RunSummary;

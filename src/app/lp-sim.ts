@@ -33,6 +33,22 @@ export interface LpSimOptions {
   readonly log: SessionLog;
   /** Replay these quotes (time-ordered, relative ms) instead of a random walk. */
   readonly scriptedQuotes?: readonly { atMs: number; lpSymbol: string; bidE8: number; askE8: number }[];
+  /**
+   * Misbehaviour for tests and drills: `silent` takes orders and never answers them (nor a
+   * status request); `overfill` fills this many times the quantity asked for.
+   */
+  readonly faults?: { readonly silent?: boolean; readonly overfill?: number };
+}
+
+/** What the simulator remembers of an order, to answer an OrderStatusRequest about it. */
+interface SimOrder {
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qtyE8: number;
+  ordStatus: string;
+  cumE8: number;
+  avgPxE8: number;
 }
 
 interface SymbolState {
@@ -110,6 +126,9 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         case MsgType.NewOrderSingle:
           onOrder(session, m);
           return;
+        case MsgType.OrderStatusRequest:
+          onStatusRequest(session, m);
+          return;
         case MsgType.OrderCancelRequest:
           session.sendApp(MsgType.OrderCancelReject, (e) =>
             e.str(Tag.ClOrdID, m.str(Tag.ClOrdID) ?? '').str(Tag.OrderID, 'NONE').str(Tag.OrdStatus, '8').str(Tag.OrigClOrdID, m.str(Tag.OrigClOrdID) ?? '').str(Tag.CxlRejReason, '0').str(Tag.CxlRejResponseTo, '1'),
@@ -137,6 +156,20 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
     }
   };
 
+  const simOrders = new Map<string, SimOrder>();
+  /** Answers what it knows of an order (150=I), or that it does not know it (39=8). */
+  const onStatusRequest = (session: FixSession, m: FixMessage): void => {
+    if (o.faults?.silent === true) return;
+    const clOrdId = m.str(Tag.ClOrdID) ?? '';
+    const known = simOrders.get(clOrdId);
+    session.sendApp(MsgType.ExecutionReport, (e) => {
+      e.str(Tag.AvgPx, formatE8Short(known?.avgPxE8 ?? 0)).str(Tag.ClOrdID, clOrdId).str(Tag.CumQty, formatE8Short(known?.cumE8 ?? 0)).str(Tag.ExecID, `${o.lp}-S${++orderCounter}`);
+      e.str(Tag.OrderID, known?.orderId ?? 'NONE').str(Tag.OrderQty, formatE8Short(known?.qtyE8 ?? 0)).str(Tag.OrdStatus, known?.ordStatus ?? '8').str(Tag.Side, known?.side === 'sell' ? '2' : '1').str(Tag.Symbol, known?.symbol ?? m.str(Tag.Symbol) ?? '');
+      if (known === undefined) e.str(Tag.Text, 'Unknown order');
+      e.str(Tag.ExecType, 'I').str(Tag.LeavesQty, '0');
+    });
+  };
+
   const onOrder = (session: FixSession, m: FixMessage): void => {
     stats.orders++;
     const clOrdId = m.str(Tag.ClOrdID) ?? '';
@@ -146,12 +179,19 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
     const qtyE8 = m.e8(Tag.OrderQty);
     const orderId = `${o.lp}-${++orderCounter}`;
     const s = symbols.get(sym);
+    const simOrder: SimOrder = { orderId, symbol: sym, side, qtyE8, ordStatus: '0', cumE8: 0, avgPxE8: 0 };
+    simOrders.set(clOrdId, simOrder);
+    if (o.faults?.silent === true) return; // takes the order, never answers
     const delay = rng.between(persona.ackLatencyMs[0], persona.ackLatencyMs[1]) + rng.between(persona.holdMs[0], persona.holdMs[1]);
     later(delay, () => {
-      if (!session.isLoggedOn) return;
       const report = (execId: string, execType: string, ordStatus: string, lastQty: number, lastPx: number, cum: number, avg: number, text: string | null, rej: string | null): void => {
+        simOrder.ordStatus = ordStatus;
+        simOrder.cumE8 = cum;
+        simOrder.avgPxE8 = avg;
         maybeSkipSeq(session);
-        session.sendApp(MsgType.ExecutionReport, (e) => {
+        // The fill happened whether or not the bridge is connected: like a real LP's engine,
+        // the report is kept and delivered on the bridge's resend request after it logs on.
+        session.sendAppDurable(MsgType.ExecutionReport, (e) => {
           const digits = s?.instrument.digits ?? 5;
           const pd = digits + (persona.name === 'bank' ? 1 : 0);
           e.str(Tag.AvgPx, formatE8(avg, pd)).str(Tag.ClOrdID, clOrdId).str(Tag.CumQty, formatE8Short(cum)).str(Tag.ExecID, execId);
@@ -167,7 +207,11 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         report(`${orderId}-1`, '8', '8', 0, 0, 0, 0, s === undefined ? `Unknown symbol ${sym}` : rng.pick(REJECT_TEXTS), s === undefined ? '1' : '99');
       } else {
         const px = side === 'buy' ? s.askE8 : s.bidE8;
-        if (rng.chance(persona.partialProbability) && qtyE8 >= 200_000_000) {
+        const over = o.faults?.overfill ?? 0;
+        if (over > 0) {
+          const filled = Math.round(qtyE8 * over);
+          report(`${orderId}-1`, 'F', '2', filled, px, filled, px, null, null);
+        } else if (rng.chance(persona.partialProbability) && qtyE8 >= 200_000_000) {
           stats.partials++;
           const first = Math.floor(qtyE8 / 2 / 100_000_000) * 100_000_000; // whole units
           report(`${orderId}-1`, 'F', '1', first, px, first, px, null, null);
@@ -177,7 +221,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         }
         stats.fills++;
       }
-      if (persona.disconnectProbability > 0 && rng.chance(persona.disconnectProbability)) {
+      if (persona.disconnectProbability > 0 && session.isLoggedOn && rng.chance(persona.disconnectProbability)) {
         stats.disconnects++;
         later(5, () => session.disconnect('simulated LP disconnect'));
       }

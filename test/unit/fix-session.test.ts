@@ -1,7 +1,7 @@
 // Session-layer behaviour the acceptance scripts do not reach: the initiator side, resend policy,
 // persistence across a restart, the bounded queue, and bad input that must not crash anything.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -167,7 +167,36 @@ describe('FIX session', () => {
     again.close();
     expect(readFileSync(s.file, 'latin1')).not.toContain('S 9');
     writeFileSync(s.file, 'garbage\n');
-    expect(new FileSessionStore(dir, 'X', 'never').nextSenderSeq()).toBe(1);
+    expect(() => new FileSessionStore(dir, 'X', 'never')).toThrow(/SB_ERR_FIX_STORE_CORRUPT: .*X\.journal: byte offset 0: record "garbage"/);
+  });
+
+  it('refuses to start on a corrupt record in the middle (numbers would go back), unless told to recover', () => {
+    const dir = tempDir();
+    const s = new FileSessionStore(dir, 'Y', 'never');
+    s.setNextSenderSeq(5);
+    s.setNextTargetSeq(7);
+    s.close();
+    const good = readFileSync(s.file, 'latin1');
+    // A bit flip in the first record ("S 5" -> "S 5x"), good records after it.
+    writeFileSync(s.file, good.replace(/^S (\d+)\n/, 'S $1x\n') + 'S 9\nT 11\n');
+    expect(() => new FileSessionStore(dir, 'Y', 'never')).toThrow(/SB_ERR_FIX_STORE_CORRUPT: .*Y\.journal: byte offset 0/);
+    const recovered = new FileSessionStore(dir, 'Y', 'never', 100, false, 20_000, true);
+    expect(recovered.nextSenderSeq()).toBe(9);
+    expect(recovered.nextTargetSeq()).toBe(11);
+    recovered.close();
+  });
+
+  it('keeps going when the disk under the store is full: the failure is reported, nothing throws', () => {
+    const dir = tempDir();
+    const s = new FileSessionStore(dir, 'Z', 'never');
+    (s as unknown as { fd: number }).fd = openSync('/dev/full', 'w');
+    s.setNextSenderSeq(2);
+    s.saveOutbound({ seq: 2, msgType: 'D', sendingTimeMs: 1, body: Buffer.from('11=A\x01') });
+    expect(() => (s as unknown as { writePending(): void }).writePending()).not.toThrow();
+    expect(s.failure()?.code).toBe('SB_ERR_FIX_STORE');
+    expect(s.failure()?.message).toMatch(/ENOSPC/);
+    expect(s.nextSenderSeq()).toBe(3); // numbers go on in memory
+    expect(() => s.close()).not.toThrow();
   });
 
   it('holds a bounded number of out-of-sequence messages', () => {

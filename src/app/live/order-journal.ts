@@ -204,13 +204,21 @@ export function parseJournal(file: string, data: Buffer, recover: boolean): { re
   let offset = 0;
   let lineNo = 0;
   while (offset < data.length) {
-    let nl = data.indexOf(0x0a, offset);
-    if (nl === -1) nl = data.length;
+    const nl = data.indexOf(0x0a, offset);
     lineNo++;
+    if (nl === -1) {
+      // An unterminated last line is a write cut short: never read, even if it parses.
+      badSinceGood++;
+      break;
+    }
     const checked = checkLine(data.toString('utf8', offset, nl));
     if (typeof checked === 'string') {
       firstBad ??= { offset, line: lineNo, why: checked };
       badSinceGood++;
+      // Only the unterminated end of the file can be a write cut short.
+      if (!recover) {
+        throw new BridgeError('SB_ERR_JOURNAL_CORRUPT', `${file}: byte offset ${firstBad.offset} (line ${firstBad.line}): ${firstBad.why} in a complete line, so it is not a torn write; restore the file or start with --recover-journal to skip the bad records`);
+      }
     } else {
       if (badSinceGood > 0) {
         if (!recover) {
@@ -225,7 +233,7 @@ export function parseJournal(file: string, data: Buffer, recover: boolean): { re
     }
     offset = nl + 1;
   }
-  return { records, tornTail: badSinceGood > 0, skipped };
+  return { records, tornTail: badSinceGood > 0, skipped: skipped + (recover ? badSinceGood : 0) };
 }
 
 function checkLine(text: string): JournalRecord | string {

@@ -29,6 +29,7 @@ export const Tag = {
   OrdType: 40,
   OrigClOrdID: 41,
   PossDupFlag: 43,
+  PossResend: 97,
   Price: 44,
   RefSeqNum: 45,
   SecurityID: 48,

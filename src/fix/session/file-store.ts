@@ -5,8 +5,12 @@
 // (never blocking the event loop); 'never' trusts the OS.
 // Inbound numbers can be written 'lazily' (coalesced, once per event-loop turn): a crash then makes
 // the counterparty resend a few messages, which is harmless where processing is idempotent.
+// A torn last record is a crash mid-write and is dropped; a bad record with good ones after it
+// is corruption: start-up stops with SB_ERR_FIX_STORE_CORRUPT (file, byte offset) unless recovery
+// is asked for, because silently stopping there would roll sequence numbers back. A write that
+// fails (a full disk) never throws: the store says so through failure().
 
-import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
 import { ResendWindow, type SessionStore, type StoredMessage } from './store.js';
@@ -46,12 +50,17 @@ export class FileSessionStore implements SessionStore {
      * on each collection; a session that gap-fills old orders anyway needs only a short window.
      */
     resendWindow = DEFAULT_RESEND_WINDOW,
+    /** Skip corrupt records instead of refusing to start (an operator's explicit choice). */
+    recoverCorrupt = false,
   ) {
     this.messages = new ResendWindow(resendWindow);
     try {
       mkdirSync(dir, { recursive: true });
       this.file = join(dir, `${sessionId.replace(/[^A-Za-z0-9_.-]/g, '_')}.journal`);
-      if (existsSync(this.file)) this.recover(readFileSync(this.file));
+      if (existsSync(this.file)) {
+        if (!statSync(this.file).isFile()) throw new BridgeError('SB_ERR_FIX_STORE', `${this.file} is not a regular file`);
+        this.recover(readFileSync(this.file), recoverCorrupt);
+      }
       this.fd = openSync(this.file, 'a');
     } catch (cause) {
       if (cause instanceof BridgeError) throw cause;
@@ -59,38 +68,69 @@ export class FileSessionStore implements SessionStore {
     }
   }
 
-  private recover(data: Buffer): void {
+  private failed: BridgeError | null = null;
+  /** Records that could not be written since the store failed. */
+  lostRecords = 0;
+
+  failure(): BridgeError | null {
+    return this.failed;
+  }
+
+  private recover(data: Buffer, recoverCorrupt: boolean): void {
     let i = 0;
+    let bad: { offset: number; why: string } | null = null;
+    const corruptUnlessRecovering = (): void => {
+      if (bad === null || recoverCorrupt) return;
+      throw new BridgeError('SB_ERR_FIX_STORE_CORRUPT', `${this.file}: byte offset ${bad.offset}: ${bad.why}, and good records follow it, so it is not a torn write; restore the file or start with --recover-journal to skip it`);
+    };
     while (i < data.length) {
       const nl = data.indexOf(0x0a, i);
-      if (nl === -1) break; // torn last record
+      // An unterminated last line is a write cut short ("S 95" torn to "S 9"): never read it.
+      if (nl === -1) break;
       const line = data.toString('latin1', i, nl);
       const parts = line.split(' ');
-      if (parts[0] === 'S' && parts.length === 2) this.sender = Math.max(this.sender, Number(parts[1]));
-      else if (parts[0] === 'T' && parts.length === 2) this.target = Math.max(this.target, Number(parts[1]));
-      else if (parts[0] === 'A' && parts.length === 2) this.active = Math.max(this.active, Number(parts[1]));
-      else if (parts[0] === 'R') {
+      const num = (k: number): number => {
+        const v = Number(parts[k]);
+        return Number.isSafeInteger(v) && v >= 0 ? v : Number.NaN;
+      };
+      let ok = true;
+      if (parts[0] === 'S' && parts.length === 2 && num(1) >= 1) this.sender = Math.max(this.sender, num(1));
+      else if (parts[0] === 'T' && parts.length === 2 && num(1) >= 1) this.target = Math.max(this.target, num(1));
+      else if (parts[0] === 'A' && parts.length === 2 && num(1) >= 0) this.active = Math.max(this.active, num(1));
+      else if (parts[0] === 'R' && parts.length === 1) {
         this.sender = 1;
         this.target = 1;
         this.messages.clear();
-      } else if (parts[0] === 'M' && parts.length === 5) {
-        const length = Number(parts[4]);
+      } else if (parts[0] === 'M' && parts.length === 5 && num(1) >= 1 && num(3) >= 0 && num(4) >= 0 && /^[A-Za-z0-9]{1,2}$/.test(parts[2] as string)) {
+        const length = num(4);
         const bodyStart = nl + 1;
-        if (bodyStart + length + 1 > data.length) break; // torn
-        this.messages.add({
-          seq: Number(parts[1]),
-          msgType: parts[2] as string,
-          sendingTimeMs: Number(parts[3]),
-          body: Buffer.from(data.subarray(bodyStart, bodyStart + length)),
-        });
-        i = bodyStart + length + 1;
-        continue;
+        if (bodyStart + length + 1 <= data.length && data[bodyStart + length] === 0x0a) {
+          corruptUnlessRecovering();
+          bad = null;
+          this.messages.add({ seq: num(1), msgType: parts[2] as string, sendingTimeMs: num(3), body: Buffer.from(data.subarray(bodyStart, bodyStart + length)) });
+          i = bodyStart + length + 1;
+          continue;
+        }
+        ok = false;
       } else {
-        break; // unknown or torn record: stop at the last good one
+        ok = false;
+      }
+      if (ok) {
+        corruptUnlessRecovering();
+        bad = null;
+      } else {
+        bad ??= { offset: i, why: `record "${line.slice(0, 40)}" is not a journal record` };
+        // Only the unterminated end of the file can be a write cut short: a complete line that
+        // is not a record was never written by us.
+        if (!(parts[0] === 'M' && nl + 1 + num(4) + 1 > data.length)) {
+          bad = { ...bad, why: `${bad.why} (a complete line, not a torn write)` };
+          if (!recoverCorrupt) throw new BridgeError('SB_ERR_FIX_STORE_CORRUPT', `${this.file}: byte offset ${bad.offset}: ${bad.why}; restore the file or start with --recover-journal to skip it`);
+        }
       }
       i = nl + 1;
     }
-    // Rewrite compactly so a torn tail is not left in front of new records.
+    // A bad record at the very end is a torn write; rewrite compactly so it does not stay in
+    // front of new records.
     this.compact();
   }
 
@@ -121,16 +161,27 @@ export class FileSessionStore implements SessionStore {
     if (this.pending.length === 0) return;
     const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
     this.pending = [];
-    writeSync(this.fd, data);
-    if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
-    else if (this.fsyncPolicy === 'interval' && !this.syncing) {
+    if (this.failed !== null) {
+      this.lostRecords++;
+      return;
+    }
+    try {
+      writeSync(this.fd, data);
+      if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
+    } catch (cause) {
+      this.failed = new BridgeError('SB_ERR_FIX_STORE', `${this.file}: ${(cause as Error).message}`, { cause });
+      this.lostRecords++;
+      return;
+    }
+    if (this.fsyncPolicy === 'interval' && !this.syncing) {
       const now = Date.now();
       if (now - this.lastSync >= this.fsyncIntervalMs) {
         this.syncing = true;
         this.lastSync = now;
         // On the thread pool: an fsync can take milliseconds and must never stall the engine.
-        fsync(this.fd, () => {
+        fsync(this.fd, (error) => {
           this.syncing = false;
+          if (error !== null) this.failed ??= new BridgeError('SB_ERR_FIX_STORE', `${this.file}: fsync: ${error.message}`, { cause: error });
         });
       }
     }
@@ -195,15 +246,21 @@ export class FileSessionStore implements SessionStore {
     this.target = 1;
     this.messages.clear();
     this.pending = [];
-    this.compact();
-    closeSync(this.fd);
-    this.fd = openSync(this.file, 'a');
+    try {
+      this.compact();
+      closeSync(this.fd);
+      this.fd = openSync(this.file, 'a');
+    } catch (cause) {
+      this.failed ??= new BridgeError('SB_ERR_FIX_STORE', `${this.file}: reset: ${(cause as Error).message}`, { cause });
+    }
   }
   close(): void {
     if (this.flushScheduled) this.flushTarget();
     this.writePending();
     try {
       fsyncSync(this.fd);
+    } catch {
+      // a failing disk: failure() already says so
     } finally {
       closeSync(this.fd);
     }

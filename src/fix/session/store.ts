@@ -20,6 +20,12 @@ export interface SessionStore {
   getOutbound(begin: number, end: number): StoredMessage[];
   /** Both numbers back to 1 and no stored messages (a daily/weekly or ResetSeqNumFlag reset). */
   reset(): void;
+  /**
+   * Why the store can no longer persist (a full or failing disk), or null. A failed store never
+   * throws into the session: it keeps the numbers in memory and the owner decides (the engine
+   * refuses new orders while any store is failing).
+   */
+  failure(): Error | null;
   /** When the session was last seen active (epoch ms); 0 if never. Drives schedule resets. */
   lastActiveMs(): number;
   setLastActiveMs(ms: number): void;
@@ -113,6 +119,9 @@ export class MemorySessionStore implements SessionStore {
     this.sender = 1;
     this.target = 1;
     this.messages.clear();
+  }
+  failure(): Error | null {
+    return null;
   }
   close(): void {}
 }

@@ -1,9 +1,11 @@
 // FIX acceptor: listens for platforms (or, for the conformance reflector, any FIX client), binds
 // each connection to the session its first Logon names, and drives session timers.
 // A connection whose first message names no known session, or a session already connected,
-// is closed without a word, as QuickFIX does.
+// is closed without a word, as QuickFIX does. Admission is bounded: a cap on connections, a
+// deadline for the first valid Logon, and peers whose logons keep failing are refused for a while.
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { BridgeError } from '../../core/errors.js';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import type { FixMessage } from '../../fix/codec/message.js';
 import { Tag } from '../../fix/codec/tags.js';
@@ -21,26 +23,62 @@ export interface AcceptorOptions {
   readonly maxMessageBytes?: number;
   readonly maxFields?: number;
   readonly tickMs?: number;
+  /** Most connections at once (logged on or not); past it new ones are closed at once. */
+  readonly maxConnections?: number;
+  /** A connection that has not sent a Logon naming a session within this long is closed. */
+  readonly logonTimeoutMs?: number;
+  /** Failed logons (unknown session, refused, garbled) per peer address per minute, then refusal. */
+  readonly maxFailedLogonsPerMinute?: number;
 }
+
+/** What admission refused, for the summary and the dashboard. */
+export interface AdmissionCounters {
+  accepted: number;
+  refusedAtCapacity: number;
+  refusedPeerBlocked: number;
+  logonTimeouts: number;
+  failedLogons: number;
+  acceptErrors: number;
+}
+
+const FAILURE_WINDOW_MS = 60_000;
 
 export class FixAcceptor {
   private server: Server | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Recent failed logons per peer address (epoch ms), pruned as the window moves. */
+  private readonly failures = new Map<string, number[]>();
+  readonly admission: AdmissionCounters = { accepted: 0, refusedAtCapacity: 0, refusedPeerBlocked: 0, logonTimeouts: 0, failedLogons: 0, acceptErrors: 0 };
 
   constructor(private readonly options: AcceptorOptions) {}
 
   async listen(): Promise<number> {
-    const onSocket = (socket: Socket): void => this.accept(socket);
+    const onSocket = (socket: Socket): void => this.admit(socket);
     const server = this.options.tls ? createTlsServer(this.options.tls, onSocket) : createServer(onSocket);
     this.server = server;
+    const where = `${this.options.host}:${this.options.port}`;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const failed = (error: NodeJS.ErrnoException): void => {
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new BridgeError('SB_ERR_PORT_IN_USE', `${where} is already in use (another engine or program listens there); choose another port`)
+            : new BridgeError('SB_ERR_LISTEN', `${where}: ${error.code ?? ''} ${error.message}`.trim()),
+        );
+      };
+      server.once('error', failed);
       server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
+        server.off('error', failed);
         resolve();
       });
     });
+    // After listening, an accept error (EMFILE: out of descriptors) is survived: libuv keeps
+    // listening; the error is counted and logged, never thrown.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      this.admission.acceptErrors++;
+      this.options.log.event('fix_accept_error', { code: error.code ?? null, detail: error.message });
+    });
+    if (this.options.tls) server.on('tlsClientError', () => this.admission.acceptErrors++);
     this.timer = setInterval(() => {
       for (const s of this.options.allSessions()) s.tick();
     }, this.options.tickMs ?? 100);
@@ -48,11 +86,62 @@ export class FixAcceptor {
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
 
-  private accept(socket: Socket): void {
+  /** Admission: capacity, peers that keep failing, then a deadline for the Logon. */
+  private admit(socket: Socket): void {
+    const peer = socket.remoteAddress ?? '?';
+    if (this.sockets.size >= (this.options.maxConnections ?? 1_000)) {
+      this.admission.refusedAtCapacity++;
+      this.options.log.event('fix_connection_refused', { remote: peer, reason: 'at capacity', limit: this.options.maxConnections ?? 1_000 });
+      socket.destroy();
+      return;
+    }
+    if (this.blocked(peer)) {
+      this.admission.refusedPeerBlocked++;
+      this.options.log.event('fix_connection_refused', { remote: peer, reason: 'too many failed logons' });
+      socket.destroy();
+      return;
+    }
+    this.admission.accepted++;
+    this.accept(socket, peer);
+  }
+
+  private blocked(peer: string): boolean {
+    const list = this.failures.get(peer);
+    if (list === undefined) return false;
+    const since = Date.now() - FAILURE_WINDOW_MS;
+    while (list.length > 0 && (list[0] as number) < since) list.shift();
+    if (list.length === 0) this.failures.delete(peer);
+    return list.length >= (this.options.maxFailedLogonsPerMinute ?? Number.POSITIVE_INFINITY);
+  }
+
+  private failedLogon(peer: string): void {
+    this.admission.failedLogons++;
+    const list = this.failures.get(peer) ?? [];
+    list.push(Date.now());
+    if (list.length > 1_000) list.shift();
+    this.failures.set(peer, list);
+    // Bounded: a flood from many addresses keeps at most 10,000 of them.
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
+  }
+
+  private accept(socket: Socket, peer: string): void {
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
     const log = this.options.log;
     let session: FixSession | null = null;
+    let loggedOnOnce = false;
+    // No session after the deadline: the connection is closed (an idle socket holds a descriptor).
+    const logonTimer = setTimeout(() => {
+      if (session !== null) return;
+      this.admission.logonTimeouts++;
+      log.event('fix_connection_refused', { remote: peer, reason: 'no Logon in time', timeoutMs: this.options.logonTimeoutMs ?? 10_000 });
+      connection.close('no Logon in time');
+      socket.destroy();
+    }, this.options.logonTimeoutMs ?? 10_000);
+    logonTimer.unref();
+    socket.once('close', () => {
+      clearTimeout(logonTimer);
+      this.sockets.delete(socket);
+    });
     const connection: FixConnection = new FixConnection(
       socket,
       {
@@ -63,13 +152,18 @@ export class FixAcceptor {
             const found = this.options.findSession(ours, theirs);
             if (found === null || found.state !== 'disconnected') {
               log.event('fix_connection_refused', { remote: connection.remote, sender: theirs, target: ours, reason: found === null ? 'unknown session' : 'session already connected' });
+              this.failedLogon(peer);
               connection.close(found === null ? 'unknown session' : 'session already connected');
               return;
             }
             session = found;
             session.connected(connection);
           }
-          session.onMessage(m);
+          const bound = session;
+          bound.onMessage(m);
+          // A Logon the session refused (credentials, CompID, time) leaves it disconnected.
+          if (bound.state === 'disconnected' && !loggedOnOnce) this.failedLogon(peer);
+          if (bound.state === 'logged_on') loggedOnOnce = true;
         },
         onGarbled: (reason, detail) => {
           if (session !== null) {
@@ -80,6 +174,7 @@ export class FixAcceptor {
           // garbled first frame (a Logon with a bad BodyLength or CheckSum) closes it, as
           // QuickFIX does, and an unauthenticated peer cannot make us log its garbage forever.
           log.event('fix_connection_refused', { remote: connection.remote, reason: `garbled before Logon: ${reason}`, detail });
+          this.failedLogon(peer);
           connection.close(`garbled before Logon: ${reason}`);
         },
         onClose: (reason) => session?.disconnected(reason),
