@@ -44,6 +44,9 @@ import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
 import { FileOrderJournal } from './live/order-journal.js';
 import { displayPath } from './paths.js';
 
+/** Longest a stop waits for the candidate to finish what is queued before counting it dropped. */
+const STOP_GRACE_MS = 5_000;
+
 /** Longest the candidate may run in one go while production waits for the event loop. */
 const SHADOW_SLICE_NS = 250_000;
 
@@ -711,13 +714,13 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const timeoutTimer = setInterval(checkLpTimeouts, Math.min(250, Math.max(50, Math.floor(config.run.lpOrderTimeoutMs / 4))));
 
   /**
-   * At stop: every queued context is decided. A module candidate answers asynchronously, each
-   * decision within its budget (a stuck worker is replaced), so this ends; the deadline only
-   * guards against a worker that cannot even restart.
+   * At stop: the candidate gets a short grace to decide what is queued (a module candidate
+   * answers asynchronously, a stuck worker is replaced after its budget). A stop never waits
+   * longer than STOP_GRACE_MS for it: what is left is counted as dropped by abandon().
    */
   const settleShadow = async (): Promise<void> => {
     if (shadow === null) return;
-    const deadline = Date.now() + 10_000 + 2 * config.run.candidateBudgetUs / 1000;
+    const deadline = Date.now() + Math.min(STOP_GRACE_MS, 2 * config.run.candidateBudgetUs / 1000 + 1_000);
     for (;;) {
       shadow.drain();
       if ((shadow.pending() === 0 && shadow.inFlight() === 0) || Date.now() > deadline) break;

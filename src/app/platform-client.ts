@@ -17,6 +17,8 @@ export interface FlowOrder {
   readonly symbol: string;
   readonly side: 'buy' | 'sell';
   readonly lots: string;
+  /** A limit order at this price (decimal text); a market order without it. */
+  readonly price?: string;
 }
 
 export interface PlatformClientOptions {
@@ -36,6 +38,8 @@ export interface PlatformClient {
   readonly stats: { sent: number; filled: number; partial: number; rejected: number; canceled: number; quotes: number; cancelRejects: number; rejectReasons: Record<string, number> };
   /** ExecutionReports seen per ClOrdID, in order ("F:2", "8:8"...). */
   readonly reports: Map<string, string[]>;
+  /** The same reports with their quantities, prices and ids, for checks on the numbers. */
+  readonly details: Map<string, { execType: string; ordStatus: string; cumQty: string; lastQty: string; lastPx: string; avgPx: string; execId: string; text: string; ordRejReason: string }[]>;
   start(): void;
   waitLoggedOn(timeoutMs: number): Promise<boolean>;
   send(order: FlowOrder): boolean;
@@ -48,6 +52,7 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
   const rng = new SeededRandom(o.seed);
   const stats = { sent: 0, filled: 0, partial: 0, rejected: 0, canceled: 0, quotes: 0, cancelRejects: 0, rejectReasons: {} as Record<string, number> };
   const reports = new Map<string, string[]>();
+  const details: PlatformClient['details'] = new Map();
   const session = new FixSession(
     { ...DEFAULT_SESSION_CONFIG, senderCompId: o.senderCompId, targetCompId: o.targetCompId, role: 'initiator', heartBtIntSec: 10 },
     o.store ?? new MemorySessionStore(),
@@ -62,6 +67,9 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
           const list = reports.get(id) ?? [];
           list.push(`${m.str(Tag.ExecType)}:${status}`);
           reports.set(id, list);
+          const d = details.get(id) ?? [];
+          d.push({ execType: m.str(Tag.ExecType) ?? '', ordStatus: status, cumQty: m.str(Tag.CumQty) ?? '', lastQty: m.str(Tag.LastQty) ?? '', lastPx: m.str(Tag.LastPx) ?? '', avgPx: m.str(Tag.AvgPx) ?? '', execId: m.str(Tag.ExecID) ?? '', text: m.str(Tag.Text) ?? '', ordRejReason: m.str(Tag.OrdRejReason) ?? '' });
+          details.set(id, d);
           if (status === '2') stats.filled++;
           else if (status === '1') stats.partial++;
           else if (status === '4') stats.canceled++;
@@ -84,9 +92,11 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
   const initiator = new FixInitiator({ host: o.host, port: o.port, session, log: o.log, reconnectMinMs: 200, reconnectMaxMs: 2_000 });
   let counter = 0;
   const send = (order: FlowOrder): boolean => {
-    const seq = session.sendApp(MsgType.NewOrderSingle, (e) =>
-      e.str(Tag.Account, order.account).str(Tag.ClOrdID, order.clOrdId).str(Tag.OrderQty, order.lots).str(Tag.OrdType, '1').str(Tag.Side, order.side === 'buy' ? '1' : '2').str(Tag.Symbol, order.symbol).str(Tag.TransactTime, formatUtcTimestamp(Date.now())),
-    );
+    const seq = session.sendApp(MsgType.NewOrderSingle, (e) => {
+      e.str(Tag.Account, order.account).str(Tag.ClOrdID, order.clOrdId).str(Tag.OrderQty, order.lots).str(Tag.OrdType, order.price === undefined ? '1' : '2');
+      if (order.price !== undefined) e.str(Tag.Price, order.price);
+      e.str(Tag.Side, order.side === 'buy' ? '1' : '2').str(Tag.Symbol, order.symbol).str(Tag.TransactTime, formatUtcTimestamp(Date.now()));
+    });
     if (seq > 0) stats.sent++;
     return seq > 0;
   };
@@ -94,6 +104,7 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
     session,
     stats,
     reports,
+    details,
     start: () => initiator.start(),
     async waitLoggedOn(timeoutMs) {
       const deadline = Date.now() + timeoutMs;

@@ -1,5 +1,7 @@
-// kill -9 of the engine in the middle of order flow, then a restart on the same session store:
-// every session resumes without a sequence error, and no order ever reaches an LP twice.
+// kill -9 of the engine in the middle of order flow, then a restart on the same session store and
+// the same run folder: every session resumes without a sequence error, no order ever reaches an LP
+// twice, every order acknowledged before the kill is in the first run's orders.jsonl (never
+// truncated), and every fill an LP delivers after the restart reaches its platform.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +43,9 @@ describe('kill -9 and restart', () => {
   it('resumes every session without a sequence error and never sends an order twice', async () => {
     const sims: LpSim[] = [];
     for (const [k, lp] of LPS.entries()) {
-      sims.push(await startLpSim({ lp, host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['ecn']!, ackLatencyMs: [1, 4] }, seed: 7 + k, instruments: simInstruments(productionBundle(), lp), log: silent }));
+      // LP_ALPHA holds every order 100-300 ms (last look): at the kill, orders are in flight there.
+      const persona = lp === 'LP_ALPHA' ? { ...PERSONAS['ecn']!, ackLatencyMs: [1, 4] as const, holdMs: [100, 300] as const } : { ...PERSONAS['ecn']!, ackLatencyMs: [1, 4] as const };
+      sims.push(await startLpSim({ lp, host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona, seed: 7 + k, instruments: simInstruments(productionBundle(), lp), log: silent }));
     }
     const platformPort = await freePort();
     const config = join(tmp, 'live.yaml');
@@ -76,11 +80,15 @@ describe('kill -9 and restart', () => {
     }, 4);
     await waitFor(() => n >= 150, 10_000);
     first.kill('SIGKILL'); // mid-flow: orders are in flight on every side
+    // What the platform had been told when the engine died (reports still on the wire may add to
+    // it, which only makes the check below stricter).
+    const acknowledged = [...client.reports.keys()];
     await new Promise((r) => first.once('exit', r));
     const sentBeforeKill = n;
     const lpOrdersBeforeKill = sims.reduce((k, s) => k + s.stats.orders, 0);
 
-    const second = await startEngine(config, join(tmp, 'run-2'));
+    // The same run folder again, as examples/live.yaml does: the first run's files stay whole.
+    const second = await startEngine(config, join(tmp, 'run-1'));
     expect(await waitFor(() => client.session.isLoggedOn && n >= sentBeforeKill + 150, 15_000)).toBe(true);
     clearInterval(timer);
     await new Promise((r) => setTimeout(r, 500));
@@ -99,8 +107,30 @@ describe('kill -9 and restart', () => {
     expect(relogons.length).toBe(LPS.length); // each LP session resumed, not reset
     // The platform session resumed too, and orders after the restart were answered.
     expect(client.stats.filled + client.stats.rejected).toBeGreaterThan(sentBeforeKill);
-    const log2 = readFileSync(join(tmp, 'run-2', 'engine.log'), 'utf8');
+    // The restart continued in a folder of its own, linked both ways; the first one is whole.
+    const run1 = join(tmp, 'run-1');
+    const run2 = join(tmp, 'run-1.2');
+    expect(readFileSync(join(run2, 'continues.txt'), 'utf8').trim()).toBe(run1);
+    expect(readFileSync(join(run1, 'continued-in.txt'), 'utf8').trim()).toBe(run2);
+    const log2 = readFileSync(join(run2, 'engine.log'), 'utf8');
     expect(log2).not.toMatch(/MsgSeqNum too low/);
-    expect(existsSync(join(tmp, 'run-2', 'summary.json'))).toBe(true);
+    expect(existsSync(join(run2, 'summary.json'))).toBe(true);
+    const records = (dir: string) => readFileSync(join(dir, 'orders.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { step: string; correlationId: string; clientOrderId: string });
+    const before = records(run1);
+    const after = records(run2);
+    // Every order the platform heard about before the kill is in the first run's orders.jsonl.
+    const taken = new Set(before.filter((r) => r.step === 'received').map((r) => r.clientOrderId));
+    expect(acknowledged.filter((id) => !taken.has(id))).toEqual([]);
+    // Every order an LP received got its final answer to the platform, the ones in flight at the
+    // kill included: their fills arrived after the restart and were matched from the journal.
+    const platformIdOf = new Map([...before, ...after].filter((r) => r.step === 'received').map((r) => [r.correlationId, r.clientOrderId]));
+    const lpOrders = sims.flatMap((s) => [...s.ordersByClOrdId.keys()]);
+    const unanswered = lpOrders.filter((cid) => !(client.reports.get(platformIdOf.get(cid) ?? '?') ?? []).some((r) => /:(2|8|4)$/.test(r)));
+    expect(unanswered).toEqual([]);
+    const recovered = after.filter((r) => r.step.startsWith('lp_') && platformIdOf.get(r.correlationId) !== undefined && before.some((b) => b.correlationId === r.correlationId));
+    expect(log2).toMatch(/"event":"live_start".*"recoveredOrders":\d+/);
+    expect(after.filter((r) => r.step === 'exec_unknown_order')).toEqual([]);
+    // The kill did catch orders in flight (at LP_ALPHA): their fills were booked by the second run.
+    expect(recovered.length).toBeGreaterThan(0);
   });
 });
