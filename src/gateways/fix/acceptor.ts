@@ -35,6 +35,8 @@ export interface AcceptorOptions {
 export interface AdmissionCounters {
   accepted: number;
   refusedAtCapacity: number;
+  /** Connections without a Logon closed to make room for a new one. */
+  evictedIdle: number;
   refusedPeerBlocked: number;
   logonTimeouts: number;
   failedLogons: number;
@@ -47,9 +49,11 @@ export class FixAcceptor {
   private server: Server | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Connections no session owns yet, oldest first (Set order is insertion order). */
+  private readonly unbound = new Set<Socket>();
   /** Recent failed logons per peer address (epoch ms), pruned as the window moves. */
   private readonly failures = new Map<string, number[]>();
-  readonly admission: AdmissionCounters = { accepted: 0, refusedAtCapacity: 0, refusedPeerBlocked: 0, logonTimeouts: 0, failedLogons: 0, acceptErrors: 0 };
+  readonly admission: AdmissionCounters = { accepted: 0, refusedAtCapacity: 0, evictedIdle: 0, refusedPeerBlocked: 0, logonTimeouts: 0, failedLogons: 0, acceptErrors: 0 };
 
   constructor(private readonly options: AcceptorOptions) {}
 
@@ -86,14 +90,27 @@ export class FixAcceptor {
     return typeof address === 'object' && address !== null ? address.port : this.options.port;
   }
 
-  /** Admission: capacity, peers that keep failing, then a deadline for the Logon. */
+  /**
+   * Admission: capacity, peers that keep failing, then a deadline for the Logon. At capacity the
+   * connection that has waited longest without logging on makes room: idle sockets held open by
+   * someone else can never lock a platform out (a real platform sends its Logon within ms).
+   */
   private admit(socket: Socket): void {
     const peer = socket.remoteAddress ?? '?';
-    if (this.sockets.size >= (this.options.maxConnections ?? 1_000)) {
-      this.admission.refusedAtCapacity++;
-      this.options.log.event('fix_connection_refused', { remote: peer, reason: 'at capacity', limit: this.options.maxConnections ?? 1_000 });
-      socket.destroy();
-      return;
+    const limit = this.options.maxConnections ?? 1_000;
+    if (this.sockets.size >= limit) {
+      const oldest = this.unbound.values().next().value as Socket | undefined;
+      if (oldest === undefined) {
+        this.admission.refusedAtCapacity++;
+        this.options.log.event('fix_connection_refused', { remote: peer, reason: 'at capacity', limit });
+        socket.destroy();
+        return;
+      }
+      this.admission.evictedIdle++;
+      this.options.log.event('fix_connection_refused', { remote: oldest.remoteAddress ?? '?', reason: 'at capacity: the longest-waiting connection without a Logon makes room', limit });
+      this.unbound.delete(oldest);
+      this.sockets.delete(oldest);
+      oldest.destroy();
     }
     if (this.blocked(peer)) {
       this.admission.refusedPeerBlocked++;
@@ -126,6 +143,7 @@ export class FixAcceptor {
 
   private accept(socket: Socket, peer: string): void {
     this.sockets.add(socket);
+    this.unbound.add(socket);
     const log = this.options.log;
     let session: FixSession | null = null;
     let loggedOnOnce = false;
@@ -141,6 +159,7 @@ export class FixAcceptor {
     socket.once('close', () => {
       clearTimeout(logonTimer);
       this.sockets.delete(socket);
+      this.unbound.delete(socket);
     });
     const connection: FixConnection = new FixConnection(
       socket,
@@ -157,6 +176,7 @@ export class FixAcceptor {
               return;
             }
             session = found;
+            this.unbound.delete(socket);
             session.connected(connection);
           }
           const bound = session;
