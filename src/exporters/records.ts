@@ -14,7 +14,6 @@ function price(valueE8: number, digits: number): string | null {
 }
 
 export function exportDecision(d: Decision) {
-  const markupDigits = Math.min(d.digits + 1, 8);
   return {
     router: d.router,
     configHash: d.configHash,
@@ -27,8 +26,10 @@ export function exportDecision(d: Decision) {
     lpSymbol: d.lpSymbol,
     mode: d.selectionMode,
     volume: d.volumeE8 === 0 ? null : formatE8Short(d.volumeE8),
-    lpPrice: price(d.lpPriceE8, d.digits),
-    markup: d.action === 'route' ? formatE8(d.markupE8, markupDigits) : null,
+    // The LP's price at its own precision (a 6-digit LP quote on a 5-digit instrument stays whole).
+    lpPrice: d.lpPriceE8 === 0 ? null : formatE8Short(d.lpPriceE8),
+    // Exactly, however fine: a 2.35-point markup on a 5-digit instrument is 0.0000235.
+    markup: d.action === 'route' ? formatE8Short(d.markupE8) : null,
     clientPrice: price(d.clientPriceE8, d.digits),
     markupProfile: d.markupProfile,
     pool: d.pool,

@@ -170,14 +170,13 @@ export function loadBundle(dir: string): RoutingBundle {
         problems.add(mkSrc, ['profiles', profileId, symbol], `"${symbol}" is not an instrument`);
         continue;
       }
-      // Markups are in points; one point is 10^-digits, i.e. pointE8 E8 units.
       const toE8 = (pointsE8: number, side: 'bid' | 'ask'): number => {
-        const scaled = (pointsE8 / E8) * instrument.pointE8;
-        if (!Number.isInteger(scaled)) {
-          problems.add(mkSrc, ['profiles', profileId, symbol, side], `${formatE8Short(pointsE8)} points is finer than 1e-8`);
+        const priceE8 = markupPointsToE8(pointsE8, instrument.digits);
+        if (priceE8 === null) {
+          problems.add(mkSrc, ['profiles', profileId, symbol, side], `${formatE8Short(pointsE8)} points is finer than 1e-8 in price on a ${instrument.digits}-digit instrument`);
           return 0;
         }
-        return scaled;
+        return priceE8;
       };
       bySymbol.set(symbol, { bidE8: toE8(m.bid, 'bid'), askE8: toE8(m.ask, 'ask') });
     }
@@ -233,4 +232,14 @@ export function loadBundle(dir: string): RoutingBundle {
     rules: Object.freeze(rules),
     markups,
   });
+}
+
+/**
+ * Markup in points (E8-scaled) to price units (E8), exactly: one point is 10^-digits, so the price
+ * is points / 10^digits, in integers. Null when the result would be finer than 1e-8. (A binary
+ * float here turned 2.3 points on USDJPY into 0.022999999... and refused it.)
+ */
+export function markupPointsToE8(pointsE8: number, digits: number): number | null {
+  const divisor = pow10(digits);
+  return pointsE8 % divisor === 0 ? pointsE8 / divisor : null;
 }

@@ -51,3 +51,18 @@ describe('divergence taxonomy', () => {
     expect(diff(route(), route({ markupE8: 2_500 }))).toEqual(['markup/minor']);
   });
 });
+
+describe('exact divergence records', () => {
+  it('writes LP prices at their own precision, not rounded to the instrument digits', () => {
+    const [price] = compareDecisions(route({ lpPriceE8: 80_098_400 }), route({ lpPriceE8: 80_098_300 }), up, known, DEFAULT_COMPARE_POLICY);
+    expect(price?.detail).toBe('LP price 0.800984 -> 0.800983');
+  });
+
+  it('writes markups in points exactly, with no binary float residue', () => {
+    // 2.3 and 4.1 points: 0.1 + 0.2 style floats once printed 2.3000000000000003.
+    const [markup] = compareDecisions(route({ markupE8: 2_300 }), route({ markupE8: 4_100 }), up, known, DEFAULT_COMPARE_POLICY);
+    expect(markup?.detail).toMatch(/^markup 2\.3 -> 4\.1 points/);
+    const [jpy] = compareDecisions(route({ digits: 3, markupE8: 230_000 }), route({ digits: 3, markupE8: 235_000 }), up, known, DEFAULT_COMPARE_POLICY);
+    expect(jpy?.detail).toMatch(/^markup 2\.3 -> 2\.35 points/);
+  });
+});

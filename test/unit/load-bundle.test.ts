@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/core/errors.js';
-import { loadBundle } from '../../src/mappings/load-bundle.js';
+import Decimal from 'decimal.js';
+import { parseE8 } from '../../src/core/model/scaled.js';
+import { loadBundle, markupPointsToE8 } from '../../src/mappings/load-bundle.js';
 import { PRODUCTION_DIR } from '../support/builders.js';
 
 const made: string[] = [];
@@ -83,3 +85,23 @@ describe('mapping bundles', () => {
     expect(() => loadBundle(dir)).toThrow(/SB_ERR_MAPPING_IO/);
   });
 });
+
+describe('markup points to price units', () => {
+  it('converts every markup from 0.1 to 30.0 points exactly on 2-, 3- and 5-digit instruments', () => {
+    for (const digits of [2, 3, 5]) {
+      for (let tenths = 1; tenths <= 300; tenths++) {
+        const text = `${Math.floor(tenths / 10)}.${tenths % 10}`;
+        // The price is points x 10^-digits: as a decimal string, shifting the point.
+        const expected = new Decimal(text).div(new Decimal(10).pow(digits)).mul(100_000_000);
+        expect(markupPointsToE8(parseE8(text), digits), `${text} points, ${digits} digits`).toBe(expected.toNumber());
+        expect(expected.isInteger()).toBe(true);
+      }
+    }
+    // 2.3 points on USDJPY (3 digits) and 4.1 on XAUUSD (2 digits): refused as too fine before.
+    expect(markupPointsToE8(parseE8('2.3'), 3)).toBe(230_000);
+    expect(markupPointsToE8(parseE8('4.1'), 2)).toBe(4_100_000);
+    // Finer than 1e-8 in price is refused, not rounded: 0.1 point on an 8-digit instrument.
+    expect(markupPointsToE8(parseE8('0.1'), 8)).toBeNull();
+  });
+});
+

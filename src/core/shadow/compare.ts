@@ -1,7 +1,7 @@
 // Compares production's and the candidate's decisions for one order into typed divergences.
 // Pure: the result depends on the two decisions and the LP state they were made on, nothing else.
 
-import { formatE8 } from '../model/scaled.js';
+import { formatE8, formatE8Short, pow10 } from '../model/scaled.js';
 import { REJECT_REASONS, type Decision } from '../model/types.js';
 import type { LpStatusView } from './context.js';
 import type { ComparePolicy, Divergence, DivergenceClass, Severity } from './divergence.js';
@@ -10,8 +10,18 @@ function px(valueE8: number, digits: number): string {
   return formatE8(valueE8, Math.min(Math.max(digits, 0), 8));
 }
 
+/** An LP price as the LP gave it: every digit it has, never rounded to the instrument's. */
+function lpPx(valueE8: number): string {
+  return formatE8Short(valueE8);
+}
+
 function pointE8(digits: number): number {
-  return 10 ** (8 - digits);
+  return pow10(8 - Math.min(Math.max(digits, 0), 8));
+}
+
+/** A markup (E8 price units) in points of a `digits` instrument, exactly ("2.3", "-0.5"). */
+function points(markupE8: number, digits: number): string {
+  return formatE8Short(markupE8 * pow10(Math.min(Math.max(digits, 0), 8)));
 }
 
 /** Returns every divergence between two decisions for the same order; empty when they match. */
@@ -70,13 +80,13 @@ export function compareDecisions(
   if (production.lpPriceE8 !== candidate.lpPriceE8) {
     const deltaPoints = Math.abs(production.lpPriceE8 - candidate.lpPriceE8) / pointE8(digits);
     add('price', deltaPoints > policy.priceBandPoints ? 'major' : 'minor',
-      `LP price ${px(production.lpPriceE8, digits)} -> ${px(candidate.lpPriceE8, digits)}`);
+      `LP price ${lpPx(production.lpPriceE8)} -> ${lpPx(candidate.lpPriceE8)}`);
   }
   if (production.markupE8 !== candidate.markupE8) {
     const flipped = (production.markupE8 > 0 && candidate.markupE8 < 0) || (production.markupE8 < 0 && candidate.markupE8 > 0);
     const deltaPoints = Math.abs(production.markupE8 - candidate.markupE8) / pointE8(digits);
     add('markup', flipped ? 'critical' : deltaPoints >= policy.markupMajorPoints ? 'major' : 'minor',
-      `markup ${production.markupE8 / pointE8(digits)} -> ${candidate.markupE8 / pointE8(digits)} points${flipped ? ' (sign flipped)' : ''} (profile ${production.markupProfile} -> ${candidate.markupProfile})`);
+      `markup ${points(production.markupE8, digits)} -> ${points(candidate.markupE8, digits)} points${flipped ? ' (sign flipped)' : ''} (profile ${production.markupProfile} -> ${candidate.markupProfile})`);
   }
   return out;
 }
