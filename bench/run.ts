@@ -1,9 +1,11 @@
 // npm run bench [-- --quick]: every benchmark, figures with their spread, targets met or missed.
 // Writes bench/results/latest.json and bench/results/latest.md and prints the headline ratios.
-// --quick: fewer rounds, shorter runs, smaller replay (under 3 minutes on the 2-core machine).
+// --quick: fewer rounds, shorter runs, smaller replay (under 3 minutes on the 2-core machine);
+// its figures go to a scratch folder (bench/results/quick/, ignored by git), never over the
+// committed results of a full run.
 
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { runCodecBench, type CodecResult } from './codec.bench.js';
 import { runRig, type CandidateKind, type RateResult, type RigResult } from './support/hop-rig.js';
 import { runQuoteRig } from './support/quote-rig.js';
@@ -176,9 +178,10 @@ md.push('', `Target: at least 500,000 events/s in the decision stage: ${replay.w
 results['replay'] = replay;
 
 results['durationSec'] = Math.round((Date.now() - started) / 1000);
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(ROOT, 'bench', 'results', 'latest.md'), `${md.join('\n')}\n`);
+const resultsDir = quick ? join(ROOT, 'bench', 'results', 'quick') : join(ROOT, 'bench', 'results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(resultsDir, 'latest.md'), `${md.join('\n')}\n`);
 log('');
 log(md.filter((l) => l.startsWith('Target') || l.startsWith('Targets') || l.startsWith('Highest')).join('\n'));
-log(`\nbench: ${results['durationSec']} s; wrote bench/results/latest.json and bench/results/latest.md`);
+log(`\nbench: ${results['durationSec']} s; wrote ${relative(ROOT, join(resultsDir, 'latest.json'))} and ${relative(ROOT, join(resultsDir, 'latest.md'))}`);

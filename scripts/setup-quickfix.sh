@@ -8,8 +8,11 @@ if ! pkg-config --exists quickfix 2>/dev/null; then
     echo "setup-quickfix: libquickfix-dev is not installed and this is not root; install it with apt-get" >&2
     exit 1
   fi
+  # Said out loud: `npm test` (pretest) installs system packages on a fresh machine.
+  echo "setup-quickfix: installing Debian packages for the QuickFIX interop test: libquickfix-dev pkg-config g++ iproute2 util-linux (apt-get, about a minute)" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libquickfix-dev pkg-config g++ iproute2 util-linux > /dev/null
+  echo "setup-quickfix: installed QuickFIX $(pkg-config --modversion quickfix)" >&2
 fi
 mkdir -p build
 if [ build/quickfix-harness -nt interop/quickfix/harness.cpp ]; then

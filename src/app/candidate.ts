@@ -34,6 +34,8 @@ function isDirectory(spec: string): boolean {
   try {
     return statSync(spec).isDirectory();
   } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new BridgeError('SB_ERR_CANDIDATE_NOT_FOUND', `${spec} does not exist: a candidate is a mapping bundle folder or a Router module file`, { cause });
     throw new BridgeError('SB_ERR_CANDIDATE_MODULE', `${spec}: ${(cause as Error).message}`, { cause });
   }
 }

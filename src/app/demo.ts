@@ -103,6 +103,6 @@ export async function runDemo(options: { outDir: string; json: boolean }): Promi
   const failed = results.flatMap(({ file, result }) => result.summary.expectations.failed.map((f) => `${file} ${f.text}`));
   console.log('');
   console.log(failed.length === 0 ? `expectations: all ${results.reduce((n, r) => n + r.result.summary.expectations.met, 0)} met` : `expectations FAILED:\n  ${failed.join('\n  ')}`);
-  console.log(`run folders: ${options.outDir}/<scenario>/ (summary.json, divergences.jsonl, orders.jsonl, engine.log)`);
+  console.log(`run folders: ${options.outDir}/<scenario>/ (summary.json, divergences.jsonl, orders.jsonl, engine.log); each demo run replaces the previous demo's folders`);
   return allMet;
 }

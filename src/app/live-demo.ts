@@ -114,7 +114,8 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<boolean> {
     say(`LPs          ${sims.map((x, k) => `${config.lps[k]!.id} ${x.stats.orders} orders (${x.stats.fills} fills, ${x.stats.partials} partial, ${x.stats.rejects} rejects)`).join('; ')}`);
     const q = (summary as unknown as { quoteShadow?: { compared: number; diverged: number } }).quoteShadow;
     if (q !== undefined) say(`price shadow ${q.diverged} of ${q.compared} published prices would differ under the candidate's markups (never sent)`);
-    say(`recording    ${displayPath(join(engine.outDir, 'recording.jsonl'))} (replay it: npx shadow-bridge replay ${displayPath(join(engine.outDir, 'recording.jsonl'))})`);
+    const recording = (summary as unknown as { recording: string | null }).recording ?? join(engine.outDir, 'recording.jsonl');
+    say(`recording    ${displayPath(recording)} (replay it: npx shadow-bridge replay ${displayPath(recording)})`);
     return true;
   } finally {
     await Promise.all(sims.map((s) => s.close()));

@@ -5,6 +5,7 @@
 // recorder writes, so replaying a recording reproduces the live decisions exactly.
 
 import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
@@ -123,6 +124,12 @@ export interface LiveEngineOptions {
   readonly wrapCandidate?: (router: Router) => Router;
 }
 
+/** `file` moved from folder `from` into folder `to` when it lies inside `from`; else unchanged. */
+function rebase(file: string, from: string, to: string): string {
+  const rel = relative(resolve(from), resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(to, rel) : file;
+}
+
 /** sha256 of a secret, for constant-time comparison whatever its length. */
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -172,7 +179,8 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const startUs = clock.stamp();
   if (folder.previousRun !== null) logger.warn({ event: 'run_folder_continued', previousRun: folder.previousRun, runFolder: folder.finalDir }, 'run_folder_continued');
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
-  const recordPath = config.run.record === null ? null : freeFileName(config.run.record);
+  // A recording inside the run folder follows the folder (a restart's folder gets its own).
+  const recordPath = config.run.record === null ? null : freeFileName(rebase(config.run.record, config.run.out, folder.finalDir));
   const recorder =
     recordPath === null
       ? null

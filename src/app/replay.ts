@@ -30,7 +30,8 @@ export interface ReplayOptions {
   readonly production?: string;
   /** A bundle folder or a Router module; null = production only, no shadow. */
   readonly candidate: string | null;
-  readonly outDir: string;
+  /** The run folder, or how to name it from the scenario's name (the CLI's default). */
+  readonly outDir: string | ((scenarioName: string) => string);
   readonly maxQueue?: number;
   readonly sampleRate?: number;
   readonly candidateBudgetUs?: number;
@@ -71,7 +72,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const scenarioDir = dirname(resolve(options.scenario));
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
 
-  const folder = new RunFolder(options.outDir);
+  let folder: RunFolder;
+  try {
+    folder = new RunFolder(typeof options.outDir === 'string' ? options.outDir : options.outDir(reader.header.name));
+  } catch (error) {
+    reader.close();
+    candidate?.close?.();
+    throw error;
+  }
   const log = createFileLogger(folder.path('engine.log'));
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();

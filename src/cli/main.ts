@@ -1,8 +1,9 @@
 // The shadow-bridge command line: argument parsing, help and exit codes only; work is in app/.
 // Exit codes: 0 ok, 1 failure (bad input, failed expectation), 2 usage error.
 
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { runDemo } from '../app/demo.js';
 import { startReflector } from '../app/fix-reflector.js';
@@ -17,6 +18,8 @@ import { ScenarioReader } from '../replay/scenario-reader.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { renderReport } from '../exporters/report-text.js';
+import { freeRunDir, holdsRun } from '../exporters/run-folder.js';
+import { PACKAGE_ROOT } from '../app/paths.js';
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -25,6 +28,8 @@ const EXIT_USAGE = 2;
 const MAIN_HELP = `shadow-bridge: run candidate routing beside production on the same events; only production executes.
 
 Usage: shadow-bridge <command> [options]
+
+Options: --version, --help
 
 Commands:
   replay <scenario>   replay a scenario through production and candidate; write a run folder
@@ -46,7 +51,9 @@ Options:
   --candidate PATH     candidate: a mapping bundle folder, or a module exporting a Router
                        (default: mappings/candidate); pass the production folder for an A/A run
   --no-candidate       production only, no shadow
-  --out DIR            run folder to write (default: runs/<scenario name>)
+  --out DIR            run folder to write (default: runs/<scenario name>, or runs/<name>.2, .3...
+                       when that holds an earlier run: nothing is overwritten)
+  --force              replace what --out DIR holds
   --json               print the summary JSON instead of the readable report
   --max-queue N        most contexts waiting for the candidate (default 10000)
   --sample-rate X      fraction of orders compared, 0..1 (default 1)
@@ -83,7 +90,10 @@ engine.log) and stops cleanly on SIGINT/SIGTERM.
 Options:
   --config FILE  the configuration (required)
   --record FILE  record every inbound event as a scenario, for "replay" (overrides run.record)
-  --out DIR      run folder (overrides run.out)
+  --out DIR      run folder (overrides run.out); a folder holding an earlier run is continued in
+                 DIR.2, DIR.3... beside it, linked both ways, never truncated
+  --recover-journal  start even if the order journal or a session store has a corrupt record,
+                 skipping it (without this, start-up stops and names the file and byte offset)
   -h, --help     this help`;
 
 const LP_SIM_HELP = `Usage: shadow-bridge lp-sim --lp ID --port N [--persona NAME] [--seed N] [--bridge COMPID] [--production DIR] [--scenario FILE]
@@ -119,15 +129,37 @@ Options:
 
 class UsageError extends Error {}
 
+const COMMANDS = new Set(['replay', 'demo', 'run', 'lp-sim', 'fix-reflector']);
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function usage(message: string): never {
   throw new UsageError(message);
+}
+
+let currentCommand = '';
+
+/** One line, our words: Node's parser messages run on with nested quotes. */
+function parseError(error: NodeJS.ErrnoException): string {
+  const message = error.message.split('\n')[0] ?? '';
+  const option = /Option '([^']+?)(?: <value>)?'/.exec(message)?.[1] ?? /Unknown option '([^']+)'/.exec(message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? message}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('argument missing')) return `${option} needs a value`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('does not take an argument')) return `${option} takes no value`;
+  return message.replaceAll("'", '');
 }
 
 function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    usage((error as Error).message);
+    usage(parseError(error as NodeJS.ErrnoException));
   }
 }
 
@@ -148,6 +180,7 @@ async function replayCommand(args: string[]): Promise<number> {
     'max-queue': { type: 'string' },
     'sample-rate': { type: 'string' },
     'candidate-budget-us': { type: 'string' },
+    force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -157,7 +190,10 @@ async function replayCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) usage(positionals.length === 0 ? 'replay needs a scenario file' : `replay takes one scenario, was given ${positionals.length}`);
   if (values['no-candidate'] && values.candidate !== undefined) usage('--candidate and --no-candidate exclude each other');
   const scenario = positionals[0] as string;
-  const name = basename(scenario).replace(/\.jsonl$/, '');
+  // The default folder is named after the scenario (its header), never after the file name,
+  // and never replaces an earlier run: runs/<name>, then runs/<name>.2, ...
+  const out = values.out as string | undefined;
+  if (out !== undefined && holdsRun(out) && values.force !== true) usage(`${out} already holds a run; pass --force to replace it, or choose another --out`);
   const maxQueue = numberOption(values['max-queue'], 'max-queue', 1, 10_000_000);
   const sampleRate = numberOption(values['sample-rate'], 'sample-rate', 0, 1);
   const budget = numberOption(values['candidate-budget-us'], 'candidate-budget-us', 1, 60_000_000);
@@ -165,7 +201,7 @@ async function replayCommand(args: string[]): Promise<number> {
     scenario,
     production: values.production as string | undefined,
     candidate: values['no-candidate'] ? null : ((values.candidate as string | undefined) ?? DEFAULT_CANDIDATE),
-    outDir: (values.out as string | undefined) ?? join('runs', name),
+    outDir: out ?? ((name: string) => freeRunDir(join('runs', name)).dir),
     ...(maxQueue === undefined ? {} : { maxQueue }),
     ...(sampleRate === undefined ? {} : { sampleRate }),
     ...(budget === undefined ? {} : { candidateBudgetUs: budget }),
@@ -210,7 +246,7 @@ function untilSignal(): Promise<string> {
 }
 
 async function runCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { config: { type: 'string' }, record: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parse(args, { config: { type: 'string' }, record: { type: 'string' }, out: { type: 'string' }, 'recover-journal': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     console.log(RUN_HELP);
     return EXIT_OK;
@@ -221,6 +257,7 @@ async function runCommand(args: string[]): Promise<number> {
   const run = { ...config.run };
   if (values.record !== undefined) run.record = values.record as string;
   if (values.out !== undefined) run.out = values.out as string;
+  if (values['recover-journal'] === true) run.recoverJournal = true;
   const engine = await startLiveEngine({ ...config, run });
   console.log(`shadow-bridge run ${engine.runId}: platforms on ${config.platform.host}:${engine.platformPort}, ${config.lps.length} LP connections, run folder ${engine.outDir}`);
   const signal = await untilSignal();
@@ -320,6 +357,7 @@ async function reflectorCommand(args: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  currentCommand = command !== undefined && COMMANDS.has(command) ? command : '';
   try {
     switch (command) {
       case undefined:
@@ -328,6 +366,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
         console.log(MAIN_HELP);
         return command === undefined ? EXIT_USAGE : EXIT_OK;
+      case '-v':
+      case '--version':
+      case 'version':
+        console.log(`shadow-bridge ${packageVersion()}`);
+        return EXIT_OK;
       case 'replay':
         return await replayCommand(rest);
       case 'demo':
@@ -339,15 +382,16 @@ export async function main(argv: string[]): Promise<number> {
       case 'lp-sim':
         return await lpSimCommand(rest);
       default:
-        usage(`unknown command "${command}" (try --help)`);
+        usage(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`shadow-bridge: ${error.message}`);
+      console.error(`shadow-bridge: ${error.message} (see shadow-bridge ${currentCommand === '' ? '' : `${currentCommand} `}--help)`);
       return EXIT_USAGE;
     }
     if (isBridgeError(error)) {
-      console.error(`shadow-bridge: ${error.message}`);
+      // One line: several problems (a config with three bad fields) are joined, never a trace.
+      console.error(`shadow-bridge: ${error.message.replaceAll('\n', '; ')}`);
       return EXIT_FAILURE;
     }
     throw error;

@@ -1,7 +1,8 @@
 // Reads a text file line by line with synchronous 1 MiB chunk reads: constant memory for
 // scenarios of any size, and no event-loop turns between lines (replay stays deterministic).
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { BridgeError } from '../core/errors.js';
 
@@ -21,11 +22,26 @@ export class LineReader {
   lineNumber = 0;
 
   constructor(readonly file: string) {
+    let fd: number;
     try {
-      this.fd = openSync(file, 'r');
+      fd = openSync(file, 'r');
     } catch (cause) {
-      throw new BridgeError('SB_ERR_SCENARIO_IO', `${file}: ${(cause as Error).message}`, { cause });
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new BridgeError('SB_ERR_SCENARIO_IO', `${file}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`, { cause });
     }
+    // A folder opens fine on Linux and fails only at the first read (EISDIR): say so up front.
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      const examples = (() => {
+        try {
+          return readdirSync(file).filter((f) => f.endsWith('.jsonl') || f.endsWith('.msgpack')).slice(0, 3);
+        } catch {
+          return [];
+        }
+      })();
+      throw new BridgeError('SB_ERR_SCENARIO_IO', `${file} is a folder; give one scenario file${examples.length > 0 ? `, e.g. ${join(file, examples[0] as string)}` : ''}`);
+    }
+    this.fd = fd;
   }
 
   /** Returns the next line without its newline, or null at end of file. */
@@ -43,7 +59,12 @@ export class LineReader {
   }
 
   private fill(): void {
-    const n = readSync(this.fd, this.buffer, 0, CHUNK_BYTES, null);
+    let n: number;
+    try {
+      n = readSync(this.fd, this.buffer, 0, CHUNK_BYTES, null);
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_SCENARIO_IO', `${this.file}: ${(cause as Error).message}`, { cause });
+    }
     let text: string;
     if (n === 0) {
       this.eof = true;

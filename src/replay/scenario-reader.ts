@@ -243,7 +243,12 @@ export class ScenarioReader {
 
   constructor(readonly file: string) {
     this.lines = new LineReader(file);
-    this.header = parseHeader(file, this.lines.next());
+    try {
+      this.header = parseHeader(file, this.lines.next());
+    } catch (error) {
+      this.lines.close();
+      throw error;
+    }
     this.lastTsUs = this.header.startUs;
   }
 

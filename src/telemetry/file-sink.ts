@@ -172,7 +172,7 @@ export class FileSink {
     if (this.options.onFailure !== 'count') throw failure;
     if (this.reported) return;
     this.reported = true;
-    process.stderr.write(`${failure.code}: ${failure.message}; later lines to this file are counted as lost\n`);
+    process.stderr.write(`${failure.message}; later lines to this file are counted as lost\n`);
   }
 
   private startBackgroundWrite(): void {

@@ -44,13 +44,11 @@ export class LatencyHistogram {
   summaryUs(): LatencySummaryUs {
     const h = this.histogram;
     if (h.totalCount === 0) return { count: 0, p50: 0, p99: 0, p999: 0, max: 0 };
-    return {
-      count: h.totalCount,
-      p50: roundUs(h.getValueAtPercentile(50)),
-      p99: roundUs(h.getValueAtPercentile(99)),
-      p999: roundUs(h.getValueAtPercentile(99.9)),
-      max: roundUs(h.maxValue),
-    };
+    // A percentile is the upper edge of its histogram bucket, which can lie above the largest
+    // value recorded: capped at the max, so p99.9 never reads above max.
+    const max = roundUs(h.maxValue);
+    const at = (p: number): number => Math.min(roundUs(h.getValueAtPercentile(p)), max);
+    return { count: h.totalCount, p50: at(50), p99: at(99), p999: at(99.9), max };
   }
 
   destroy(): void {

@@ -2,7 +2,7 @@
 // the JSON summary contract, and no successful-looking run folder after a failure.
 
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -122,5 +122,99 @@ describe('shadow-bridge CLI', () => {
     expect(s.production.executed).toBe(alone.production.executed);
     expect(readFileSync(join(tmp, 'hang-run', 'orders.jsonl'), 'utf8')).toBe(readFileSync(join(tmp, 'alone-run', 'orders.jsonl'), 'utf8'));
     expect(readFileSync(join(tmp, 'hang-run', 'shadow-faults.jsonl'), 'utf8')).toMatch(/"reason":"candidate_timeout","detail":"CandidateTimedOut: no decision within 50 ms/);
+  });
+
+  it('tells a newcomer what is wrong in one coded line, never a stack trace', async () => {
+    const cases: [string[], number, RegExp][] = [
+      [['replay', join(ROOT, 'scenarios')], 1, /^shadow-bridge: SB_ERR_SCENARIO_IO: .*scenarios is a folder; give one scenario file, e\.g\. .*\.jsonl$/],
+      [['replay', join(tmp, 'nope.jsonl')], 1, /^shadow-bridge: SB_ERR_SCENARIO_IO: .*nope\.jsonl: no such file$/],
+      [['run', '--config', join(tmp, 'missing.yaml')], 1, /^shadow-bridge: SB_ERR_CONFIG_IO: .*missing\.yaml: no such file$/],
+      [['replay', scenario('london-normal'), '--candidate', join(tmp, 'mappings', 'candidat')], 1, /^shadow-bridge: SB_ERR_CANDIDATE_NOT_FOUND: .*candidat does not exist: a candidate is a mapping bundle folder or a Router module file$/],
+      [['replay', scenario('london-normal'), '--bogus'], 2, /^shadow-bridge: unknown option --bogus \(see shadow-bridge replay --help\)$/],
+      [['replay', scenario('london-normal'), '--out'], 2, /^shadow-bridge: --out needs a value \(see shadow-bridge replay --help\)$/],
+      [['demo', '--json=1'], 2, /^shadow-bridge: --json takes no value \(see shadow-bridge demo --help\)$/],
+    ];
+    for (const [args, code, line] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(code);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(1);
+      expect(lines[0], args.join(' ')).toMatch(line);
+      expect((lines[0]?.match(/"/g) ?? []).length % 2, 'balanced quotes').toBe(0);
+    }
+  });
+
+  it('prints its version', async () => {
+    const r = await cli('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`shadow-bridge ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}`);
+  });
+
+  it('names the default run folder after the scenario and never overwrites one', async () => {
+    // Two recordings with the same file name but different scenarios: runs/<scenario name> each.
+    // (Each copy sits where its header's relative bundle paths still resolve.)
+    const a = join(tmp, 'a', 'scenarios');
+    const b = join(tmp, 'b', 'scenarios');
+    for (const [dir, src] of [[a, 'symbol-mapping'], [b, 'session-close']] as const) {
+      cpSync(scenario(src), join(dir, 'recording.jsonl'), { recursive: true });
+      symlinkSync(join(ROOT, 'mappings'), join(dir, '..', 'mappings'));
+    }
+    expect((await cli('replay', join(a, 'recording.jsonl'), '--no-candidate')).code).toBe(0);
+    expect((await cli('replay', join(b, 'recording.jsonl'), '--no-candidate')).code).toBe(0);
+    expect((await cli('replay', join(a, 'recording.jsonl'), '--no-candidate')).code).toBe(0);
+    expect(readdirSync(join(tmp, 'runs')).sort()).toEqual(['session-close', 'symbol-mapping', 'symbol-mapping.2']);
+    // An explicit --out that holds a run is replaced only with --force.
+    const r = await cli('replay', scenario('session-close'), '--no-candidate', '--out', join(tmp, 'runs', 'symbol-mapping'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/symbol-mapping already holds a run; pass --force to replace it/);
+    expect((await cli('replay', scenario('session-close'), '--no-candidate', '--out', join(tmp, 'runs', 'symbol-mapping'), '--force')).code).toBe(0);
+  });
+
+  it('refuses a live config with duplicate sessions, duplicate LPs or LPs the bundle does not know, naming file and line', async () => {
+    const config = join(tmp, 'dup.yaml');
+    writeFileSync(config, [
+      'run: { production: ' + PRODUCTION_DIR + ', out: ' + join(tmp, 'live-dup') + ' }',
+      'platform:',
+      '  port: 0',
+      '  senderCompId: BRIDGE',
+      '  storeDir: ' + join(tmp, 'dup-store'),
+      '  sessions:',
+      '    - { targetCompId: PLAT, defaultGroup: g }',
+      '    - { targetCompId: PLAT, defaultGroup: g }',
+      'lps:',
+      '  - { id: LP_ALPHA, port: 1, senderCompId: BRIDGE, targetCompId: LP_ALPHA }',
+      '  - { id: LP_ALPHA, port: 2, senderCompId: BRIDGE, targetCompId: LP_A2 }',
+      '',
+    ].join('\n'));
+    const dup = await cli('run', '--config', config);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr.trim().split('\n')).toHaveLength(1);
+    expect(dup.stderr).toMatch(/SB_ERR_CONFIG: .*dup\.yaml:8 platform\.sessions\.1\.targetCompId: platform session targetCompId PLAT is already used at index 0/);
+    expect(dup.stderr).toMatch(/dup\.yaml:11 lps\.1\.id: LP id LP_ALPHA is already used at index 0/);
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/    - \{ targetCompId: PLAT, defaultGroup: g \}\n(?=lps)/, '').replace('id: LP_ALPHA, port: 2', 'id: LP_ZETA, port: 2'));
+    const unknown = await cli('run', '--config', config);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/SB_ERR_CONFIG: .*dup\.yaml:10 lps\.1\.id: LP_ZETA is not an LP of the production bundle/);
+  });
+
+  it('says the platform port is in use in one coded line', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const config = join(tmp, 'busy.yaml');
+    writeFileSync(config, [
+      `run: { production: ${PRODUCTION_DIR}, out: ${join(tmp, 'busy-run')} }`,
+      `platform: { port: ${port}, senderCompId: BRIDGE, storeDir: ${join(tmp, 'busy-store')}, sessions: [{ targetCompId: PLAT, defaultGroup: g }] }`,
+      'lps: [{ id: LP_ALPHA, port: 1, senderCompId: BRIDGE, targetCompId: LP_ALPHA }]',
+      '',
+    ].join('\n'));
+    try {
+      const r = await cli('run', '--config', config);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([`shadow-bridge: SB_ERR_PORT_IN_USE: Listening port is already in use: 127.0.0.1:${port} is already in use (another engine or program listens there); choose another port`]);
+    } finally {
+      server.close();
+    }
   });
 });

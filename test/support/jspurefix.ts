@@ -74,7 +74,8 @@ export function startJsfix(o: JsfixOptions): JsfixPeer {
     BeginString: 'FIX.4.4',
     ...(o.storeDir === undefined ? {} : { store: { type: 'file', directory: o.storeDir } }),
   };
-  const quiet = new jsfix.JsFixWinstonLogFactory(jsfix.WinstonLogger.consoleOptions('error'));
+  // Silent: jspurefix logs a stack trace when its peer restarts, which these tests do on purpose.
+  const quiet = new jsfix.JsFixWinstonLogFactory({ ...jsfix.WinstonLogger.consoleOptions('error'), silent: true });
   class Launcher extends jsfix.SessionLauncher {
     constructor() {
       super(o.type === 'initiator' ? description : null, o.type === 'acceptor' ? description : null, quiet);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/core/errors.js';
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { parseE8 } from '../../src/core/model/scaled.js';
 import { loadBundle, markupPointsToE8 } from '../../src/mappings/load-bundle.js';
 import { PRODUCTION_DIR } from '../support/builders.js';
