@@ -31,6 +31,9 @@ export interface PlatformClientOptions {
   readonly log: SessionLog;
   readonly store?: SessionStore;
   readonly subscribe?: readonly string[];
+  /** Credentials for the Logon (553/554), where the engine's session asks for them. */
+  readonly username?: string;
+  readonly password?: string;
 }
 
 export interface PlatformClient {
@@ -54,7 +57,15 @@ export function startPlatformClient(o: PlatformClientOptions): PlatformClient {
   const reports = new Map<string, string[]>();
   const details: PlatformClient['details'] = new Map();
   const session = new FixSession(
-    { ...DEFAULT_SESSION_CONFIG, senderCompId: o.senderCompId, targetCompId: o.targetCompId, role: 'initiator', heartBtIntSec: 10 },
+    {
+      ...DEFAULT_SESSION_CONFIG,
+      senderCompId: o.senderCompId,
+      targetCompId: o.targetCompId,
+      role: 'initiator',
+      heartBtIntSec: 10,
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+    },
     o.store ?? new MemorySessionStore(),
     {
       onLogon(s) {

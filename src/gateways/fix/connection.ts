@@ -29,12 +29,16 @@ export class FixConnection implements SessionTransport {
     this.message = new FixMessage(maxFields);
     this.framer = new FixFramer(
       {
+        // Once closed, the rest of a read is not looked at: a refused peer gets no more work done.
         onFrame: (buf, start, end) => {
+          if (this.closed) return;
           // The framer deferred the CheckSum: it is verified in the parser's single pass.
           if (this.message.parse(buf, start, end, true)) this.handler.onMessage(this.message);
           else this.handler.onGarbled(this.message.problem ?? 'malformed', this.message.problem === 'bad_checksum' ? 'CheckSum(10) does not match' : 'frame is not a field list starting 8, 9, 35');
         },
-        onGarbled: (reason, detail) => this.handler.onGarbled(reason, detail),
+        onGarbled: (reason, detail) => {
+          if (!this.closed) this.handler.onGarbled(reason, detail);
+        },
       },
       maxMessageBytes,
       true,

@@ -1,0 +1,163 @@
+// A hostile or careless platform side on loopback: a password-only session, a flood of garbage
+// from unauthenticated sockets, peers that keep failing to log on, a reused ClOrdID, and a run
+// folder whose summary.json cannot be written. The engine stays up, valid platforms trade, logs
+// stay bounded, and every refusal is distinct and coded.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LiveConfigInput } from '../../src/app/live-config.js';
+import { simInstruments } from '../../src/app/live-demo.js';
+import { startLiveEngine } from '../../src/app/live-engine.js';
+import { PERSONAS } from '../../src/app/lp-personas.js';
+import { startLpSim } from '../../src/app/lp-sim.js';
+import { startPlatformClient, type PlatformClient } from '../../src/app/platform-client.js';
+import { PRODUCTION_DIR, productionBundle } from '../support/builders.js';
+import { waitFor } from '../support/wait.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sb-hostplat-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const silent = { event() {} };
+
+async function engineWith(name: string, platform: Partial<LiveConfigInput['platform']>, session: Record<string, string> = {}) {
+  const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['ecn']!, rejectProbability: 0 }, seed: 1, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
+  const out = join(tmp, `${name}-run`);
+  const engine = await startLiveEngine({
+    run: { production: PRODUCTION_DIR, candidate: null, out, flushMs: 100 },
+    platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, `${name}-store`), priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', ...session }], ...platform },
+    lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5 }],
+  }, name);
+  expect(await waitFor(() => engine.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
+  return {
+    engine,
+    out,
+    client: (extra: { username?: string; password?: string } = {}): PlatformClient => startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 2, log: silent, symbols: [], ...extra }),
+    async stop() {
+      const summary = await engine.stop();
+      await sim.close();
+      return summary;
+    },
+  };
+}
+
+/** Opens a socket, writes `bytes`, and resolves when the engine closes it (or after 3 s). */
+function sendAndWaitClose(port: number, bytes: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s: Socket = connect({ host: '127.0.0.1', port }, () => s.write(bytes.replaceAll('|', '\x01')));
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, 3_000);
+    s.on('error', () => {});
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+describe('hostile platform side', () => {
+  it('checks the password of a session configured with a password and no username', async () => {
+    const e = await engineWith('password-only', { maxFailedLogonsPerMinute: 10_000 }, { password: 's3cret' });
+    const none = e.client();
+    const wrong = e.client({ password: 'guess' });
+    const right = e.client({ username: 'anything', password: 's3cret' });
+    try {
+      none.start();
+      expect(await none.waitLoggedOn(1_500)).toBe(false);
+      await none.stop();
+      wrong.start();
+      expect(await wrong.waitLoggedOn(1_500)).toBe(false);
+      await wrong.stop();
+      right.start();
+      expect(await right.waitLoggedOn(5_000)).toBe(true);
+    } finally {
+      await right.stop();
+      await e.stop();
+    }
+    expect(readFileSync(join(e.out, 'engine.log'), 'utf8')).not.toContain('s3cret'); // never logged
+  }, 30_000);
+
+  it('closes unauthenticated sockets that send garbage at once, logs a bounded number of lines, and keeps valid orders flowing', async () => {
+    const e = await engineWith('flood', { maxFailedLogonsPerMinute: 10_000 });
+    const c = e.client();
+    try {
+      c.start();
+      expect(await c.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const closed = await Promise.all(Array.from({ length: 200 }, (_, k) => sendAndWaitClose(e.engine.platformPort, `8=FIX.4.4|9=5|35=A|garbage${k}|10=000|8=FIX.4.4|9=abc|`)));
+      expect(closed.every(Boolean)).toBe(true); // each garbage connection closed by the engine
+      for (let i = 0; i < 5; i++) c.send({ clOrdId: `VALID-${i}`, account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => [0, 1, 2, 3, 4].every((i) => c.reports.get(`VALID-${i}`)?.at(-1) === 'F:2'), 5_000)).toBe(true);
+    } finally {
+      await c.stop();
+    }
+    const summary = await e.stop();
+    const lines = readFileSync(join(e.out, 'engine.log'), 'utf8').trim().split('\n');
+    // 200 garbage connections: at most the burst per event name, then one summary line.
+    expect(lines.filter((l) => l.includes('"event":"fix_connection_refused"')).length).toBeLessThanOrEqual(20);
+    expect(lines.some((l) => l.includes('"event":"log_suppressed"') && l.includes('fix_connection_refused'))).toBe(true);
+    expect(lines.length).toBeLessThan(200);
+    expect((summary as unknown as { admission: { failedLogons: number } }).admission.failedLogons).toBe(200);
+  }, 30_000);
+
+  it('refuses, for a minute, connections from a peer whose logons keep failing', async () => {
+    const e = await engineWith('blocked', { maxFailedLogonsPerMinute: 3 });
+    try {
+      // Logons naming a session that does not exist.
+      for (let i = 0; i < 3; i++) await sendAndWaitClose(e.engine.platformPort, `8=FIX.4.4|9=60|35=A|34=1|49=WHO|52=20261201-12:00:00.000|56=BRIDGE|98=0|108=30|10=000|`);
+      const c = e.client();
+      c.start();
+      expect(await c.waitLoggedOn(1_500)).toBe(false); // even a valid session, from that address
+      await c.stop();
+    } finally {
+      const summary = await e.stop();
+      expect((summary as unknown as { admission: { refusedPeerBlocked: number } }).admission.refusedPeerBlocked).toBeGreaterThan(0);
+    }
+  }, 30_000);
+
+  it('gives every refusal of a reused ClOrdID its own ExecID', async () => {
+    const e = await engineWith('dup-exec', {});
+    const c = e.client();
+    try {
+      c.start();
+      expect(await c.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      c.send({ clOrdId: 'ONCE', account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => c.reports.get('ONCE')?.at(-1) === 'F:2', 5_000)).toBe(true);
+      c.send({ clOrdId: 'ONCE', account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      c.send({ clOrdId: 'ONCE', account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => (c.details.get('ONCE')?.length ?? 0) === 3, 5_000)).toBe(true);
+      const refusals = c.details.get('ONCE')!.slice(1);
+      expect(refusals.map((d) => [d.ordStatus, d.ordRejReason, d.text])).toEqual([['8', '6', 'Duplicate ClOrdID'], ['8', '6', 'Duplicate ClOrdID']]);
+      const execIds = c.details.get('ONCE')!.map((d) => d.execId);
+      expect(new Set(execIds).size).toBe(3);
+    } finally {
+      await c.stop();
+      await e.stop();
+    }
+  }, 30_000);
+
+  it('keeps running when summary.json cannot be written, and says so once', async () => {
+    const out = join(tmp, 'nosummary-run');
+    mkdirSync(join(out, 'summary.json'), { recursive: true }); // a folder where the file should go
+    const e = await engineWith('nosummary', {});
+    const c = e.client();
+    try {
+      c.start();
+      expect(await c.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      c.send({ clOrdId: 'S-1', account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => c.reports.get('S-1')?.at(-1) === 'F:2', 5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 400)); // several flushes
+    } finally {
+      await c.stop();
+    }
+    const summary = await e.stop();
+    expect(summary.orders).toBe(1);
+    const log = readFileSync(join(out, 'engine.log'), 'utf8');
+    expect(log.match(/"event":"summary_write_failed"/g)).toHaveLength(1);
+  }, 30_000);
+});
