@@ -11,6 +11,7 @@ import { runRig, type CandidateKind, type RateResult, type RigResult } from './s
 import { runQuoteRig } from './support/quote-rig.js';
 import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
+import { runJournalBench, type JournalBenchResult } from './order-journal.bench.js';
 
 const quick = process.argv.includes('--quick');
 const ROOT = resolve(import.meta.dirname, '..');
@@ -176,6 +177,14 @@ md.push(`## 5. Replay decision stage (${replay.events.toLocaleString()} generate
 md.push(`| production only | ${show(replay.productionOnly, 0)} |`, `| production + candidate | ${show(replay.withCandidate, 0)} |`, `| full file replay (read, parse, decide, compare, write) | ${fmt(replay.fullFileEventsPerSec, 0)} (1 run) |`);
 md.push('', `Target: at least 500,000 events/s in the decision stage: ${replay.withCandidate.median >= 500_000 ? 'met' : 'MISSED'} with the candidate (${fmt(replay.withCandidate.median, 0)}), ${replay.productionOnly.median >= 500_000 ? 'met' : 'MISSED'} production only.`, '');
 results['replay'] = replay;
+
+// ---- 6. order journal -------------------------------------------------------------------------
+log('order journal ...');
+const journal: JournalBenchResult = runJournalBench(quick);
+md.push('## 6. Order journal (write-ahead, per order: open + fill + close)', '', '| fsync policy | µs per order on the routing thread | orders |', '|---|---|---|');
+for (const policy of ['never', 'interval', 'always'] as const) md.push(`| ${policy}${policy === 'interval' ? ' (default)' : ''} | ${show(journal.perOrderUs[policy], 1)} | ${journal.orders[policy].toLocaleString()} |`);
+md.push('', 'Every policy survives kill -9 (each record is written before the order, fill or report it describes leaves); interval and always also bound what a power loss can take (100 ms, nothing).', '');
+results['orderJournal'] = journal;
 
 results['durationSec'] = Math.round((Date.now() - started) / 1000);
 const resultsDir = quick ? join(ROOT, 'bench', 'results', 'quick') : join(ROOT, 'bench', 'results');

@@ -45,6 +45,9 @@ import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
 import { FileOrderJournal } from './live/order-journal.js';
 import { displayPath } from './paths.js';
 
+/** Price subscriptions one platform session may hold (symbols x requests). */
+const MAX_SUBSCRIPTIONS_PER_SESSION = 1_000;
+
 /** Longest a stop waits for the candidate to finish what is queued before counting it dropped. */
 const STOP_GRACE_MS = 5_000;
 
@@ -450,6 +453,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   };
   for (const lpc of config.lps) {
     const books = new Map<string, TopOfBook>();
+    const subscribedSymbols: ReadonlySet<string> = new Set(lpSymbolsToSubscribe(lpc.id));
     const session = new FixSession(
       {
         ...DEFAULT_SESSION_CONFIG,
@@ -485,7 +489,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
           switch (m.msgType) {
             case MsgType.MarketDataSnapshotFullRefresh:
             case MsgType.MarketDataIncrementalRefresh: {
-              const changed = applyMarketData(m, books);
+              const changed = applyMarketData(m, books, subscribedSymbols);
               for (const lpSymbol of changed) {
                 const b = books.get(lpSymbol) as TopOfBook;
                 const ts = clock.stamp();
@@ -602,6 +606,12 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
             case MsgType.MarketDataRequest: {
               const req = decodeMarketDataRequest(m);
               if (req === null) throw new UnsupportedMessageType('MarketDataRequest without MDReqID');
+              // Bounded: a platform cannot make the engine price an unlimited list for it.
+              const held = [...subscriptions.values()].reduce((n, list) => n + list.filter((x) => x.session === s).length, 0);
+              if (req.subscriptionType !== '2' && held + req.symbols.length > MAX_SUBSCRIPTIONS_PER_SESSION) {
+                s.sendApp(MsgType.MarketDataRequestReject, (e) => e.str(Tag.MDReqID, req.mdReqId).str(Tag.MDReqRejReason, '2').str(Tag.Text, `At most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per session (${held} held, ${req.symbols.length} asked)`));
+                return;
+              }
               for (const platformSymbol of req.symbols) {
                 const instrument = production.instrumentOf(platformSymbol);
                 if (instrument === null) {

@@ -43,11 +43,13 @@ export interface TopOfBook {
  * X entries: 279 action (0 new, 1 change, 2 delete), 269 type (0 bid, 1 offer), 270 price, 271 size.
  * A QuoteCondition(276) other than A (open/active) makes the side indicative.
  */
-export function applyMarketData(m: FixMessage, books: Map<string, TopOfBook>): string[] {
+export function applyMarketData(m: FixMessage, books: Map<string, TopOfBook>, accepted: ReadonlySet<string> | null = null): string[] {
   const changed: string[] = [];
   const snapshot = m.msgType === 'W';
   let symbol = snapshot ? (m.str(Tag.Symbol) ?? '') : '';
-  let book: TopOfBook | undefined = snapshot ? fresh(books, symbol) : undefined;
+  // Only symbols we asked for get a book: an LP streaming others cannot grow memory without end.
+  const take = (s: string): TopOfBook | undefined => (accepted === null || accepted.has(s) ? fresh(books, s) : undefined);
+  let book: TopOfBook | undefined = snapshot ? take(symbol) : undefined;
   if (snapshot && book !== undefined) {
     book.bidE8 = 0;
     book.askE8 = 0;
@@ -63,14 +65,17 @@ export function applyMarketData(m: FixMessage, books: Map<string, TopOfBook>): s
       type = m.valueAt(i);
     } else if (tag === Tag.Symbol && !snapshot) {
       symbol = m.valueAt(i);
-      book = fresh(books, symbol);
+      book = take(symbol);
     } else if (tag === Tag.MDEntryPx && book !== undefined) {
       const px = action === '2' ? 0 : m.e8At(i);
+      // A price that is not a non-negative number is not a price: the entry is skipped.
+      if (!Number.isSafeInteger(px) || px < 0) continue;
       if (type === '0') book.bidE8 = px;
       else if (type === '1') book.askE8 = px;
       if (!changed.includes(symbol)) changed.push(symbol);
     } else if (tag === Tag.MDEntrySize && book !== undefined) {
       const size = m.e8At(i);
+      if (!Number.isSafeInteger(size) || size < 0) continue;
       if (type === '0') book.bidSizeE8 = size;
       else if (type === '1') book.askSizeE8 = size;
     } else if (tag === 276 /* QuoteCondition */ && book !== undefined) {
