@@ -155,6 +155,8 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   // The order desk first: a journal that cannot be read (corrupt, unreadable) stops start-up
   // before anything listens or connects.
   const journal = new FileOrderJournal(config.platform.storeDir, config.run.orderJournalFsync);
+  // Fills, closes and used ids are written once per turn, before the turn's socket writes.
+  journal.scheduleFlush = (flush) => atTurnEnd('journal', flush);
   const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: config.run.lpOrderTimeoutMs, unresolvedAfterMs: config.run.lpUnresolvedAfterMs });
   let recovery;
   try {
@@ -282,6 +284,12 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   };
   const refusedFrom = (order: Order) => ({ clOrdId: order.clientOrderId, symbol: order.platformSymbol, side: order.side, qtyE8: order.volumeE8 });
   let journalRefusals = 0;
+  /** A routed order that will not be sent: the platform is told, the ClOrdID stays used. */
+  const notSent = (origin: { session: FixSession; key: string }, order: Order, reason: string, ordRejReason: number, detail: string): NotSent => {
+    desk.admit(origin.key, order.clientOrderId);
+    refuseOrder(origin.session, refusedFrom(order), ordRejReason, detail, order.correlationId);
+    return { reason, detail };
+  };
   const orderSink: OrderSink = {
     onProductionDecision(order: Order, decision: Decision): NotSent | null {
       const origin = inbound;
@@ -292,19 +300,14 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         refuseOrder(origin.session, refusedFrom(order), REJECT_REASONS[reason].ordRejReason, decision.detail ?? REJECT_REASONS[reason].text, order.correlationId);
         return null;
       }
-      const notSent = (reason: string, ordRejReason: number, detail: string): NotSent => {
-        desk.admit(origin.key, order.clientOrderId);
-        refuseOrder(origin.session, refusedFrom(order), ordRejReason, detail, order.correlationId);
-        return { reason, detail };
-      };
       const instrument = decision.instrument === null ? undefined : productionBundle.instruments.get(decision.instrument);
       const lpSession = lpSessions.get(decision.lp);
       const lpConfig = lpConfigs.get(decision.lp);
-      if (instrument === undefined || lpSession === undefined || lpConfig === undefined || decision.lpSymbol === null) return notSent('unknown_route', 99, `LP ${decision.lp} or instrument ${decision.instrument} is not configured`);
-      if (!lpSession.isLoggedOn) return notSent('lp_unavailable', 99, `LP ${decision.lp} unavailable`);
+      if (instrument === undefined || lpSession === undefined || lpConfig === undefined || decision.lpSymbol === null) return notSent(origin, order, 'unknown_route', 99, `LP ${decision.lp} or instrument ${decision.instrument} is not configured`);
+      if (!lpSession.isLoggedOn) return notSent(origin, order, 'lp_unavailable', 99, `LP ${decision.lp} unavailable`);
       // The last line of defence: a price or quantity an LP must never see is refused here.
       const terms = lpOrderTerms(order, decision, instrument);
-      if (isRefusal(terms)) return notSent(terms.refused, REJECT_REASONS[terms.refused].ordRejReason, terms.detail);
+      if (isRefusal(terms)) return notSent(origin, order, terms.refused, REJECT_REASONS[terms.refused].ordRejReason, terms.detail);
       try {
         // Write-ahead: the desk journals the order before a byte of it leaves for the LP.
         const evicted = desk.open({
@@ -382,7 +385,11 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     };
     const outcome = desk.onExecution(correlationId, deskExec, Math.floor(ts / 1000));
     // The engine and the recording know the order by the platform's session and ClOrdID.
-    const booked: LpExecution = held === undefined ? exec : { ...exec, clientOrderId: held.clOrdId, session: held.session };
+    // Spelled out, not spread: a spread is a generic copy, measured at microseconds per report.
+    const booked: LpExecution =
+      held === undefined
+        ? exec
+        : { lp: exec.lp, clientOrderId: held.clOrdId, session: held.session, lpOrderId: exec.lpOrderId, execId: exec.execId, execType: exec.execType, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text, ...(exec.execType === 'status' ? { cumQtyE8: exec.cumQtyE8 ?? 0, avgPxE8: exec.avgPxE8 ?? 0, terminal: exec.terminal ?? false } : {}) };
     if (outcome.kind === 'booked') {
       recorder?.lpExec(ts, booked);
       engine.onLpExecution(booked, correlationId);
@@ -555,13 +562,13 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         fromApp(s, m) {
           switch (m.msgType) {
             case MsgType.NewOrderSingle: {
-              const decoded = decodeNewOrderSingle(m, groups);
+              const decoded = decodeNewOrderSingle(m, groups, pc.targetCompId);
               if (isDecodeProblem(decoded)) {
                 const clOrdId = m.str(Tag.ClOrdID) ?? '';
                 refuseOrder(s, { clOrdId, symbol: m.str(Tag.Symbol) ?? '?', side: m.str(Tag.Side) === '2' ? 'sell' : 'buy', qtyE8: 0 }, 99, decoded.text);
                 return;
               }
-              const request: OrderRequest = { ...decoded, session: pc.targetCompId };
+              const request: OrderRequest = decoded;
               // No order is taken that could not be recorded: with the order log or the order
               // journal failing (a full disk), orders are refused here, before routing.
               const logFailure = folder.writeFailure() ?? journal.failure() ?? storeFailure();

@@ -93,7 +93,7 @@ export class ShadowEngine {
     const nowUs = this.deps.clock.nowUs();
     const order: Order = {
       clientOrderId: request.clientOrderId,
-      ...(request.session === undefined ? {} : { session: request.session }),
+      session: request.session ?? '',
       account: request.account,
       group: request.group,
       platformSymbol: request.platformSymbol,
@@ -136,7 +136,7 @@ export class ShadowEngine {
       this.tracker.track({
         correlationId: order.correlationId,
         clientOrderId: order.clientOrderId,
-        session: order.session ?? '',
+        session: order.session,
         lp: decision.lp,
         volumeE8: decision.volumeE8,
         cumQtyE8: 0,

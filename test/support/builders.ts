@@ -27,6 +27,7 @@ export const OPEN_US = Date.parse('2026-07-08T09:00:00Z') * 1000;
 export function order(fields: Partial<Omit<Order, 'volumeE8' | 'priceE8'>> & { volume?: string; price?: string } = {}): Order {
   return {
     clientOrderId: fields.clientOrderId ?? 'O-1',
+    session: fields.session ?? '',
     account: fields.account ?? '100001',
     group: fields.group ?? 'real\\pro\\usd',
     platformSymbol: fields.platformSymbol ?? 'EURUSD.pro',

@@ -99,27 +99,66 @@ export class FileOrderJournal implements DeskJournal {
   }
 
   admitted(session: string, clOrdId: string): void {
-    this.write({ t: 'id', s: session, c: clOrdId }, false);
+    this.later({ t: 'id', s: session, c: clOrdId });
   }
 
-  /** Throws SB_ERR_JOURNAL_IO when the record cannot be written: the order must not be sent. */
+  /**
+   * Written at once, on this thread: the order is on disk (the page cache) before a byte of it
+   * leaves. Throws SB_ERR_JOURNAL_IO when it cannot be written: the order must not be sent.
+   */
   opened(order: OpenOrder): void {
-    this.write({ t: 'open', o: order }, true);
+    this.flushLater();
+    this.write(line({ t: 'open', o: order }), true);
   }
 
   executed(correlationId: string, exec: DeskExecution, atMs: number): void {
-    this.write({ t: 'exec', cid: correlationId, at: atMs, x: exec }, false);
+    this.later({ t: 'exec', cid: correlationId, at: atMs, x: exec });
   }
 
   statusRequested(correlationId: string, atMs: number): void {
-    this.write({ t: 'status', cid: correlationId, at: atMs }, false);
+    this.later({ t: 'status', cid: correlationId, at: atMs });
   }
 
   closed(correlationId: string, reason: string): void {
-    this.write({ t: 'close', cid: correlationId, why: reason }, false);
+    this.later({ t: 'close', cid: correlationId, why: reason });
+  }
+
+  /**
+   * Records that gate nothing (an execution, a close, a used ClOrdID) are collected and written
+   * in one write at the end of the turn, before the turn's socket writes (`scheduleFlush` is the
+   * end-of-turn hook), so a report to a platform never leaves before the record of its fill.
+   */
+  private pending: string[] = [];
+  private scheduled = false;
+  /** Set by the owner: runs `flush` at the end of the current turn, before any socket write. */
+  scheduleFlush: ((flush: () => void) => void) | null = null;
+  private readonly flushPending = (): void => {
+    this.scheduled = false;
+    this.flushLater();
+  };
+
+  private later(record: JournalRecord): void {
+    this.pending.push(line(record));
+    if (this.scheduleFlush === null) {
+      this.flushLater();
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.scheduleFlush(this.flushPending);
+    }
+  }
+
+  /** Writes the collected records now (never throws; a failure is recorded). */
+  flushLater(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    this.pending = [];
+    this.write(text, false);
   }
 
   close(): void {
+    this.flushLater();
     try {
       fsyncSync(this.fd);
     } catch {
@@ -129,14 +168,14 @@ export class FileOrderJournal implements DeskJournal {
     }
   }
 
-  private write(record: JournalRecord, throwOnFailure: boolean): void {
+  private write(text: string, throwOnFailure: boolean): void {
     if (this.failed !== null) {
       this.lost++;
       if (throwOnFailure) throw this.failed;
       return;
     }
     try {
-      writeSync(this.fd, line(record));
+      writeSync(this.fd, text);
       if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
       else if (this.fsyncPolicy === 'interval') this.maybeSync();
     } catch (cause) {

@@ -23,6 +23,8 @@ export interface OrderRequest {
 
 /** An order the engine has taken in: the request plus the id that links every record about it. */
 export interface Order extends OrderRequest {
+  /** Always set ('' without sessions): every order has one shape, on the hot path and in contexts. */
+  readonly session: string;
   readonly correlationId: string;
   readonly receivedUs: number;
 }

@@ -106,7 +106,9 @@ interface Working {
   lpNotional: bigint;
   clientNotional: bigint;
   reports: number;
-  readonly booked: Set<string>;
+  /** (LP OrderID, ExecID) keys booked; most orders get one report, so a Set only from the second. */
+  firstBooked: string | null;
+  booked: Set<string> | null;
   lastLpActivityMs: number;
   stage: 'sent' | 'status_requested' | 'unresolved';
 }
@@ -169,7 +171,8 @@ export class OrderDesk {
       lpNotional: 0n,
       clientNotional: 0n,
       reports: 0,
-      booked: new Set(),
+      firstBooked: null,
+      booked: null,
       lastLpActivityMs: order.sentAtMs,
       stage: 'sent',
     });
@@ -209,9 +212,10 @@ export class OrderDesk {
       return { kind: 'unknown_order', reports: NONE, reconciliations: [r], finished: false };
     }
     const key = `${exec.lpOrderId}\u0001${exec.execId}`;
-    if (w.booked.has(key)) return { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
+    if (w.firstBooked === key || w.booked?.has(key) === true) return { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
     if (!this.restoring) this.journal.executed(correlationId, exec, atMs);
-    w.booked.add(key);
+    if (w.firstBooked === null) w.firstBooked = key;
+    else (w.booked ??= new Set()).add(key);
     w.lastLpActivityMs = atMs;
     const reports: ClientReport[] = [];
     const breaks: Reconciliation[] = [];

@@ -66,7 +66,7 @@ export class BundleRouter implements Router {
   clientQuote(context: Pick<DecisionContext, 'quotes' | 'lpStatus' | 'nowUs'>, group: string, account: string, platformSymbol: string): { bidE8: number; askE8: number; digits: number } | null {
     const instrument = this.resolver.resolve(platformSymbol);
     if (instrument === null) return null;
-    const probe: Order = { clientOrderId: '', account, group, platformSymbol, side: 'buy', ordType: 'market', volumeE8: instrument.minLotE8, priceE8: 0, correlationId: '', receivedUs: context.nowUs };
+    const probe: Order = { clientOrderId: '', session: '', account, group, platformSymbol, side: 'buy', ordType: 'market', volumeE8: instrument.minLotE8, priceE8: 0, correlationId: '', receivedUs: context.nowUs };
     const rule = this.matchRule(probe, instrument);
     if (rule === null) return null;
     let bid = 0;

@@ -23,7 +23,7 @@ export interface GroupSource {
 }
 
 /** NewOrderSingle (35=D) from a platform -> OrderRequest. OrderQty(38) is in lots. */
-export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource): OrderRequest | DecodeProblem {
+export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource, session = ''): OrderRequest | DecodeProblem {
   const clientOrderId = m.str(Tag.ClOrdID);
   if (clientOrderId === undefined || clientOrderId === '') return { refTag: Tag.ClOrdID, text: 'ClOrdID(11) is required' };
   const platformSymbol = m.str(Tag.Symbol);
@@ -43,7 +43,7 @@ export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource): OrderR
   }
   const account = m.str(Tag.Account) ?? '';
   const group = (groups.groupTag !== null ? m.str(groups.groupTag) : undefined) ?? groups.accountGroups.get(account) ?? groups.defaultGroup;
-  return { clientOrderId, account, group, platformSymbol, side, ordType, volumeE8, priceE8 };
+  return { clientOrderId, session, account, group, platformSymbol, side, ordType, volumeE8, priceE8 };
 }
 
 export function isDecodeProblem<T extends object>(value: T | DecodeProblem): value is DecodeProblem {

@@ -46,6 +46,7 @@ function error(reason: number, refTag: number | null): ValidationError {
   return { reason, refTag, text: REJECT_TEXT[reason] ?? 'Other' };
 }
 
+const SEEN = new Set<number>();
 const NUMERIC_INT = new Set(['INT', 'LENGTH', 'SEQNUM', 'NUMINGROUP', 'DAYOFMONTH']);
 const NUMERIC_FLOAT = new Set(['FLOAT', 'QTY', 'PRICE', 'PRICEOFFSET', 'AMT', 'PERCENTAGE']);
 
@@ -95,7 +96,9 @@ export function validate(dict: FixDictionary, m: FixMessage): ValidationError | 
   for (const tag of dict.header.required) if (!m.has(tag)) return error(SessionRejectReason.RequiredTagMissing, tag);
   for (const tag of def.required) if (!m.has(tag)) return error(SessionRejectReason.RequiredTagMissing, tag);
 
-  const seen = new Set<number>();
+  // One Set for every call, cleared: validation runs on every platform message.
+  const seen = SEEN;
+  seen.clear();
   for (let i = 0; i < m.count; i++) {
     const tag = m.tags[i] as number;
     const value = m.valueAt(i);
@@ -104,8 +107,8 @@ export function validate(dict: FixDictionary, m: FixMessage): ValidationError | 
     if (field !== undefined) {
       if (!validFormat(field.type, value)) return error(SessionRejectReason.IncorrectDataFormat, tag);
       if (field.enums !== null) {
-        const values = field.type === 'MULTIPLEVALUESTRING' ? value.split(' ') : [value];
-        if (values.some((v) => !field.enums!.has(v))) return error(SessionRejectReason.ValueIncorrect, tag);
+        const ok = field.type === 'MULTIPLEVALUESTRING' ? value.split(' ').every((v) => field.enums!.has(v)) : field.enums.has(value);
+        if (!ok) return error(SessionRejectReason.ValueIncorrect, tag);
       }
     }
     const header = HEADER_TAGS.has(tag) || dict.header.fields.has(tag);
