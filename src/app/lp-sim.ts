@@ -38,6 +38,8 @@ export interface LpSimOptions {
    * status request); `overfill` fills this many times the quantity asked for.
    */
   readonly faults?: { readonly silent?: boolean; readonly overfill?: number };
+  /** Require these credentials (553/554) in the bridge's Logon, as LPs that issue them do. */
+  readonly credentials?: { readonly username: string; readonly password: string };
 }
 
 /** What the simulator remembers of an order, to answer an OrderStatusRequest about it. */
@@ -104,6 +106,9 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
   for (const s of symbols.values()) price(s);
 
   const app: SessionApplication = {
+    ...(o.credentials === undefined
+      ? {}
+      : { authenticate: (_s: FixSession, username: string | undefined, password: string | undefined) => (username === o.credentials?.username && password === o.credentials?.password ? null : 'Invalid username or password') }),
     fromApp(session, m) {
       switch (m.msgType) {
         case MsgType.MarketDataRequest: {

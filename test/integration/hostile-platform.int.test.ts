@@ -161,3 +161,25 @@ describe('hostile platform side', () => {
     expect(log.match(/"event":"summary_write_failed"/g)).toHaveLength(1);
   }, 30_000);
 });
+
+describe('LP credentials', () => {
+  it('logs on to an LP that asks for a username and password, and not with the wrong ones', async () => {
+    const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: PERSONAS['ecn']!, seed: 1, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent, credentials: { username: 'bridge-7', password: 'lp-issued' } });
+    const start = (password: string, name: string) =>
+      startLiveEngine({
+        run: { production: PRODUCTION_DIR, candidate: null, out: join(tmp, `${name}-run`) },
+        platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, `${name}-store`), sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd' }] },
+        lps: [{ id: 'LP_ALPHA', host: '127.0.0.1', port: sim.port, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA', heartBtIntSec: 5, username: 'bridge-7', password }],
+      }, name);
+    try {
+      const wrong = await start('guess', 'lp-cred-wrong');
+      expect(await waitFor(() => wrong.lpConnected('LP_ALPHA'), 1_500)).toBe(false);
+      await wrong.stop();
+      const right = await start('lp-issued', 'lp-cred-right');
+      expect(await waitFor(() => right.lpConnected('LP_ALPHA'), 5_000)).toBe(true);
+      await right.stop();
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
+});

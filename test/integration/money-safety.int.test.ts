@@ -200,4 +200,24 @@ describe('money safety on live FIX sessions', () => {
     expect(summary.coverage.dropped.candidate_timeout).toBe(20);
     expect(JSON.parse(readFileSync(join(r.out, 'summary.json'), 'utf8')).orders).toBe(20);
   }, 40_000);
+
+  it('survives a candidate that allocates without bound: its worker dies in its own heap and is replaced; production carries on', async () => {
+    const mod = join(tmp, 'allocates.mjs');
+    writeFileSync(mod, "const hoard = []; export default { name: 'hog', decide() { for (;;) hoard.push(new Array(1e6).fill(1)); } };\n");
+    const r = await rig('allocating', { run: { candidate: mod, candidateBudgetUs: 30_000_000 } });
+    const c = r.clients.get('PLAT')!;
+    const ids = Array.from({ length: 4 }, (_, i) => `A-${i}`);
+    try {
+      for (const id of ids) c.send({ clOrdId: id, account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => ids.every((id) => final(c, id)), 5_000)).toBe(true);
+      expect(ids.every((id) => c.reports.get(id)?.at(-1) === 'F:2')).toBe(true);
+      await new Promise((res) => setTimeout(res, 3_000)); // a worker or two runs out of heap
+    } finally {
+      const summary = await r.stop();
+      expect(summary.orders).toBe(4);
+      expect(summary.compared + Object.values(summary.coverage.dropped).reduce((a, b) => a + b, 0)).toBe(4);
+      expect(summary.compared).toBe(0);
+    }
+    expect(readFileSync(join(r.out, 'shadow-faults.jsonl'), 'utf8')).toMatch(/candidate worker exited|candidate_timeout/);
+  }, 60_000);
 });

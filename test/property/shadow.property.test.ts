@@ -99,4 +99,39 @@ describe('shadow invariants', () => {
       { numRuns: 200 },
     );
   });
+
+  it('whatever a candidate returns (any JS value, or a decision with any field replaced), production is untouched and it is compared or a counted candidate_error', () => {
+    const fields = ['router', 'configHash', 'action', 'rejectReason', 'detail', 'ruleId', 'instrument', 'digits', 'lp', 'lpSymbol', 'selectionMode', 'volumeE8', 'lpPriceE8', 'markupE8', 'clientPriceE8', 'markupProfile', 'pool', 'skipped', 'failover'];
+    // Values a candidate's code can produce: anything fast-check builds, BigInts and odd numbers too.
+    const weird = fc.oneof(fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true }), fc.constantFrom(NaN, -0, Infinity, 1e300, -1, 2 ** 53, 99, 0.5));
+    const answer = fc.oneof(weird.map((v) => ({ replace: null as string | null, value: v })), fc.tuple(fc.constantFrom(...fields), weird).map(([f, v]) => ({ replace: f as string | null, value: v })));
+    fc.assert(
+      fc.property(eventStream, fc.array(answer, { minLength: 1, maxLength: 8 }), (events, answers) => {
+        const alone = runHarness(production, events, null, OPEN_US);
+        let k = 0;
+        const inner = new BundleRouter('candidate', productionBundle());
+        const candidate: Router = {
+          name: 'weird',
+          configHash: 'w',
+          decide(context) {
+            const a = answers[k++ % answers.length]!;
+            if (a.replace === null) return a.value as Decision;
+            return { ...inner.decide(context), [a.replace]: a.value } as Decision;
+          },
+        };
+        const run = runHarness(production, events, { router: candidate, maxQueue: 64, aa: false }, OPEN_US);
+        expect(sentOf(run)).toBe(sentOf(alone));
+        const c = run.shadow!.counters;
+        const dropped = Object.values(c.dropped).reduce((x, y) => x + y, 0);
+        expect(c.compared + dropped).toBe(c.offered);
+        for (const f of run.faults) {
+          expect(f.reason).toBe('candidate_error');
+          expect(f.detail.length).toBeLessThan(400);
+        }
+        // Whatever was compared was written as a record that serializes.
+        for (const d of run.divergences) expect(() => JSON.stringify(d)).not.toThrow();
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -46,3 +46,21 @@ describe('scaled decimals', () => {
     expect(floorTo(-1_500, 1_000)).toBe(-2_000);
   });
 });
+
+describe('latency summaries', () => {
+  it('never print a percentile above the largest value recorded', async () => {
+    const { initLatency, LatencyHistogram } = await import('../../src/telemetry/latency.js');
+    await initLatency();
+    const h = new LatencyHistogram();
+    try {
+      // One large outlier among 100 values: p99.9 falls in its bucket, whose upper edge is above it.
+      for (let i = 0; i < 99; i++) h.recordNs(5_000);
+      h.recordNs(1_058_040_000 / 1000);
+      const s = h.summaryUs();
+      expect(s.p999).toBeLessThanOrEqual(s.max);
+      expect(s.p99).toBeLessThanOrEqual(s.max);
+    } finally {
+      h.destroy();
+    }
+  });
+});
