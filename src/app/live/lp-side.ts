@@ -1,0 +1,200 @@
+// The LP side of the live engine: one FIX initiator session per LP, market data in as quotes
+// (only for the symbols we subscribed to), execution reports in as LP executions, orders and
+// status requests out. It knows LPs and their symbols; it decides nothing.
+
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { LpExecution } from '../../core/model/lifecycle.js';
+import type { LpStatus, Quote } from '../../core/model/types.js';
+import type { OpenOrder } from '../../core/orders/order-desk.js';
+import type { RoutingBundle } from '../../core/routing/bundle.js';
+import { BridgeError } from '../../core/errors.js';
+import { applyMarketData, encodeMarketDataRequest, type TopOfBook } from '../../fix/app/market-data.js';
+import { decodeExecutionReport, encodeLpOrder, encodeOrderStatusRequest, isDecodeProblem, type LpOrder } from '../../fix/app/orders.js';
+import { FixMessage } from '../../fix/codec/message.js';
+import { MsgType, Tag } from '../../fix/codec/tags.js';
+import { FileSessionStore } from '../../fix/session/file-store.js';
+import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog, type SessionSchedule } from '../../fix/session/session.js';
+import { FixInitiator } from '../../gateways/fix/initiator.js';
+import type { LiveConfig } from '../live-config.js';
+
+export interface LpSideEvents {
+  onStatus(lp: string, status: LpStatus, reason: string): void;
+  onQuote(quote: Quote): void;
+  onExecution(exec: LpExecution): void;
+}
+
+export interface LpSideOptions {
+  readonly lps: LiveConfig['lps'];
+  readonly production: RoutingBundle;
+  /** The candidate's bundle, if it is one: its LP symbols are subscribed to as well. */
+  readonly candidate: RoutingBundle | null;
+  readonly storeDir: string;
+  readonly recoverStores: boolean;
+  readonly runId: string;
+  /** Stamps an inbound event with the engine's clock (µs). */
+  readonly stamp: () => number;
+  readonly log: SessionLog;
+  readonly logger: Logger;
+}
+
+/** A FIX session schedule from a trading-session definition in the bundle. */
+function scheduleFor(bundle: RoutingBundle, name: string | null, resetAtStart: boolean): SessionSchedule | null {
+  if (name === null) return null;
+  const session = bundle.sessions.get(name);
+  if (session === undefined) throw new BridgeError('SB_ERR_FIX_CONFIG', `schedule "${name}" is not a session in ${bundle.name}/sessions.yaml (${[...bundle.sessions.keys()].join(', ')})`);
+  return { isOpen: (ms) => session.isOpen(ms * 1000), resetAtStart };
+}
+
+export class LpSide {
+  private readonly sessions = new Map<string, FixSession>();
+  private readonly initiators: FixInitiator[] = [];
+  private readonly accounts = new Map<string, string>();
+  /** LP symbol -> canonical instrument, per LP (production's mapping). */
+  private readonly canonical = new Map<string, Map<string, string>>();
+
+  constructor(
+    private readonly o: LpSideOptions,
+    events: LpSideEvents,
+  ) {
+    for (const lp of o.production.lps.values()) {
+      const m = new Map<string, string>();
+      for (const [canonical, lpSymbol] of lp.symbols) m.set(lpSymbol, canonical);
+      this.canonical.set(lp.id, m);
+    }
+    for (const lpc of o.lps) this.add(lpc, events);
+  }
+
+  /** The canonical instrument an LP's symbol maps to (production's mapping), if any. */
+  canonicalOf(lp: string, lpSymbol: string): string | undefined {
+    return this.canonical.get(lp)?.get(lpSymbol);
+  }
+
+  isLoggedOn(lp: string): boolean {
+    return this.sessions.get(lp)?.isLoggedOn ?? false;
+  }
+
+  /** Whether an LP is configured at all. */
+  has(lp: string): boolean {
+    return this.sessions.has(lp);
+  }
+
+  /** Sends an order (IOC, units) to its LP; false when the session cannot take it now. */
+  sendOrder(lp: string, order: Omit<LpOrder, 'account' | 'nowMs'>): boolean {
+    const session = this.sessions.get(lp);
+    if (session === undefined) return false;
+    const account = this.accounts.get(lp) ?? 'BRIDGE';
+    // Spelled out, not spread: a spread is V8's generic copy, microseconds on the order path.
+    const full: LpOrder = { lpClOrdId: order.lpClOrdId, lpSymbol: order.lpSymbol, side: order.side, unitsE8: order.unitsE8, ordType: order.ordType, priceE8: order.priceE8, priceDigits: order.priceDigits, account, nowMs: Date.now() };
+    return session.sendApp(MsgType.NewOrderSingle, (e) => encodeLpOrder(e, full)) > 0;
+  }
+
+  /** Asks an LP where an order stands (35=H by our ClOrdID); false when it is not connected. */
+  requestStatus(order: OpenOrder): boolean {
+    const session = this.sessions.get(order.lp);
+    return (session?.sendApp(MsgType.OrderStatusRequest, (e) => encodeOrderStatusRequest(e, { lpClOrdId: order.correlationId, lpOrderId: null, lpSymbol: order.lpSymbol, side: order.side })) ?? -1) > 0;
+  }
+
+  start(): void {
+    for (const i of this.initiators) i.start();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await Promise.all(this.initiators.map((i) => i.stop(graceMs)));
+  }
+
+  /** The first session store that cannot persist, if any. */
+  storeFailure(): BridgeError | null {
+    for (const s of this.sessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
+    return null;
+  }
+
+  storeFailures(): BridgeError[] {
+    return [...this.sessions.values()].map((s) => s.store.failure()).filter((f): f is BridgeError => f !== null);
+  }
+
+  closeStores(): void {
+    for (const s of this.sessions.values()) s.store.close();
+  }
+
+  private symbolsFor(lp: string): string[] {
+    const set = new Set<string>(this.o.production.lps.get(lp)?.symbols.values() ?? []);
+    for (const s of this.o.candidate?.lps.get(lp)?.symbols.values() ?? []) set.add(s);
+    return [...set].sort();
+  }
+
+  private contractSizeOf(lp: string, lpSymbol: string): number {
+    const canonical = this.canonicalOf(lp, lpSymbol);
+    return canonical === undefined ? 0 : (this.o.production.instruments.get(canonical)?.contractSize ?? 0);
+  }
+
+  private add(lpc: LiveConfig['lps'][number], events: LpSideEvents): void {
+    const { o } = this;
+    const books = new Map<string, TopOfBook>();
+    const symbols = this.symbolsFor(lpc.id);
+    const subscribed: ReadonlySet<string> = new Set(symbols);
+    this.accounts.set(lpc.id, lpc.account);
+    const session = new FixSession(
+      {
+        ...DEFAULT_SESSION_CONFIG,
+        senderCompId: lpc.senderCompId,
+        targetCompId: lpc.targetCompId,
+        role: 'initiator',
+        heartBtIntSec: lpc.heartBtIntSec,
+        resendMaxAgeMs: lpc.resendMaxAgeMs,
+        maxLatencySec: 0,
+        schedule: scheduleFor(o.production, lpc.schedule, lpc.resetAtScheduleStart),
+        ...(lpc.username === undefined ? {} : { username: lpc.username }),
+        ...(lpc.password === undefined ? {} : { password: lpc.password }),
+      },
+      // Inbound LP numbers are coalesced: after a crash the LP resends a few messages, which are
+      // quotes (replaced by the next) and executions (booked once per LP/OrderID/ExecID).
+      // Orders older than resendMaxAgeMs are gap-filled, never resent, so only a short window is kept.
+      new FileSessionStore(o.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000, o.recoverStores),
+      {
+        onLogon: (s) => {
+          events.onStatus(lpc.id, 'up', 'logon');
+          if (symbols.length > 0) s.sendApp(MsgType.MarketDataRequest, (e) => encodeMarketDataRequest(e, `${o.runId}-${lpc.id}`, symbols));
+        },
+        onLogout: (_s, reason) => {
+          events.onStatus(lpc.id, 'down', reason);
+          books.clear();
+        },
+        fromApp: (_s, m) => {
+          switch (m.msgType) {
+            case MsgType.MarketDataSnapshotFullRefresh:
+            case MsgType.MarketDataIncrementalRefresh: {
+              for (const lpSymbol of applyMarketData(m, books, subscribed)) {
+                const b = books.get(lpSymbol) as TopOfBook;
+                events.onQuote({ lp: lpc.id, lpSymbol, bidE8: b.bidE8, askE8: b.askE8, bidSizeE8: b.bidSizeE8, askSizeE8: b.askSizeE8, indicative: b.indicative, receivedUs: o.stamp() });
+              }
+              return;
+            }
+            case MsgType.ExecutionReport: {
+              const exec = decodeExecutionReport(m, lpc.id, (s) => this.contractSizeOf(lpc.id, s));
+              if (isDecodeProblem(exec)) {
+                o.log.event('lp_exec_invalid', { lp: lpc.id, problem: exec.text });
+                return;
+              }
+              events.onExecution(exec);
+              return;
+            }
+            case MsgType.MarketDataRequestReject:
+            case MsgType.OrderCancelReject:
+            case MsgType.BusinessMessageReject:
+              o.logger.warn({ event: 'lp_reject_message', lp: lpc.id, msgType: m.msgType, text: m.str(Tag.Text) }, 'lp_reject_message');
+              return;
+            default:
+              throw new UnsupportedMessageType(m.msgType);
+          }
+        },
+      },
+      { nowMs: () => Date.now() },
+      o.log,
+      () => new FixMessage(),
+    );
+    this.sessions.set(lpc.id, session);
+    const tls = lpc.tls === null ? undefined : { rejectUnauthorized: lpc.tls.rejectUnauthorized, ...(lpc.tls.caFile === undefined ? {} : { ca: readFileSync(lpc.tls.caFile) }), ...(lpc.tls.servername === undefined ? {} : { servername: lpc.tls.servername }) };
+    this.initiators.push(new FixInitiator({ host: lpc.host, port: lpc.port, session, log: o.log, reconnectMinMs: 250, reconnectMaxMs: 5_000, ...(tls === undefined ? {} : { tls }) }));
+  }
+}

@@ -1,0 +1,101 @@
+// Everything a live run writes: the run folder (continued in a linked folder after a restart),
+// engine.log, the bounded log of what peers send, the recording, reconciliation breaks, and
+// summary.json. Records of a turn reach the files before any socket write of that turn.
+
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import type { BridgeError } from '../../core/errors.js';
+import { formatTimestampUs } from '../../core/model/timestamps.js';
+import type { Reconciliation } from '../../core/orders/order-desk.js';
+import { JsonlWriter } from '../../exporters/jsonl-writer.js';
+import { freeFilePath, RunFolder } from '../../exporters/run-folder.js';
+import type { RunSummary } from '../../exporters/summary.js';
+import { atTurnEnd } from '../../fix/session/turn-batch.js';
+import { ScenarioRecorder } from '../../replay/recorder.js';
+import { createFileLogger, type FileLogger } from '../../telemetry/logger.js';
+import { RateLimitedLog } from '../../telemetry/rate-limited-log.js';
+
+/** Session events that are rare and worth every line, however many peers misbehave. */
+const ALWAYS_LOGGED = new Set(['fix_logon', 'fix_logout_received', 'fix_logout_confirmed', 'fix_sequence_reset_by_logon', 'fix_schedule_reset']);
+
+/** `file` moved from folder `from` into folder `to` when it lies inside `from`; else unchanged. */
+function rebase(file: string, from: string, to: string): string {
+  const rel = relative(resolve(from), resolve(file));
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(to, rel) : file;
+}
+
+export interface RunFilesOptions {
+  readonly out: string;
+  /** Where to record inbound events (null: no recording); inside `out`, it follows the folder. */
+  readonly record: string | null;
+  readonly runId: string;
+  readonly description: string;
+  readonly startUs: number;
+}
+
+export class LiveRunFiles {
+  readonly folder: RunFolder;
+  readonly logFile: FileLogger;
+  /** What peers send us, logged with a bound: a flood of garbage is counted, not written. */
+  readonly peerLog: RateLimitedLog;
+  readonly recorder: ScenarioRecorder | null;
+  readonly recordPath: string | null;
+  readonly reconciliationCounts: Record<string, number> = {};
+  private summaryFailures = 0;
+
+  constructor(o: RunFilesOptions) {
+    this.folder = new RunFolder(o.out, false);
+    // Background: log batches are written on the thread pool, never on the routing thread.
+    this.logFile = createFileLogger(this.folder.path('engine.log'), 'info', true);
+    const logger = this.logFile.logger;
+    this.peerLog = new RateLimitedLog({ event: (name, fields) => logger.info({ event: name, ...fields }, name) }, { burst: 20, windowMs: 10_000, unlimited: ALWAYS_LOGGED });
+    // Every run-folder record of this turn is in the files before any socket write of the turn:
+    // what a platform or LP has been told is never missing from the folder after a kill -9.
+    const flush = (): void => this.folder.flushSync();
+    this.folder.onWrite = () => atTurnEnd('journal', flush);
+    if (this.folder.previousRun !== null) logger.warn({ event: 'run_folder_continued', previousRun: this.folder.previousRun, runFolder: this.folder.finalDir }, 'run_folder_continued');
+    // A recording inside the run folder follows the folder (a restart's folder gets its own).
+    this.recordPath = o.record === null ? null : freeFilePath(rebase(o.record, o.out, this.folder.finalDir));
+    const continues = this.folder.previousRun === null ? '' : `; continues ${this.folder.previousRun}`;
+    // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
+    this.recorder = this.recordPath === null ? null : new ScenarioRecorder(new JsonlWriter(this.recordPath, true, 'count'), o.runId, `${o.description}${continues}`, o.startUs, []);
+  }
+
+  get logger(): FileLogger['logger'] {
+    return this.logFile.logger;
+  }
+
+  /** A break between the engine's view and an LP's: written, counted, and alerted in the log. */
+  reconcile(r: Reconciliation): void {
+    this.reconciliationCounts[r.kind] = (this.reconciliationCounts[r.kind] ?? 0) + 1;
+    this.folder.reconciliation({ at: formatTimestampUs(r.atMs * 1000), kind: r.kind, correlationId: r.correlationId, session: r.session, clientOrderId: r.clOrdId, lp: r.lp, detail: r.detail });
+    this.logger.error({ event: 'reconciliation_break', kind: r.kind, correlationId: r.correlationId, lp: r.lp, detail: r.detail }, 'reconciliation_break');
+  }
+
+  /** summary.json, atomically; a disk that refuses it is logged once and never stops the engine. */
+  writeSummary(value: RunSummary): void {
+    const failure = this.folder.tryWriteJson('summary.json', value);
+    if (failure !== null && this.summaryFailures++ === 0) this.logger.error({ event: 'summary_write_failed', code: failure.code, detail: failure.message }, 'summary_write_failed');
+  }
+
+  /** Starts writing out what is buffered (the periodic flush). */
+  flush(): void {
+    this.folder.flush();
+    this.recorder?.flush();
+    this.logFile.flush();
+  }
+
+  writeFailure(): BridgeError | null {
+    return this.folder.writeFailure();
+  }
+
+  /** Closes the folder's files and the recording; the log stays open until closeLog(). */
+  close(): void {
+    this.folder.publish();
+    this.recorder?.close();
+    this.peerLog.flush();
+  }
+
+  closeLog(): void {
+    this.logFile.close();
+  }
+}
