@@ -30,6 +30,12 @@ export const ErrorCodes = {
   SB_ERR_PORT_IN_USE: 'Listening port is already in use',
   SB_ERR_LISTEN: 'Could not listen on the configured address',
   SB_ERR_CANDIDATE_NOT_FOUND: 'Candidate bundle or module does not exist',
+  SB_ERR_ROLLOUT_IO: 'Rollout plan could not be read',
+  SB_ERR_ROLLOUT_PLAN: 'Rollout plan is invalid',
+  SB_ERR_ROLLOUT_CANDIDATE: 'This candidate cannot execute orders',
+  SB_ERR_AUDIT_IO: 'Audit log could not be written',
+  SB_ERR_AUDIT_BROKEN: 'Audit log does not verify',
+  SB_ERR_ADMIN: 'Admin API request failed',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
