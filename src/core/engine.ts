@@ -6,6 +6,10 @@ import type { LifecycleEntry, LifecycleStep, LpExecution } from './model/lifecyc
 import type { Decision, LpStatus, Order, OrderRequest, Quote, RejectReason } from './model/types.js';
 import type { Clock, LatencyRecorder, LifecycleLog, OrderSink, Stopwatch } from './ports.js';
 import type { Router } from './routing/router.js';
+import type { CohortSubject } from './rollout/cohort.js';
+import type { Executor } from './rollout/metrics.js';
+import type { Divergence } from './shadow/divergence.js';
+import { validateDecision } from './shadow/validate-decision.js';
 import { LpStatusBoard, QuoteBook, type DecisionContext, type LpStatusView, type QuoteView } from './shadow/context.js';
 import { OrderTracker } from './shadow/order-tracker.js';
 import type { ShadowRunner } from './shadow/shadow-runner.js';
@@ -13,6 +17,30 @@ import type { ShadowRunner } from './shadow/shadow-runner.js';
 /** Receives every order lifecycle entry (orders.jsonl in a run folder). */
 export interface LifecycleJournal {
   append(entry: LifecycleEntry): void;
+}
+
+/**
+ * Who executes each order during a rollout (the rollout controller), and the candidate that
+ * executes for the cohort. Absent: production executes every order, the candidate shadows.
+ */
+export interface ExecutionPlan {
+  executorFor(subject: CohortSubject, nowUs: number): Executor;
+  /** Called once per executed order, after it went out (counts the step's orders). */
+  executedBy(executor: Executor): void;
+  /** The candidate as an executing router: synchronous, trusted (a bundle). */
+  readonly candidate: Router;
+  /** Platform symbol -> canonical instrument, for symbol segments. */
+  instrumentOf(platformSymbol: string): string | null;
+}
+
+/** What the rollout's metrics are fed from the order path (all optional, all cheap). */
+export interface RolloutObserver {
+  decided(nowUs: number, executor: Executor, decision: Decision): void;
+  compared(nowUs: number, divergences: readonly Divergence[]): void;
+  candidateFault(nowUs: number): void;
+  lpExecution(nowUs: number, executor: Executor, rejected: boolean): void;
+  statusMismatch(nowUs: number, kind: string): void;
+  latency(nowUs: number, router: Executor, ns: number): void;
 }
 
 export interface EngineDeps {
@@ -28,6 +56,11 @@ export interface EngineDeps {
   /** Prefix of correlation ids ("r1-"); ids are the prefix plus the event sequence number. */
   readonly correlationPrefix: string;
   readonly maxTrackedOrders: number;
+  /** During a rollout: who executes (null: production always). */
+  readonly execution?: ExecutionPlan | null;
+  readonly observer?: RolloutObserver | null;
+  /** Stage: decision latency fed to the rollout as a constant, so gates do not read wall time. */
+  readonly deterministicLatency?: boolean;
 }
 
 export interface EngineCounters {
@@ -37,6 +70,13 @@ export interface EngineCounters {
   productionRouted: number;
   /** Routed by production but refused by the order sink before sending (never executed). */
   productionNotSent: number;
+  /** Orders the candidate executed (a canary step) and of those, how many it routed/rejected. */
+  candidateExecuted: number;
+  candidateRouted: number;
+  candidateRejected: number;
+  candidateNotSent: number;
+  /** Candidate decisions that could not execute (threw, invalid): production executed instead. */
+  candidateExecutionFaults: number;
   productionRejected: number;
   productionRejectReasons: Partial<Record<RejectReason, number>>;
   lpExecutions: number;
@@ -52,6 +92,11 @@ export class ShadowEngine {
     orders: 0,
     productionRouted: 0,
     productionNotSent: 0,
+    candidateExecuted: 0,
+    candidateRouted: 0,
+    candidateRejected: 0,
+    candidateNotSent: 0,
+    candidateExecutionFaults: 0,
     productionRejected: 0,
     productionRejectReasons: {},
     lpExecutions: 0,
@@ -84,8 +129,11 @@ export class ShadowEngine {
   }
 
   /**
-   * Decides an order with production, hands the decision to the order sink, then (only then)
-   * queues the same frozen context for the candidate. Returns production's decision.
+   * Decides an order with the router that executes it (production, or the candidate for cohort
+   * accounts during a canary), hands that decision to the order sink, and only then has the
+   * other router decide on the same frozen context: production shadowed by the candidate (the
+   * queue), or, for a candidate-executed order, production right after the send (reverse
+   * shadow). Every order is executed exactly once. Returns the executed decision.
    */
   onOrder(request: OrderRequest): Decision {
     const seq = ++this.counters.events;
@@ -112,11 +160,40 @@ export class ShadowEngine {
       lpStatus: this.lpStatus.view(),
     };
 
+    const plan = this.deps.execution ?? null;
+    const chosen: Executor = plan === null ? 'production' : plan.executorFor({ account: order.account, group: order.group, instrument: plan.instrumentOf(order.platformSymbol) }, nowUs);
+    let executor: Executor = 'production';
+    let decision: Decision;
+    let candidateDecision: Decision | null = null;
     const startNs = this.deps.stopwatch.nowNs();
-    const decision = this.production.decide(context);
-    this.deps.productionLatency.recordNs(this.deps.stopwatch.nowNs() - startNs);
+    if (chosen === 'candidate' && plan !== null) {
+      // The candidate executes: its decision is checked like any candidate answer; one that
+      // throws or is malformed does not execute, production does (never neither, never both).
+      let outcome: unknown;
+      try {
+        outcome = plan.candidate.decide(context);
+      } catch (error) {
+        outcome = error;
+      }
+      const checked = outcome instanceof Error ? outcome.message : validateDecision(outcome);
+      if (typeof checked === 'string') {
+        this.counters.candidateExecutionFaults++;
+        this.deps.observer?.candidateFault(nowUs);
+        this.deps.log.event('candidate_execution_fault', { correlationId: order.correlationId, detail: checked.slice(0, 300) });
+        decision = this.production.decide(context);
+      } else {
+        executor = 'candidate';
+        decision = checked;
+        candidateDecision = checked;
+      }
+    } else {
+      decision = this.production.decide(context);
+    }
+    const tookNs = this.deps.stopwatch.nowNs() - startNs;
+    if (executor === 'production') this.deps.productionLatency.recordNs(tookNs);
+    this.deps.observer?.latency(nowUs, executor, this.deps.deterministicLatency === true ? 1_000 : tookNs);
     const notSent = this.deps.orderSink.onProductionDecision(order, decision);
-    // Production's path ends here; everything below is bookkeeping and shadow work.
+    // The executing router's path ends here; everything below is bookkeeping and shadow work.
 
     this.journal('received', seq, nowUs, order, null, null, {
       account: order.account,
@@ -127,20 +204,31 @@ export class ShadowEngine {
       volumeE8: order.volumeE8,
       priceE8: order.priceE8,
     });
-    if (decision.action === 'route' && decision.lp !== null && notSent !== null) {
-      this.counters.productionRouted++;
-      this.counters.productionNotSent++;
-      this.journal('not_sent', seq, nowUs, order, decision.lp, null, { rule: decision.ruleId, reason: notSent.reason, detail: notSent.detail, configHash: decision.configHash });
-    } else if (decision.action === 'route' && decision.lp !== null) {
-      this.counters.productionRouted++;
+    const routed = decision.action === 'route' && decision.lp !== null;
+    if (executor === 'candidate') {
+      this.counters.candidateExecuted++;
+      if (routed) this.counters.candidateRouted++;
+      else this.counters.candidateRejected++;
+    }
+    if (routed && notSent !== null) {
+      if (executor === 'production') {
+        this.counters.productionRouted++;
+        this.counters.productionNotSent++;
+      } else {
+        this.counters.candidateNotSent++;
+      }
+      this.journal('not_sent', seq, nowUs, order, decision.lp, null, { rule: decision.ruleId, reason: notSent.reason, detail: notSent.detail, configHash: decision.configHash, executedBy: executor });
+    } else if (routed) {
+      if (executor === 'production') this.counters.productionRouted++;
       this.tracker.track({
         correlationId: order.correlationId,
         clientOrderId: order.clientOrderId,
         session: order.session,
-        lp: decision.lp,
+        lp: decision.lp as string,
         volumeE8: decision.volumeE8,
         cumQtyE8: 0,
         status: 'working',
+        executedBy: executor,
       });
       this.journal('routed', seq, nowUs, order, decision.lp, null, {
         rule: decision.ruleId,
@@ -150,14 +238,28 @@ export class ShadowEngine {
         markupE8: decision.markupE8,
         failover: decision.failover,
         configHash: decision.configHash,
+        executedBy: executor,
       });
     } else {
-      this.counters.productionRejected++;
-      const reason = decision.rejectReason;
-      if (reason !== null) this.counters.productionRejectReasons[reason] = (this.counters.productionRejectReasons[reason] ?? 0) + 1;
-      this.journal('rejected', seq, nowUs, order, null, reason, { detail: decision.detail, rule: decision.ruleId, configHash: decision.configHash });
+      if (executor === 'production') {
+        this.counters.productionRejected++;
+        const reason = decision.rejectReason;
+        if (reason !== null) this.counters.productionRejectReasons[reason] = (this.counters.productionRejectReasons[reason] ?? 0) + 1;
+      }
+      this.journal('rejected', seq, nowUs, order, null, decision.rejectReason, { detail: decision.detail, rule: decision.ruleId, configHash: decision.configHash, executedBy: executor });
     }
-    this.deps.shadow?.offer(context, decision);
+    const executed = notSent === null || !routed;
+    if (plan !== null && executed) plan.executedBy(executor);
+    this.deps.observer?.decided(nowUs, executor, decision);
+    if (candidateDecision !== null) {
+      // Reverse shadow: production decides on the same frozen context, after the send.
+      const shadowStart = this.deps.stopwatch.nowNs();
+      const productionDecision = this.production.decide(context);
+      this.deps.productionLatency.recordNs(this.deps.stopwatch.nowNs() - shadowStart);
+      this.deps.shadow?.compareExecuted(context, productionDecision, candidateDecision);
+    } else {
+      this.deps.shadow?.offer(context, decision);
+    }
     return decision;
   }
 
@@ -188,6 +290,8 @@ export class ShadowEngine {
     const fields = { lpOrderId: exec.lpOrderId, execId: exec.execId, lastQtyE8: exec.lastQtyE8, lastPxE8: exec.lastPxE8, text: exec.text };
     if (result.kind === 'unknown_order') {
       this.journalRaw('exec_unknown_order', seq, nowUs, correlationId ?? '', exec.clientOrderId, exec.lp, null, fields);
+      // An LP reporting on an order the engine never sent it is an order-state mismatch.
+      this.deps.observer?.statusMismatch(nowUs, 'exec_unknown_order');
       return 'unknown_order';
     }
     const order = result.order;
@@ -195,6 +299,8 @@ export class ShadowEngine {
       this.journalRaw('exec_duplicate', seq, nowUs, order.correlationId, order.clientOrderId, exec.lp, null, fields);
       return 'duplicate';
     }
+    this.deps.observer?.lpExecution(nowUs, order.executedBy ?? 'production', exec.execType === 'reject');
+    if (order.cumQtyE8 > order.volumeE8) this.deps.observer?.statusMismatch(nowUs, 'overfill');
     const step: LifecycleStep =
       exec.execType === 'fill' ? 'lp_fill'
         : exec.execType === 'partial_fill' ? (order.status === 'filled' ? 'lp_fill' : 'lp_partial_fill')

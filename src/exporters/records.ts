@@ -61,6 +61,7 @@ export function exportDivergence(r: DivergenceRecord, context: DecisionContext) 
     class: r.class,
     severity: r.severity,
     detail: r.detail,
+    executedBy: r.executedBy,
     contextHash: contextHash(context),
     production: exportDecision(r.production),
     candidate: exportDecision(r.candidate),

@@ -34,7 +34,7 @@ export interface RunSummary {
     readonly bySeverity: Record<Severity, number>;
   };
   readonly production: { readonly executed: number; readonly routed: number; readonly notSent: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
-  readonly candidate: { readonly executed: 0; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
+  readonly candidate: { readonly executed: number; readonly routed: number; readonly rejected: number; readonly rejectReasons: Partial<Record<RejectReason, number>> };
   readonly latencyUs: { readonly production: LatencySummaryUs; readonly candidate: LatencySummaryUs };
   readonly coverage: { readonly offered: number; readonly compared: number; readonly ratio: number; readonly dropped: Record<DropReason, number> };
   readonly configs: { readonly production: { readonly name: string; readonly hash: string }; readonly candidate: { readonly name: string; readonly hash: string } | null };
@@ -105,7 +105,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       rejectReasons: input.engine.productionRejectReasons,
     },
     candidate: {
-      executed: 0,
+      executed: input.engine.candidateRouted - input.engine.candidateNotSent,
       routed: shadow?.candidateRouted ?? 0,
       rejected: shadow?.candidateRejected ?? 0,
       rejectReasons: shadow?.candidateRejectReasons ?? {},

@@ -51,6 +51,8 @@ export interface DivergenceRecord {
   readonly detail: string;
   readonly production: Decision;
   readonly candidate: Decision;
+  /** Which router's decision was executed for the order (the candidate during a canary). */
+  readonly executedBy: 'production' | 'candidate';
 }
 
 /** Why a production event was not compared with a candidate decision. */

@@ -12,6 +12,8 @@ export interface TrackedOrder {
   readonly session: string;
   readonly lp: string;
   readonly volumeE8: number;
+  /** The router whose decision sent the order ('production' unless a canary executed it). */
+  readonly executedBy?: 'production' | 'candidate';
   cumQtyE8: number;
   status: 'working' | 'filled' | 'rejected' | 'canceled';
 }

@@ -8,7 +8,7 @@ import { CandidateTimedOut } from './candidate-timeout.js';
 import { compareDecisions } from './compare.js';
 import { validateDecision } from './validate-decision.js';
 import type { DecisionContext } from './context.js';
-import { DROP_REASONS, type ComparePolicy, type DropReason } from './divergence.js';
+import { DROP_REASONS, type ComparePolicy, type Divergence, type DropReason } from './divergence.js';
 
 export interface ShadowOptions {
   /** Most contexts waiting for the candidate; past it, new ones are dropped as queue_full. */
@@ -76,6 +76,9 @@ export class ShadowRunner {
   private readonly inFlightContexts = new Map<number, DecisionContext>();
   private tickets = 0;
   private abandoned = false;
+  /** Optional observers for the rollout's metrics: every comparison, every candidate fault. */
+  onDivergences: ((context: DecisionContext, divergences: readonly Divergence[]) => void) | null = null;
+  onFault: ((context: DecisionContext) => void) | null = null;
   /** Optional observer of every comparison (the expectation checker); not on the hot path. */
   onCompared: ((context: DecisionContext, production: Decision, candidate: Decision) => void) | null = null;
   /**
@@ -298,10 +301,20 @@ export class ShadowRunner {
     this.inFlightCount = 0;
   }
 
+  /**
+   * A canary order the candidate executed, and production's decision on the same context made
+   * after the send (reverse shadow): compared the same way, counted as offered and compared.
+   */
+  compareExecuted(context: DecisionContext, production: Decision, candidate: Decision): void {
+    this.counters.offered++;
+    this.compare(context, production, candidate, 'candidate');
+  }
+
   /** Compares a candidate decision obtained elsewhere (e.g. from a worker) for a queued context. */
-  compare(context: DecisionContext, production: Decision, candidate: Decision): void {
+  compare(context: DecisionContext, production: Decision, candidate: Decision, executedBy: 'production' | 'candidate' = 'production'): void {
     const divergences = compareDecisions(production, candidate, context.lpStatus, this.options.knownLps, this.options.policy);
     this.counters.compared++;
+    this.onDivergences?.(context, divergences);
     this.onCompared?.(context, production, candidate);
     if (candidate.action === 'route') {
       this.counters.candidateRouted++;
@@ -332,6 +345,7 @@ export class ShadowRunner {
           detail: divergence.detail,
           production,
           candidate,
+          executedBy,
         },
         context,
       );
@@ -340,6 +354,7 @@ export class ShadowRunner {
 
   private drop(context: DecisionContext, reason: DropReason, detail: string): void {
     this.counters.dropped[reason]++;
+    if (reason === 'candidate_timeout' || reason === 'candidate_error') this.onFault?.(context);
     this.faultSink.fault({ seq: context.seq, correlationId: context.order.correlationId, reason, detail });
   }
 }
