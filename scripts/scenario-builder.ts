@@ -20,12 +20,12 @@ export interface InstrumentInfo {
 }
 
 export const INSTRUMENTS: Readonly<Record<string, InstrumentInfo>> = {
-  EURUSD: { digits: 5, midPoints: 108_500, lpSymbols: { LP_ALPHA: 'EUR/USD', LP_BRAVO: 'EURUSD', LP_CHARLIE: 'EUR/USD' } },
-  GBPUSD: { digits: 5, midPoints: 127_000, lpSymbols: { LP_ALPHA: 'GBP/USD', LP_BRAVO: 'GBPUSD', LP_CHARLIE: 'GBP/USD' } },
+  EURUSD: { digits: 5, midPoints: 108_500, lpSymbols: { LP_ALPHA: 'EUR/USD', LP_BRAVO: 'EURUSD', LP_CHARLIE: 'EUR/USD', LP_DELTA: 'EURUSD' } },
+  GBPUSD: { digits: 5, midPoints: 127_000, lpSymbols: { LP_ALPHA: 'GBP/USD', LP_BRAVO: 'GBPUSD', LP_CHARLIE: 'GBP/USD', LP_DELTA: 'GBPUSD' } },
   AUDUSD: { digits: 5, midPoints: 66_000, lpSymbols: { LP_ALPHA: 'AUD/USD', LP_BRAVO: 'AUDUSD', LP_CHARLIE: 'AUD/USD' } },
   USDCAD: { digits: 5, midPoints: 136_000, lpSymbols: { LP_ALPHA: 'USD/CAD', LP_BRAVO: 'USDCAD', LP_CHARLIE: 'USD/CAD' } },
   USDCHF: { digits: 5, midPoints: 88_000, lpSymbols: { LP_ALPHA: 'USD/CHF', LP_BRAVO: 'USDCHF' } },
-  USDJPY: { digits: 3, midPoints: 151_500, lpSymbols: { LP_ALPHA: 'USD/JPY', LP_BRAVO: 'USDJPY', LP_CHARLIE: 'USD/JPY' } },
+  USDJPY: { digits: 3, midPoints: 151_500, lpSymbols: { LP_ALPHA: 'USD/JPY', LP_BRAVO: 'USDJPY', LP_CHARLIE: 'USD/JPY', LP_DELTA: 'USDJPY' } },
   XAUUSD: { digits: 2, midPoints: 235_000, lpSymbols: { LP_ALPHA: 'XAU/USD', LP_BRAVO: 'XAUUSD' } },
   US30: { digits: 1, midPoints: 385_000, lpSymbols: { LP_BRAVO: 'US30', LP_CHARLIE: 'DJ30' } },
 };

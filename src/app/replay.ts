@@ -16,6 +16,9 @@ import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { RunFolder } from '../exporters/run-folder.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
 import { loadBundle } from '../mappings/load-bundle.js';
+import { loadPlan } from '../mappings/load-plan.js';
+import type { Plan } from '../core/rollout/plan.js';
+import { buildRollout, type RolloutRig } from './rollout-rig.js';
 import { ExpectationTracker, type ExpectationResult } from '../replay/expectations.js';
 import { ReplayClock } from '../replay/replay-clock.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
@@ -37,6 +40,8 @@ export interface ReplayOptions {
   readonly candidateBudgetUs?: number;
   /** Decorates the candidate (tests use it to inject throwing or slow candidates). */
   readonly wrapCandidate?: (router: Router) => Router;
+  /** `stage`: run this rollout plan on the replay clock (the candidate executes for its cohort). */
+  readonly rollout?: string;
 }
 
 export interface ReplayResult {
@@ -73,7 +78,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
 
   let folder: RunFolder;
+  let plan: Plan | null = null;
   try {
+    if (options.rollout !== undefined) {
+      plan = loadPlan(options.rollout);
+      if (candidate === null) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', 'a rollout needs a candidate to execute');
+      if (!(candidate.router instanceof BundleRouter)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${candidate.source}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle`);
+    }
     folder = new RunFolder(typeof options.outDir === 'string' ? options.outDir : options.outDir(reader.header.name));
   } catch (error) {
     reader.close();
@@ -87,9 +98,22 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const examples: { class: string; severity: string; order: string; detail: string }[] = [];
   const examplesPerClass = new Map<string, number>();
   const expectations: Expectation[] = [];
+  let rig: RolloutRig | null = null;
   try {
     const clock = new ReplayClock(reader.header.startUs);
     const orderSink = new RecordingOrderSink(tracker);
+    if (plan !== null && candidate !== null) {
+      rig = buildRollout({
+        plan,
+        production: production.router as BundleRouter,
+        candidate: candidate.router,
+        auditFile: folder.path('audit.jsonl'),
+        durableAudit: false,
+        startUs: reader.header.startUs,
+        hashes: { production: production.router.configHash, candidate: candidate.router.configHash, plan: plan.hash },
+        deterministicLatency: true,
+      });
+    }
     let shadow: ShadowRunner | null = null;
     if (candidate !== null) {
       const router = options.wrapCandidate ? options.wrapCandidate(candidate.router) : candidate.router;
@@ -100,14 +124,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
           sampleRate: options.sampleRate ?? 1,
           budgetNs: budgetUs * 1000,
           policy: DEFAULT_COMPARE_POLICY,
-          knownLps: new Set([...production.lps, ...reader.header.lps]),
+          // Staged, an LP production does not know is unknown even if the scenario streams it:
+          // the candidate routing there is what a rollout must catch.
+          knownLps: new Set(rig === null ? [...production.lps, ...reader.header.lps] : production.lps),
           rebuildContext: aa ? rebuildContext : null,
         },
         folder,
         folder,
         wallStopwatch,
-        candidateLatency,
+        rig === null ? candidateLatency : rig.candidateLatency(candidateLatency, () => clock.nowUs()),
       );
+      rig?.attachShadow(shadow);
       shadow.onCompared = (context, _production, decision) => tracker.onCompared(context.order.clientOrderId, decision);
       folder.onDivergence = (record) => {
         tracker.onDivergence(record);
@@ -129,6 +156,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       productionLatency,
       correlationPrefix: `${reader.header.name}-`,
       maxTrackedOrders: 100_000,
+      execution: rig?.execution ?? null,
+      observer: rig?.observer ?? null,
+      deterministicLatency: rig !== null,
     });
     for (const lp of reader.header.lps) engine.onLpStatus(lp, 'up');
     log.logger.info({ event: 'replay_start', scenario: reader.header.name, production: production.router.configHash, candidate: candidate?.router.configHash ?? null }, 'replay_start');
@@ -136,6 +166,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     const startMs = performance.now();
     for (let event = reader.next(); event !== null; event = reader.next()) {
       if (event.tsUs >= 0) clock.advanceTo(event.tsUs);
+      // The rollout lives on the replay clock: gates and hold timers see scenario time.
+      rig?.controller.tick(clock.nowUs());
       switch (event.type) {
         case 'quote':
           engine.onQuote(event.quote);
@@ -195,16 +227,22 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       },
       wallMs,
     });
-    if (orderSink.executed !== summary.production.executed) {
-      throw new Error(`invariant: order sink saw ${orderSink.executed} executions, engine counted ${summary.production.executed}`);
+    if (orderSink.executed !== summary.production.executed + summary.candidate.executed) {
+      throw new Error(`invariant: order sink saw ${orderSink.executed} executions, engine counted ${summary.production.executed} + ${summary.candidate.executed}`);
+    }
+    if (rig !== null) {
+      rig.audit.note(clock.nowUs(), 'stage_finished', 'stage', { orders: summary.orders, state: rig.controller.state });
+      (summary as { rollout?: unknown }).rollout = { ...rig.summary(), audit: { ...rig.summary().audit, path: 'audit.jsonl' } };
     }
     log.logger.info({ event: 'replay_end', events: summary.events, divergences: summary.divergences.total }, 'replay_end');
     log.close();
+    rig?.close();
     folder.writeJson('summary.json', summary);
     folder.publish();
     return { summary, outDir: folder.finalDir, expectations: results, examples };
   } catch (error) {
     log.close();
+    rig?.close();
     folder.discard();
     throw error;
   } finally {

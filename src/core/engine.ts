@@ -36,6 +36,8 @@ export interface ExecutionPlan {
 /** What the rollout's metrics are fed from the order path (all optional, all cheap). */
 export interface RolloutObserver {
   decided(nowUs: number, executor: Executor, decision: Decision): void;
+  /** Production's decision on an order the candidate executed (the like-for-like baseline). */
+  reverseShadow(nowUs: number, production: Decision): void;
   compared(nowUs: number, divergences: readonly Divergence[]): void;
   candidateFault(nowUs: number): void;
   lpExecution(nowUs: number, executor: Executor, rejected: boolean): void;
@@ -255,7 +257,10 @@ export class ShadowEngine {
       // Reverse shadow: production decides on the same frozen context, after the send.
       const shadowStart = this.deps.stopwatch.nowNs();
       const productionDecision = this.production.decide(context);
-      this.deps.productionLatency.recordNs(this.deps.stopwatch.nowNs() - shadowStart);
+      const shadowNs = this.deps.stopwatch.nowNs() - shadowStart;
+      this.deps.productionLatency.recordNs(shadowNs);
+      this.deps.observer?.latency(nowUs, 'production', this.deps.deterministicLatency === true ? 1_000 : shadowNs);
+      this.deps.observer?.reverseShadow(nowUs, productionDecision);
       this.deps.shadow?.compareExecuted(context, productionDecision, candidateDecision);
     } else {
       this.deps.shadow?.offer(context, decision);

@@ -119,6 +119,7 @@ export function parseHeader(file: string, text: string | null): ScenarioHeader {
       production: typeof bundles['production'] === 'string' ? bundles['production'] : null,
       candidate: typeof bundles['candidate'] === 'string' ? bundles['candidate'] : null,
     },
+    rollout: obj['rollout'] === undefined ? null : c.str(obj, 'rollout'),
   };
 }
 

@@ -14,6 +14,8 @@ export interface ScenarioHeader {
   readonly lps: readonly string[];
   /** Bundles the scenario's divergence expectations were written for, relative to the file. */
   readonly bundles: { readonly production: string | null; readonly candidate: string | null };
+  /** The rollout plan `stage` runs this scenario with (relative to the file), if it names one. */
+  readonly rollout: string | null;
 }
 
 export interface ExpectDecision {

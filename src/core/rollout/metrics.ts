@@ -28,6 +28,9 @@ interface Bucket {
   failovers: [number, number];
   lpExecutions: [number, number];
   lpRejects: [number, number];
+  /** For candidate-executed orders: what production decided on the same context (reverse shadow). */
+  shadowRejects: number;
+  shadowFailovers: number;
   latencyUs: [number[], number[]];
 }
 
@@ -48,6 +51,8 @@ function emptyBucket(second: number): Bucket {
     failovers: [0, 0],
     lpExecutions: [0, 0],
     lpRejects: [0, 0],
+    shadowRejects: 0,
+    shadowFailovers: 0,
     latencyUs: [[], []],
   };
 }
@@ -88,6 +93,13 @@ export class RolloutMetrics {
     if (routed) b.routed[i]++;
     else b.rejects[i]++;
     if (failover) b.failovers[i]++;
+  }
+
+  /** Production's decision on an order the candidate executed: the like-for-like baseline. */
+  reverseShadow(nowUs: number, routed: boolean, failover: boolean): void {
+    const b = this.at(nowUs);
+    if (!routed) b.shadowRejects++;
+    if (failover) b.shadowFailovers++;
   }
 
   offered(nowUs: number): void {
@@ -137,6 +149,8 @@ export class RolloutMetrics {
       sum.priceDeviations += b.priceDeviations;
       sum.candidateFaults += b.candidateFaults;
       sum.statusMismatches += b.statusMismatches;
+      sum.shadowRejects += b.shadowRejects;
+      sum.shadowFailovers += b.shadowFailovers;
       for (const i of [0, 1] as const) {
         sum.orders[i] += b.orders[i];
         sum.rejects[i] += b.rejects[i];
@@ -166,14 +180,29 @@ export class RolloutMetrics {
       const ci = wilson95(hits, trials);
       return { value: lowerIsWorse ? ci.low : ci.high, samples: trials };
     };
-    /** Candidate cohort against production cohort: the ratio of their rates. */
-    const cohorts = (hits: readonly [number, number], trials: readonly [number, number]): MetricReading => {
-      const p = trials[0] === 0 ? 0 : hits[0] / trials[0];
-      const c = trials[1] === 0 ? 0 : hits[1] / trials[1];
-      const samples = Math.min(trials[0], trials[1]);
-      if (kind !== 'relative') return { value: c, samples: trials[1] };
+    /** A candidate rate against a production rate: their ratio when relative, else the rate. */
+    const ratioOf = (c: number, p: number, samples: number): MetricReading => {
+      if (kind !== 'relative') return { value: c, samples };
       // Against a production rate of zero, any candidate rate is infinitely worse; zero is equal.
       return { value: p === 0 ? (c === 0 ? 1 : Number.POSITIVE_INFINITY) : c / p, samples };
+    };
+    /**
+     * Candidate cohort against production cohort. With no production cohort in the window (a
+     * 100% step), production's rate over everything the ring still holds is the baseline.
+     */
+    const cohorts = (pick: (b: Bucket) => readonly [number, number], trialsOf: (b: Bucket) => readonly [number, number]): MetricReading => {
+      const hits = pick(w);
+      const trials = trialsOf(w);
+      let base = trials[0] === 0 ? null : hits[0] / trials[0];
+      let baseSamples = trials[0];
+      if (base === null) {
+        const all = this.window(nowUs, this.ring.length * 1000);
+        baseSamples = trialsOf(all)[0];
+        base = baseSamples === 0 ? null : pick(all)[0] / baseSamples;
+      }
+      const c = trials[1] === 0 ? 0 : hits[1] / trials[1];
+      if (kind === 'relative' && base === null) return { value: 0, samples: 0 };
+      return ratioOf(c, base ?? 0, kind === 'relative' ? Math.min(trials[1], baseSamples) : trials[1]);
     };
     switch (metric) {
       case 'match_rate':
@@ -192,12 +221,19 @@ export class RolloutMetrics {
         return { value: w.statusMismatches, samples: w.lpExecutions[0] + w.lpExecutions[1] };
       case 'reconciliation_drift':
         return rate(w.statusMismatches, w.lpExecutions[0] + w.lpExecutions[1], false);
-      case 'reject_rate':
-        return cohorts(w.rejects, w.orders);
+      // Rejects and failovers compare like for like: the candidate's decisions on the orders it
+      // executed against production's decisions on the very same orders (reverse shadow).
+      case 'reject_rate': {
+        const n = w.orders[1];
+        return ratioOf(n === 0 ? 0 : w.rejects[1] / n, n === 0 ? 0 : w.shadowRejects / n, n);
+      }
+      case 'failover_rate': {
+        const n = w.orders[1];
+        return ratioOf(n === 0 ? 0 : w.failovers[1] / n, n === 0 ? 0 : w.shadowFailovers / n, n);
+      }
+      // LP rejects have no counterfactual: the production cohort (or its history) is the baseline.
       case 'lp_reject_rate':
-        return cohorts(w.lpRejects, w.lpExecutions);
-      case 'failover_rate':
-        return cohorts(w.failovers, w.routed);
+        return cohorts((b) => b.lpRejects, (b) => b.lpExecutions);
       case 'latency_p99_ratio': {
         const p99 = (xs: number[]): number => {
           if (xs.length === 0) return 0;
