@@ -232,7 +232,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     }
     if (rig !== null) {
       rig.audit.note(clock.nowUs(), 'stage_finished', 'stage', { orders: summary.orders, state: rig.controller.state });
-      (summary as { rollout?: unknown }).rollout = { ...rig.summary(), audit: { ...rig.summary().audit, path: 'audit.jsonl' } };
+      const rollout = rig.summary();
+      (summary as { rollout?: RunSummary['rollout'] }).rollout = { ...rollout, audit: { ...rollout.audit, path: 'audit.jsonl' } };
     }
     log.logger.info({ event: 'replay_end', events: summary.events, divergences: summary.divergences.total }, 'replay_end');
     log.close();

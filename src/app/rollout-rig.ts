@@ -13,17 +13,9 @@ import type { LatencyRecorder } from '../core/ports.js';
 import type { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
 import { AuditLog } from '../exporters/audit-log.js';
+import type { RolloutSummary } from '../exporters/summary.js';
 
-export interface RolloutSummary {
-  readonly plan: { readonly name: string; readonly hash: string; readonly file: string };
-  readonly finalState: string;
-  readonly step: number;
-  readonly exposurePercent: number;
-  readonly steps: readonly (Omit<StepEvent, 'percentBp'> & { readonly at: string; readonly percent: number })[];
-  readonly executed: { readonly production: number; readonly candidate: number };
-  readonly audit: { readonly path: string; readonly head: string; readonly records: number };
-  readonly signoffsMissingForNextStep: readonly string[];
-}
+export type { RolloutSummary };
 
 export interface RolloutRig {
   readonly controller: RolloutController;

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { runDemo } from '../app/demo.js';
 import { startReflector } from '../app/fix-reflector.js';
@@ -19,6 +19,7 @@ import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { renderReport } from '../exporters/report-text.js';
 import { freeRunDir, holdsRun } from '../exporters/run-folder.js';
+import { verifyAudit } from '../exporters/audit-log.js';
 import { PACKAGE_ROOT } from '../app/paths.js';
 
 const EXIT_OK = 0;
@@ -35,7 +36,10 @@ Commands:
   replay <scenario>   replay a scenario through production and candidate; write a run folder
   demo                live demo on loopback: LP simulators, the engine, platform flow; then the report
                       (demo --replay: replay every bundled scenario instead)
+  stage <scenario>    replay a scenario with a rollout plan on the replay clock: the candidate
+                      executes for its cohort, gates act by themselves (the header names plan and bundles)
   run                 the live engine: FIX to LPs and platforms, production executes, candidate shadows
+  audit verify FILE   check an audit log's hash chain; names the first bad line
   lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
@@ -62,6 +66,33 @@ Options:
 
 Writes summary.json, divergences.jsonl, orders.jsonl, shadow-faults.jsonl and engine.log.
 Exit code 0 when the replay ran and every scenario expectation was met, 1 otherwise, 2 on usage errors.`;
+
+const STAGE_HELP = `Usage: shadow-bridge stage <scenario.jsonl> [--rollout FILE] [--production DIR] [--candidate DIR] [--out DIR] [--json] [--force]
+
+Replays a scenario with a rollout applied on the replay clock: the candidate executes for the
+accounts of the current step's cohort (the other router decides on the same context as shadow),
+steps advance on hold time, orders and sign-offs, and the plan's gates pause, freeze or roll
+back by themselves. Deterministic: the same inputs give byte-identical output.
+
+Options:
+  --rollout FILE       the plan (default: the scenario header's "rollout")
+  --production DIR     production bundle (default: the header's bundles.production, else mappings/production)
+  --candidate DIR      candidate bundle (default: the header's bundles.candidate, else mappings/candidate)
+  --out DIR            run folder (default: runs/<scenario name>, numbered, never overwritten)
+  --json               print the summary JSON (replay's, plus "rollout")
+  --force              replace what --out DIR holds
+  -h, --help           this help
+
+Writes the replay's run folder plus audit.jsonl (hash-chained). Exit code 0 when the rollout
+was promoted or is still in a step, 1 when a gate rolled it back or froze it, an expectation
+failed, or the input was bad; 2 on usage errors.`;
+
+const AUDIT_HELP = `Usage: shadow-bridge audit verify FILE [--head HASH]
+
+Checks an audit log's hash chain: every record hashes itself and the record before it. Exit 0
+and the head hash when it verifies; exit 1 naming the first bad line on an edited byte, a
+removed line or a truncated file. --head HASH (from summary.json's rollout.audit.head) also
+catches lines removed from the end.`;
 
 const DEMO_HELP = `Usage: shadow-bridge demo [--seconds N] [--rate N] [--out DIR] [--json] [--replay]
 
@@ -129,7 +160,7 @@ Options:
 
 class UsageError extends Error {}
 
-const COMMANDS = new Set(['replay', 'demo', 'run', 'lp-sim', 'fix-reflector']);
+const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout']);
 
 function packageVersion(): string {
   try {
@@ -209,6 +240,65 @@ async function replayCommand(args: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(result.summary, null, 2));
   else console.log(renderReport(result.summary, result.outDir, result.examples));
   return result.summary.expectations.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
+}
+
+async function stageCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    rollout: { type: 'string' },
+    production: { type: 'string' },
+    candidate: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(STAGE_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) usage(positionals.length === 0 ? 'stage needs a scenario file' : `stage takes one scenario, was given ${positionals.length}`);
+  const scenario = positionals[0] as string;
+  const out = values.out as string | undefined;
+  if (out !== undefined && holdsRun(out) && values.force !== true) usage(`${out} already holds a run; pass --force to replace it, or choose another --out`);
+  // What the scenario's header names, relative to the scenario's folder.
+  const header = new ScenarioReader(scenario);
+  const { bundles, rollout } = header.header;
+  header.close();
+  const here = dirname(resolve(scenario));
+  const plan = (values.rollout as string | undefined) ?? (rollout === null ? undefined : resolve(here, rollout));
+  if (plan === undefined) usage(`${scenario} names no rollout in its header; pass --rollout FILE`);
+  const result = await runReplay({
+    scenario,
+    production: (values.production as string | undefined) ?? (bundles.production === null ? undefined : resolve(here, bundles.production)),
+    candidate: (values.candidate as string | undefined) ?? (bundles.candidate === null ? DEFAULT_CANDIDATE : resolve(here, bundles.candidate)),
+    outDir: out ?? ((name: string) => freeRunDir(join('runs', name)).dir),
+    rollout: plan,
+  } as Parameters<typeof runReplay>[0]);
+  if (values.json) console.log(JSON.stringify(result.summary, null, 2));
+  else console.log(renderReport(result.summary, result.outDir, result.examples));
+  // A gate that rolled back or froze the rollout is a failed stage, like a failed expectation:
+  // a pipeline that stages a candidate before Go stops here.
+  const finalState = result.summary.rollout?.finalState;
+  const gateFailed = finalState === 'rolled_back' || finalState === 'frozen';
+  if (gateFailed && !values.json) console.error(`shadow-bridge: stage: the rollout ended ${finalState} (${result.summary.rollout?.steps.at(-1)?.action ?? ''}); exit 1`);
+  return result.summary.expectations.failed.length === 0 && !gateFailed ? EXIT_OK : EXIT_FAILURE;
+}
+
+async function auditCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { head: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    console.log(AUDIT_HELP);
+    return EXIT_OK;
+  }
+  if (positionals[0] !== 'verify' || positionals.length !== 2) usage('usage: audit verify FILE [--head HASH]');
+  const file = positionals[1] as string;
+  const verdict = verifyAudit(file, values.head as string | undefined);
+  if (!verdict.ok) {
+    console.error(`shadow-bridge: SB_ERR_AUDIT_BROKEN: ${file}: ${verdict.problem}`);
+    return EXIT_FAILURE;
+  }
+  console.log(`${file}: ${verdict.lines} records, chain intact; head ${verdict.head}`);
+  return EXIT_OK;
 }
 
 async function demoCommand(args: string[]): Promise<number> {
@@ -375,6 +465,10 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand(rest);
       case 'demo':
         return await demoCommand(rest);
+      case 'stage':
+        return await stageCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       case 'fix-reflector':
         return await reflectorCommand(rest);
       case 'run':

@@ -38,7 +38,8 @@ export function renderReport(s: RunSummary, outDir: string, examples: readonly R
     lines.push(`  by class     ${counts(s.divergences.byClass)}`);
     lines.push(`  by severity  ${counts(s.divergences.bySeverity)}`);
   }
-  lines.push(`executed     production ${nf.format(s.production.executed)} routed, ${nf.format(s.production.rejected)} rejected; candidate executed ${s.candidate.executed} (shadow only)`);
+  const rollout = s.rollout;
+  lines.push(`executed     production ${nf.format(s.production.executed)} routed, ${nf.format(s.production.rejected)} rejected; candidate executed ${nf.format(s.candidate.executed)}${rollout === undefined ? ' (shadow only)' : ' (its cohort, in canary steps)'}`);
   lines.push(`rejects      production: ${counts(s.production.rejectReasons)}`);
   if (s.mode !== 'production-only') lines.push(`             candidate:  ${counts(s.candidate.rejectReasons)}`);
   const lat = (l: RunSummary['latencyUs']['production']): string => `p50 ${l.p50} · p99 ${l.p99} · p99.9 ${l.p999} · max ${l.max} (${nf.format(l.count)} decisions)`;
@@ -58,6 +59,15 @@ export function renderReport(s: RunSummary, outDir: string, examples: readonly R
       lines.push(`  ${x.severity.padEnd(8)} ${x.class.padEnd(13)} ${x.order}: ${x.detail}`);
     }
   }
+  if (rollout !== undefined) {
+    lines.push(`rollout      ${rollout.plan.name} (${rollout.plan.hash}): ${rollout.finalState}${rollout.finalState === 'canary' || rollout.finalState === 'paused' ? ` at step ${rollout.step}, ${rollout.exposurePercent}% of accounts` : ''}; orders executed by production ${nf.format(rollout.executed.production)}, by the candidate ${nf.format(rollout.executed.candidate)}`);
+    for (const st of rollout.steps) {
+      const why = st.gate === null ? st.action : `${st.action}: ${st.gate} ${st.value} vs ${st.threshold} on ${st.samples} samples`;
+      lines.push(`  ${st.at.slice(11, 19)}  ${`${st.percent}%`.padStart(4)}  ${st.state.padEnd(11)} ${why}`);
+    }
+    lines.push(`audit        ${rollout.audit.path}: ${rollout.audit.records} records, head ${rollout.audit.head.slice(0, 23)}...`);
+  }
   lines.push(`run folder   ${outDir}`);
   return lines.join('\n');
 }
+

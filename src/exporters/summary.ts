@@ -41,6 +41,32 @@ export interface RunSummary {
   readonly expectations: { readonly checked: number; readonly met: number; readonly skipped: number; readonly failed: readonly ExpectationOutcome[] };
   /** Wall time of the replay loop (read, decide, compare, write) and its event rate. */
   readonly throughput: { readonly wallMs: number; readonly eventsPerSec: number };
+  /** `stage` and live runs with a rollout: where it ended, each step, the audit log's head. */
+  readonly rollout?: RolloutSummary;
+}
+
+/** One step-history entry: what happened, at which exposure, and the gate reading behind it. */
+export interface RolloutStepSummary {
+  readonly at: string;
+  readonly atUs: number;
+  readonly percent: number;
+  readonly state: string;
+  readonly action: string;
+  readonly gate: string | null;
+  readonly value: number | null;
+  readonly threshold: number | null;
+  readonly samples: number | null;
+}
+
+export interface RolloutSummary {
+  readonly plan: { readonly name: string; readonly hash: string; readonly file: string };
+  readonly finalState: string;
+  readonly step: number;
+  readonly exposurePercent: number;
+  readonly steps: readonly RolloutStepSummary[];
+  readonly executed: { readonly production: number; readonly candidate: number };
+  readonly audit: { readonly path: string; readonly head: string; readonly records: number };
+  readonly signoffsMissingForNextStep: readonly string[];
 }
 
 /** Divergence counts by class and severity, kept by the sink that writes divergences.jsonl. */

@@ -3,7 +3,7 @@
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runReplay } from '../../src/app/replay.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, ROOT } from '../support/builders.js';
@@ -11,6 +11,14 @@ import { CANDIDATE_DIR, PRODUCTION_DIR, ROOT } from '../support/builders.js';
 const out = mkdtempSync(join(tmpdir(), 'sb-golden-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 const scenarios = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.jsonl')).sort();
+
+/** The candidate bundle a scenario's header says its expectations were written for. */
+function candidateOf(file: string): string {
+  const path = join(ROOT, 'scenarios', file);
+  const text = readFileSync(path, 'utf8');
+  const header = JSON.parse(text.slice(0, text.indexOf('\n')));
+  return header.bundles?.candidate ? resolve(dirname(path), header.bundles.candidate) : CANDIDATE_DIR;
+}
 
 describe('bundled scenarios', () => {
   it('there are at least the seven the catalogue calls for', () => {
@@ -20,7 +28,7 @@ describe('bundled scenarios', () => {
   for (const file of scenarios) {
     const name = file.replace(/\.jsonl$/, '');
     it(`${name}: meets every expectation, and replays byte-identically`, async () => {
-      const run = (dir: string) => runReplay({ scenario: join(ROOT, 'scenarios', file), production: PRODUCTION_DIR, candidate: CANDIDATE_DIR, outDir: join(out, dir) });
+      const run = (dir: string) => runReplay({ scenario: join(ROOT, 'scenarios', file), production: PRODUCTION_DIR, candidate: candidateOf(file), outDir: join(out, dir) });
       const first = await run(`${name}-1`);
       expect(first.summary.expectations.failed).toEqual([]);
       expect(first.summary.expectations.checked).toBeGreaterThan(5);

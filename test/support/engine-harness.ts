@@ -1,7 +1,7 @@
 // Runs an in-memory event list through the real ShadowEngine with recording ports: what
 // production sent, every divergence and fault. Used by property tests.
 
-import { ShadowEngine } from '../../src/core/engine.js';
+import { ShadowEngine, type ExecutionPlan } from '../../src/core/engine.js';
 import type { Decision, LpStatus, Order, OrderRequest, Quote } from '../../src/core/model/types.js';
 import type { Stopwatch } from '../../src/core/ports.js';
 import type { Router } from '../../src/core/routing/router.js';
@@ -32,7 +32,7 @@ export interface HarnessCandidate {
   readonly budgetNs?: number;
 }
 
-export function runHarness(production: Router, events: readonly HarnessEvent[], candidate: HarnessCandidate | null, startUs: number): HarnessRun {
+export function runHarness(production: Router, events: readonly HarnessEvent[], candidate: HarnessCandidate | null, startUs: number, execution: ExecutionPlan | null = null, onEvent: ((index: number, nowUs: number) => void) | null = null): HarnessRun {
   let now = startUs;
   const clock = { nowUs: () => now };
   const sent: HarnessRun['sent'] = [];
@@ -73,9 +73,11 @@ export function runHarness(production: Router, events: readonly HarnessEvent[], 
     productionLatency: { recordNs() {} },
     correlationPrefix: 'p-',
     maxTrackedOrders: 1000,
+    execution,
   });
   for (const lp of ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE']) engine.onLpStatus(lp, 'up');
-  for (const e of events) {
+  for (const [index, e] of events.entries()) {
+    onEvent?.(index, now);
     switch (e.kind) {
       case 'advance':
         now += e.us;
