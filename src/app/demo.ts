@@ -1,5 +1,7 @@
-// `npm start`: replays every bundled scenario through the bundled production and candidate
-// mappings and prints one line per scenario, the overall verdict and examples to follow up.
+// `demo --replay`: replays every bundled shadow scenario through the bundled production and
+// candidate mappings and prints one line per scenario, the overall verdict and examples to follow
+// up. The go-* scenarios name a rollout plan and their own candidates: they are `stage` runs,
+// listed at the end with the command that runs them.
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +9,7 @@ import type { RunSummary } from '../exporters/summary.js';
 import { wilson95 } from '../core/stats/wilson.js';
 import { DEFAULT_CANDIDATE, DEFAULT_PRODUCTION, SCENARIOS_DIR } from './paths.js';
 import { runReplay, type ReplayResult } from './replay.js';
+import { ScenarioReader } from '../replay/scenario-reader.js';
 
 const nf = new Intl.NumberFormat('en-US');
 
@@ -24,7 +27,9 @@ function top(record: Readonly<Record<string, number>>): string {
 }
 
 export async function runDemo(options: { outDir: string; json: boolean }): Promise<boolean> {
-  const files = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.jsonl')).sort();
+  const all = readdirSync(SCENARIOS_DIR).filter((f) => f.endsWith('.jsonl')).sort();
+  const staged = all.filter(namesRollout);
+  const files = all.filter((f) => !staged.includes(f));
   const results: { file: string; result: ReplayResult }[] = [];
   for (const file of files) {
     const result = await runReplay({
@@ -104,5 +109,15 @@ export async function runDemo(options: { outDir: string; json: boolean }): Promi
   console.log('');
   console.log(failed.length === 0 ? `expectations: all ${results.reduce((n, r) => n + r.result.summary.expectations.met, 0)} met` : `expectations FAILED:\n  ${failed.join('\n  ')}`);
   console.log(`run folders: ${options.outDir}/<scenario>/ (summary.json, divergences.jsonl, orders.jsonl, engine.log); each demo run replaces the previous demo's folders`);
+  if (staged.length > 0) console.log(`rollouts (Go): ${staged.map((f) => `shadow-bridge stage scenarios/${f}`).join(' · ')}`);
   return allMet;
+}
+
+function namesRollout(file: string): boolean {
+  const reader = new ScenarioReader(join(SCENARIOS_DIR, file));
+  try {
+    return reader.header.rollout !== null;
+  } finally {
+    reader.close();
+  }
 }
