@@ -61,6 +61,25 @@ const schema = z.strictObject({
       )
       .min(1),
   }),
+  /** The admin HTTP API: status, rollout commands; 127.0.0.1 unless configured otherwise. */
+  admin: z
+    .strictObject({
+      host: loopbackOrHost.default('127.0.0.1'),
+      port: port.default(7070),
+      /** The bearer token, written here; better: in the environment variable `tokenEnv` names. */
+      token: z.string().regex(/^[\x21-\x7e]{16,512}$/, '16-512 printable characters, no spaces').optional(),
+      tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name').default('SB_ADMIN_TOKEN'),
+      maxConnections: z.number().int().min(1).max(1_000).default(32),
+    })
+    .nullable()
+    .default(null),
+  /** Go: execute the candidate for a growing cohort of accounts under this plan's gates. */
+  rollout: z
+    .strictObject({
+      plan: z.string().min(1),
+    })
+    .nullable()
+    .default(null),
   lps: z
     .array(
       z.strictObject({
@@ -99,6 +118,9 @@ const schema = z.strictObject({
   dup(c.platform.sessions, (s) => s.targetCompId, (i) => ['platform', 'sessions', i, 'targetCompId'], 'platform session targetCompId');
   dup(c.lps, (l) => l.id, (i) => ['lps', i, 'id'], 'LP id');
   dup(c.lps, (l) => `${l.senderCompId}->${l.targetCompId}`, (i) => ['lps', i, 'targetCompId'], 'LP session');
+  // A rollout that no command could roll back is not started: the admin API comes with it.
+  if (c.rollout !== null && c.admin === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs an admin section: rollback is a command on the admin API' });
+  if (c.rollout !== null && c.run.candidate === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs run.candidate: the rollout executes the candidate for its cohort' });
   c.platform.sessions.forEach((s, i) => {
     if (s.targetCompId === c.platform.senderCompId) ctx.addIssue({ code: 'custom', path: ['platform', 'sessions', i, 'targetCompId'], message: `is the engine's own senderCompId ${c.platform.senderCompId}` });
   });
@@ -145,14 +167,25 @@ export function loadLiveConfig(file: string): LiveConfig {
   const abs = (p: string): string => resolve(base, p);
   // Every LP must be one the production bundle routes to: an LP id it does not know would never
   // get an order, and a typo would silently leave an LP unused.
+  // During a rollout the candidate executes too: an LP only it routes to is one to connect.
   const production = loadBundle(abs(c.run.production));
-  const unknown = c.lps.map((l, i) => ({ l, i })).filter(({ l }) => !production.lps.has(l.id));
+  const routable = new Set(production.lps.keys());
+  if (c.rollout !== null && c.run.candidate !== null) {
+    try {
+      for (const lp of loadBundle(abs(c.run.candidate)).lps.keys()) routable.add(lp);
+    } catch {
+      // A candidate that is not a bundle is refused when the rollout starts, with its own code.
+    }
+  }
+  const unknown = c.lps.map((l, i) => ({ l, i })).filter(({ l }) => !routable.has(l.id));
   if (unknown.length > 0) {
-    throw new BridgeError('SB_ERR_CONFIG', unknown.map(({ l, i }) => `${file}:${lineOf(['lps', i, 'id'])} lps.${i}.id: ${l.id} is not an LP of the production bundle ${c.run.production} (${[...production.lps.keys()].join(', ')})`).join('; '));
+    const whose = c.rollout === null ? `the production bundle ${c.run.production}` : `the production or candidate bundle`;
+    throw new BridgeError('SB_ERR_CONFIG', unknown.map(({ l, i }) => `${file}:${lineOf(['lps', i, 'id'])} lps.${i}.id: ${l.id} is not an LP of ${whose} (${[...routable].join(', ')})`).join('; '));
   }
   return {
     ...c,
     run: { ...c.run, production: abs(c.run.production), candidate: c.run.candidate === null ? null : abs(c.run.candidate), out: abs(c.run.out), record: c.run.record === null ? null : abs(c.run.record) },
+    rollout: c.rollout === null ? null : { plan: abs(c.rollout.plan) },
     platform: { ...c.platform, storeDir: abs(c.platform.storeDir), tls: c.platform.tls === null ? null : { keyFile: abs(c.platform.tls.keyFile), certFile: abs(c.platform.tls.certFile) } },
     lps: c.lps.map((l) => ({ ...l, tls: l.tls === null ? null : { ...l.tls, ...(l.tls.caFile === undefined ? {} : { caFile: abs(l.tls.caFile) }) } })),
   };

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
-import type { BridgeError } from '../core/errors.js';
+import { BridgeError } from '../core/errors.js';
 import { DEFAULT_DESK_OPTIONS, OrderDesk } from '../core/orders/order-desk.js';
 import type { Clock, Stopwatch } from '../core/ports.js';
 import { isAsyncRouter, type Router } from '../core/routing/router.js';
@@ -29,6 +29,10 @@ import { PlatformSide } from './live/platform-side.js';
 import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { displayPath } from './paths.js';
+import { loadPlan } from '../mappings/load-plan.js';
+import { adminToken, buildAdminApi } from './live/admin-api.js';
+import { RolloutControl } from './live/rollout-control.js';
+import type { AdminServer } from '../gateways/http/admin-server.js';
 
 /** Longest a stop waits for the candidate to finish what is queued before counting it dropped. */
 const STOP_GRACE_MS = 5_000;
@@ -39,6 +43,8 @@ const SHADOW_SLICE_NS = 250_000;
 export interface LiveEngine {
   readonly runId: string;
   readonly platformPort: number;
+  /** The admin API's port (null without an `admin` section). */
+  readonly adminPort: number | null;
   readonly outDir: string;
   summary(): RunSummary;
   lpConnected(lp: string): boolean;
@@ -88,6 +94,18 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const closeCandidate = (): void => (candidateLoaded as { close?: () => void } | null)?.close?.();
   const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
   const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
+  // Go: the plan and the admin token are checked before anything opens, so a bad one costs nothing.
+  let plan: ReturnType<typeof loadPlan> | null = null;
+  try {
+    if (config.admin !== null) adminToken(config.admin);
+    if (config.rollout !== null) {
+      plan = loadPlan(config.rollout.plan);
+      if (!(candidateLoaded?.router instanceof BundleRouter)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${config.run.candidate}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle`);
+    }
+  } catch (error) {
+    closeCandidate();
+    throw error;
+  }
 
   // The order desk first: a journal that cannot be read (corrupt, unreadable) stops start-up
   // before anything listens or connects.
@@ -110,6 +128,26 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const files = new LiveRunFiles({ out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs });
   const { folder, logger, recorder } = files;
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
+  const closeAllFiles = (): void => {
+    files.close();
+    files.closeLog();
+    journal.close();
+    closeCandidate();
+  };
+  let rollout: RolloutControl | null = null;
+  if (plan !== null) {
+    try {
+      rollout = new RolloutControl({ plan, production, candidate: candidateLoaded?.router as BundleRouter, storeDir: config.platform.storeDir, runId, stamp, logger });
+    } catch (error) {
+      closeAllFiles();
+      throw error;
+    }
+    // Breaks the engine does not see itself (it counts overfills and unknown executions).
+    const rig = rollout.rig;
+    files.onReconcile = (kind) => {
+      if (kind !== 'overfill' && kind !== 'unknown_execution') rig.observer.statusMismatch(clock.nowUs(), kind);
+    };
+  }
 
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
@@ -129,9 +167,10 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       folder,
       folder,
       stopwatch,
-      candidateLatency,
+      rollout === null ? candidateLatency : rollout.rig.candidateLatency(candidateLatency, () => clock.nowUs()),
     );
     shadow.queueLag = shadowQueueLag;
+    rollout?.rig.attachShadow(shadow);
   }
   let drainScheduled = false;
   const scheduleDrain = (): void => {
@@ -192,25 +231,35 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     productionLatency,
     correlationPrefix: `${runId}-`,
     maxTrackedOrders: 100_000,
+    execution: rollout?.rig.execution ?? null,
+    observer: rollout?.rig.observer ?? null,
   });
   flow.attach(engine);
   const running = engine;
 
   let platformPort: number;
+  let admin: AdminServer | null = null;
+  let adminPort: number | null = null;
   try {
     platformPort = await platforms.listen();
+    if (config.admin !== null) {
+      admin = buildAdminApi(config.admin, { runId, logger, summary: () => summary(), rollout });
+      adminPort = await admin.listen().catch(async (error: NodeJS.ErrnoException) => {
+        await platforms.close();
+        throw error.code === 'EADDRINUSE' ? new BridgeError('SB_ERR_PORT_IN_USE', `admin ${config.admin?.host}:${config.admin?.port} is already in use`) : new BridgeError('SB_ERR_LISTEN', `admin ${config.admin?.host}:${config.admin?.port}: ${error.message}`);
+      });
+    }
   } catch (error) {
     // Nothing was started yet but files: close them, so the caller can report and exit cleanly.
-    files.close();
-    files.closeLog();
+    rollout?.rig.close();
     platforms.closeStores();
     lps.closeStores();
-    journal.close();
-    closeCandidate();
+    closeAllFiles();
     throw error;
   }
   lps.start();
-  logger.info({ event: 'live_start', runId, platformPort, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
+  rollout?.start();
+  logger.info({ event: 'live_start', runId, platformPort, adminPort, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   /** Every persistence problem now, for the summary: what cannot be written, and why. */
   const storageFailures = (): string[] =>
@@ -239,6 +288,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       storage: { failures: storageFailures() },
       previousRun: folder.previousRun,
       recording: files.recordPath,
+      ...(rollout === null ? {} : { rollout: rollout.summary() }),
     } as RunSummary;
   };
   const flushTimer = setInterval(() => {
@@ -269,6 +319,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   return {
     runId,
     platformPort,
+    adminPort,
     outDir: folder.finalDir,
     summary,
     lpConnected: (lp) => lps.isLoggedOn(lp),
@@ -284,10 +335,12 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         await platforms.close();
         await lps.stop(500);
         await settleShadow();
+        await admin?.close();
         // Whatever the candidate has not answered by now never will be: counted as dropped, and
         // any answer after this is ignored, so nothing is written once the files are closed.
         shadow?.abandon('the engine stopped before the candidate answered');
         closeCandidate();
+        rollout?.stop(folder.finalDir);
         const final = summary();
         files.writeSummary(final);
         files.close();

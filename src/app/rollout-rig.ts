@@ -4,7 +4,9 @@
 
 import { BridgeError } from '../core/errors.js';
 import type { ExecutionPlan, RolloutObserver } from '../core/engine.js';
-import { RolloutController, type ApprovedHashes, type Signoff, type StepEvent } from '../core/rollout/controller.js';
+import { existsSync } from 'node:fs';
+import { RolloutController, type ApprovedHashes } from '../core/rollout/controller.js';
+import { resumeFrom } from '../core/rollout/resume.js';
 import { RolloutMetrics } from '../core/rollout/metrics.js';
 import type { Plan } from '../core/rollout/plan.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
@@ -12,7 +14,7 @@ import type { AsyncRouter, Router } from '../core/routing/router.js';
 import type { LatencyRecorder } from '../core/ports.js';
 import type { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
-import { AuditLog } from '../exporters/audit-log.js';
+import { AuditLog, readAudit } from '../exporters/audit-log.js';
 import type { RolloutSummary } from '../exporters/summary.js';
 
 export type { RolloutSummary };
@@ -42,8 +44,11 @@ export interface RolloutRigOptions {
   readonly hashes: ApprovedHashes;
   /** Stage: latency fed as a constant, so no gate reads wall time and runs are byte-identical. */
   readonly deterministicLatency: boolean;
-  /** Sign-offs already given (live: reloaded from the store; voided by other hashes). */
-  readonly signoffs?: readonly Signoff[];
+  /**
+   * Live: continue the rollout the audit log already holds, if it ran these same files (its
+   * state, step and sign-offs); a log of another rollout is superseded by a new one.
+   */
+  readonly resume?: boolean;
 }
 
 export function buildRollout(o: RolloutRigOptions): RolloutRig {
@@ -53,9 +58,10 @@ export function buildRollout(o: RolloutRigOptions): RolloutRig {
   const candidate = o.candidate;
   const longest = Math.max(o.plan.entry.windowMs, ...o.plan.gates.map((g) => g.windowMs));
   const metrics = new RolloutMetrics(longest);
+  const outcome = o.resume === true && existsSync(o.auditFile) ? resumeFrom(readAudit(o.auditFile), o.plan, o.hashes) : ({ kind: 'fresh' } as const);
   const audit = new AuditLog(o.auditFile, o.durableAudit);
-  const controller = new RolloutController(o.plan, metrics, audit, o.hashes, o.startUs);
-  for (const s of o.signoffs ?? []) controller.signoff(s);
+  if (outcome.kind === 'superseded') audit.note(o.startUs, 'rollout_superseded', 'engine', { previous: outcome.previous, reason: 'the plan, production or candidate changed: a new rollout starts in shadow; earlier sign-offs do not carry over' });
+  const controller = new RolloutController(o.plan, metrics, audit, o.hashes, o.startUs, outcome.kind === 'resume' ? outcome.point : null);
   const latencyNs = (ns: number): number => (o.deterministicLatency ? 1_000 : ns);
   const observer: RolloutObserver = {
     decided(nowUs, executor, decision) {

@@ -2,9 +2,10 @@
 // Exit codes: 0 ok, 1 failure (bad input, failed expectation), 2 usage error.
 
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { dirname, join, resolve } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
+import { numberOption, parse, usage, UsageError } from './args.js';
+import { rolloutCommand } from './rollout-command.js';
 import { runDemo } from '../app/demo.js';
 import { startReflector } from '../app/fix-reflector.js';
 import { loadLiveConfig } from '../app/live-config.js';
@@ -39,6 +40,8 @@ Commands:
   stage <scenario>    replay a scenario with a rollout plan on the replay clock: the candidate
                       executes for its cohort, gates act by themselves (the header names plan and bundles)
   run                 the live engine: FIX to LPs and platforms, production executes, candidate shadows
+                      (with a rollout: section, the candidate executes for its cohort)
+  rollout <command>   a running engine's rollout: status, advance, pause, resume, freeze, rollback, signoff
   audit verify FILE   check an audit log's hash chain; names the first bad line
   lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
@@ -116,7 +119,9 @@ const RUN_HELP = `Usage: shadow-bridge run --config FILE [--record FILE] [--out 
 Runs the live engine described by FILE (YAML or JSON; see examples/live.yaml): FIX initiators to
 every LP, a FIX acceptor for platforms, production routing executing, the candidate shadowing.
 Writes the run folder (summary.json refreshed every flushMs, divergences.jsonl, orders.jsonl,
-engine.log) and stops cleanly on SIGINT/SIGTERM.
+engine.log) and stops cleanly on SIGINT/SIGTERM. With an admin: section it serves the admin API
+(bearer token from the config or $SB_ADMIN_TOKEN); with a rollout: section the candidate executes
+for the plan's cohort and the gates act by themselves (see "shadow-bridge rollout --help").
 
 Options:
   --config FILE  the configuration (required)
@@ -158,8 +163,6 @@ Options:
   --verbose           log session events to stderr
   -h, --help          this help`;
 
-class UsageError extends Error {}
-
 const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout']);
 
 function packageVersion(): string {
@@ -170,36 +173,7 @@ function packageVersion(): string {
   }
 }
 
-function usage(message: string): never {
-  throw new UsageError(message);
-}
-
 let currentCommand = '';
-
-/** One line, our words: Node's parser messages run on with nested quotes. */
-function parseError(error: NodeJS.ErrnoException): string {
-  const message = error.message.split('\n')[0] ?? '';
-  const option = /Option '([^']+?)(?: <value>)?'/.exec(message)?.[1] ?? /Unknown option '([^']+)'/.exec(message)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option ?? message}`;
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('argument missing')) return `${option} needs a value`;
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('does not take an argument')) return `${option} takes no value`;
-  return message.replaceAll("'", '');
-}
-
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    usage(parseError(error as NodeJS.ErrnoException));
-  }
-}
-
-function numberOption(value: unknown, name: string, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) usage(`--${name} must be a number from ${min} to ${max}, was "${String(value)}"`);
-  return n;
-}
 
 async function replayCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -350,6 +324,7 @@ async function runCommand(args: string[]): Promise<number> {
   if (values['recover-journal'] === true) run.recoverJournal = true;
   const engine = await startLiveEngine({ ...config, run });
   console.log(`shadow-bridge run ${engine.runId}: platforms on ${config.platform.host}:${engine.platformPort}, ${config.lps.length} LP connections, run folder ${engine.outDir}`);
+  if (engine.adminPort !== null) console.log(`admin API on http://${config.admin?.host}:${engine.adminPort}${config.rollout === null ? '' : ` (rollout ${config.rollout.plan}: shadow-bridge rollout status --url http://${config.admin?.host}:${engine.adminPort})`}`);
   const signal = await untilSignal();
   console.error(`shadow-bridge: ${signal}: logging out and writing the run folder`);
   const summary = await engine.stop();
@@ -475,6 +450,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runCommand(rest);
       case 'lp-sim':
         return await lpSimCommand(rest);
+      case 'rollout':
+        return await rolloutCommand(rest);
       default:
         usage(`unknown command "${command}"`);
     }

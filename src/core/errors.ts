@@ -36,6 +36,9 @@ export const ErrorCodes = {
   SB_ERR_AUDIT_IO: 'Audit log could not be written',
   SB_ERR_AUDIT_BROKEN: 'Audit log does not verify',
   SB_ERR_ADMIN: 'Admin API request failed',
+  SB_ERR_ADMIN_AUTH: 'Admin API refused the call: missing or wrong token',
+  SB_ERR_ADMIN_REQUEST: 'Admin API request is malformed',
+  SB_ERR_ROLLOUT_REFUSED: 'The rollout refused the command in its current state',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

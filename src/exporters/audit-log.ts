@@ -127,3 +127,11 @@ export function verifyAudit(file: string, expectedHead?: string): AuditVerdict {
   if (expectedHead !== undefined && expectedHead !== prev) return { ok: false, line: lines.length + 1, problem: `the last line's hash is ${prev}, not the head ${expectedHead}: lines were removed from the end` };
   return { ok: true, lines: lines.length, head: prev };
 }
+
+/** Every record of a log whose chain verifies; a broken log is refused with the line it breaks at. */
+export function readAudit(file: string): AuditRecord[] {
+  const verdict = verifyAudit(file);
+  if (!verdict.ok) throw new BridgeError('SB_ERR_AUDIT_BROKEN', `${file}: ${verdict.problem}`);
+  const text = readFileSync(file, 'utf8');
+  return text.length === 0 ? [] : text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as AuditRecord);
+}

@@ -197,6 +197,56 @@ describe('shadow-bridge CLI', () => {
     expect(unknown.stderr).toMatch(/SB_ERR_CONFIG: .*dup\.yaml:10 lps\.1\.id: LP_ZETA is not an LP of the production bundle/);
   });
 
+  it('refuses a rollout it could not control or execute, in one coded line, before anything starts', async () => {
+    const run = async (env: Record<string, string | undefined>, ...args: string[]) => {
+      try {
+        const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd: tmp, env: { ...process.env, SB_ADMIN_TOKEN: undefined, ...env } });
+        return { code: 0, stdout, stderr };
+      } catch (e) {
+        return e as { code: number; stdout: string; stderr: string };
+      }
+    };
+    const config = (name: string, extra: string[], candidate = join(ROOT, 'mappings', 'candidate-good')): string => {
+      const file = join(tmp, `${name}.yaml`);
+      writeFileSync(file, [
+        `run: { production: ${PRODUCTION_DIR}, candidate: ${candidate}, out: ${join(tmp, `${name}-run`)} }`,
+        `platform: { port: 0, senderCompId: BRIDGE, storeDir: ${join(tmp, `${name}-store`)}, sessions: [{ targetCompId: PLAT, defaultGroup: g }] }`,
+        'lps:',
+        '  - { id: LP_ALPHA, port: 1, senderCompId: BRIDGE, targetCompId: LP_ALPHA }',
+        ...extra,
+        '',
+      ].join('\n'));
+      return file;
+    };
+    const plan = join(ROOT, 'rollouts', 'standard.yaml');
+    const noAdmin = await run({}, 'run', '--config', config('no-admin', [`rollout: { plan: ${plan} }`]));
+    expect(noAdmin.code).toBe(1);
+    expect(noAdmin.stderr).toMatch(/^shadow-bridge: SB_ERR_CONFIG: .*no-admin\.yaml:5 rollout: needs an admin section: rollback is a command on the admin API\n$/);
+    const noToken = await run({}, 'run', '--config', config('no-token', ['admin: { port: 0 }', `rollout: { plan: ${plan} }`]));
+    expect(noToken.stderr).toMatch(/^shadow-bridge: SB_ERR_CONFIG: .*admin: no token; set the environment variable SB_ADMIN_TOKEN/);
+    const shortToken = await run({ SB_ADMIN_TOKEN: 'short' }, 'run', '--config', config('short-token', ['admin: { port: 0 }']));
+    expect(shortToken.stderr).toMatch(/SB_ERR_CONFIG: .*must be 16-512 printable characters/);
+    const badPlan = join(tmp, 'bad-plan.yaml');
+    writeFileSync(badPlan, readFileSync(plan, 'utf8').replace(/threshold: "0.005"/, 'threshold: "lots"'));
+    const planError = await run({ SB_ADMIN_TOKEN: 'a-token-of-sixteen-chars' }, 'run', '--config', config('with-bad-plan', ['admin: { port: 0 }', `rollout: { plan: ${badPlan} }`]));
+    expect(planError.code).toBe(1);
+    expect(planError.stderr).toMatch(/^shadow-bridge: SB_ERR_ROLLOUT_PLAN: .*bad-plan\.yaml:\d+ gates\.\d+\.threshold/);
+    const module = join(tmp, 'module-candidate.mjs');
+    writeFileSync(module, "export default { name: 'mod', configHash: 'sha256:0000000000000000', decide: () => ({ action: 'reject' }) };\n");
+    const moduleCandidate = await run({ SB_ADMIN_TOKEN: 'a-token-of-sixteen-chars' }, 'run', '--config', config('go-module', ['admin: { port: 0 }', `rollout: { plan: ${plan} }`], module));
+    expect(moduleCandidate.stderr).toMatch(/^shadow-bridge: SB_ERR_ROLLOUT_CANDIDATE: .*module-candidate\.mjs: a module candidate is shadow-only/);
+    // Refused before anything was opened: no run folder, no store.
+    for (const name of ['no-admin', 'no-token', 'with-bad-plan', 'go-module']) expect(existsSync(join(tmp, `${name}-run`)) || existsSync(join(tmp, `${name}-store`))).toBe(false);
+    // The rollout client: the token comes from the environment, never from argv.
+    const client = await run({}, 'rollout', 'status', '--url', 'http://127.0.0.1:9');
+    expect(client.code).toBe(2);
+    expect(client.stderr).toMatch(/^shadow-bridge: no token: set the environment variable SB_ADMIN_TOKEN/);
+    expect((await run({ SB_ADMIN_TOKEN: 'x' }, 'rollout', 'launch')).stderr).toMatch(/unknown rollout command "launch"/);
+    const down = await run({ SB_ADMIN_TOKEN: 'a-token-of-sixteen-chars' }, 'rollout', 'rollback', '--url', 'http://127.0.0.1:7071');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^shadow-bridge: SB_ERR_ADMIN: .*cannot reach http:\/\/127\.0\.0\.1:7071: nothing listens there/);
+  });
+
   it('says the platform port is in use in one coded line', async () => {
     const { createServer } = await import('node:net');
     const server = createServer();

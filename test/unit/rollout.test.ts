@@ -7,6 +7,8 @@ import { RolloutController, type AuditEntry } from '../../src/core/rollout/contr
 import { RolloutMetrics } from '../../src/core/rollout/metrics.js';
 import { murmur3String, murmur3x86_32 } from '../../src/core/rollout/murmur3.js';
 import type { Gate, Plan } from '../../src/core/rollout/plan.js';
+import { resumeFrom, type AuditedRecord } from '../../src/core/rollout/resume.js';
+import { formatTimestampUs } from '../../src/core/model/timestamps.js';
 
 const bytes = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
 
@@ -183,5 +185,57 @@ describe('rollout state machine', () => {
     expect(r.c.command('rollback', 'ops', r.now()).state).toBe('rolled_back');
     expect(r.c.command('rollback', 'ops', r.now()).ok).toBe(false);
     expect(r.audit.filter((e) => e.kind === 'command_refused').length).toBe(3);
+  });
+});
+
+describe('a rollout read back from its audit log', () => {
+  /** The controller's records as the audit log writes and reads them. */
+  const asRecords = (entries: readonly AuditEntry[]): AuditedRecord[] => entries.map((e) => ({ at: formatTimestampUs(e.atUs), kind: e.kind, actor: e.actor, state: e.state, step: e.step, percentBp: e.percentBp, ...e.detail }));
+  const signed = { role: 'cto', name: 'Ada', atUs: 5, answers: { architecture: true, 'rollback safety': true }, hashes: HASHES };
+
+  it('resumes at the same step, held as paused, with its sign-offs; the same accounts stay in the cohort', () => {
+    const p = plan({ advance: 'manual' });
+    const first = rig(p);
+    first.c.signoff(signed);
+    first.c.command('advance', 'ops', 1);
+    const cohortBefore = ['1', '2', '3', '40', '99', '12345'].map((a) => first.c.executorFor({ account: a, group: 'g', instrument: null }, 2));
+    const outcome = resumeFrom(asRecords(first.audit), p, HASHES);
+    expect(outcome.kind).toBe('resume');
+    if (outcome.kind !== 'resume') return;
+    expect(outcome.point).toMatchObject({ state: 'canary', stepIndex: 0 });
+    const audit: AuditEntry[] = [];
+    const again = new RolloutController(p, new RolloutMetrics(60_000), { append: (e) => audit.push(e) }, HASHES, 10, outcome.point);
+    expect(again.state).toBe('paused');
+    expect(again.exposureBp).toBe(100);
+    expect(['1', '2', '3', '40', '99', '12345'].map((a) => again.executorFor({ account: a, group: 'g', instrument: null }, 11))).toEqual(cohortBefore);
+    expect(again.missingSignoffs(1)).toEqual([]); // the CTO's sign-off stands
+    expect(audit.map((e) => e.kind)).toEqual(['rollout_resumed', 'state_changed']);
+    expect(again.command('resume', 'ops', 12).state).toBe('canary');
+  });
+
+  it('keeps a rolled-back rollout rolled back, and starts over when a hashed file changed', () => {
+    const p = plan({ advance: 'manual' });
+    const first = rig(p);
+    first.c.signoff(signed);
+    first.c.command('advance', 'ops', 1);
+    first.c.command('rollback', 'ops', 2);
+    const back = resumeFrom(asRecords(first.audit), p, HASHES);
+    expect(back.kind === 'resume' && back.point.state).toBe('rolled_back');
+    const changed = resumeFrom(asRecords(first.audit), p, { ...HASHES, candidate: 'new-c' });
+    expect(changed).toMatchObject({ kind: 'superseded', previous: { candidate: 'c-h', state: 'rolled_back' } });
+    expect(resumeFrom([], p, HASHES).kind).toBe('fresh');
+  });
+
+  it('rolls back, and takes no command, when the audit log stops taking records', () => {
+    let broken = false;
+    const c = new RolloutController(plan({ advance: 'manual' }), new RolloutMetrics(60_000), { append: () => { if (broken) throw new Error('ENOSPC: no space left on device'); } }, HASHES, 0);
+    expect(c.command('advance', 'ops', 1).state).toBe('canary');
+    broken = true;
+    c.command('pause', 'ops', 2); // the record fails: the rollout does not go on unaudited
+    expect(c.state).toBe('rolled_back');
+    expect(c.exposureBp).toBe(0);
+    expect(c.auditFailure).toMatch(/ENOSPC/);
+    expect(c.executorFor({ account: '1', group: 'g', instrument: null }, 3)).toBe('production');
+    expect(c.command('resume', 'ops', 4)).toMatchObject({ ok: false, detail: expect.stringMatching(/audit log cannot be written/) });
   });
 });

@@ -50,17 +50,21 @@ export class LpSide {
   private readonly sessions = new Map<string, FixSession>();
   private readonly initiators: FixInitiator[] = [];
   private readonly accounts = new Map<string, string>();
-  /** LP symbol -> canonical instrument, per LP (production's mapping). */
+  /** LP symbol -> canonical instrument, per LP (production's mapping; the candidate's fills gaps). */
   private readonly canonical = new Map<string, Map<string, string>>();
 
   constructor(
     private readonly o: LpSideOptions,
     events: LpSideEvents,
   ) {
-    for (const lp of o.production.lps.values()) {
-      const m = new Map<string, string>();
-      for (const [canonical, lpSymbol] of lp.symbols) m.set(lpSymbol, canonical);
-      this.canonical.set(lp.id, m);
+    // Production's names win; an LP or a symbol only the candidate routes to (a rollout of a
+    // new LP) is mapped with the candidate's, so its quotes and fills are understood too.
+    for (const bundle of [o.production, o.candidate]) {
+      for (const lp of bundle?.lps.values() ?? []) {
+        const m = this.canonical.get(lp.id) ?? new Map<string, string>();
+        for (const [canonical, lpSymbol] of lp.symbols) if (!m.has(lpSymbol)) m.set(lpSymbol, canonical);
+        this.canonical.set(lp.id, m);
+      }
     }
     for (const lpc of o.lps) this.add(lpc, events);
   }
@@ -125,7 +129,7 @@ export class LpSide {
 
   private contractSizeOf(lp: string, lpSymbol: string): number {
     const canonical = this.canonicalOf(lp, lpSymbol);
-    return canonical === undefined ? 0 : (this.o.production.instruments.get(canonical)?.contractSize ?? 0);
+    return canonical === undefined ? 0 : (this.o.production.instruments.get(canonical)?.contractSize ?? this.o.candidate?.instruments.get(canonical)?.contractSize ?? 0);
   }
 
   private add(lpc: LiveConfig['lps'][number], events: LpSideEvents): void {

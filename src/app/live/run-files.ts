@@ -64,9 +64,13 @@ export class LiveRunFiles {
     return this.logFile.logger;
   }
 
+  /** Told of every reconciliation break (the rollout's status-mismatch metric). */
+  onReconcile: ((kind: string) => void) | null = null;
+
   /** A break between the engine's view and an LP's: written, counted, and alerted in the log. */
   reconcile(r: Reconciliation): void {
     this.reconciliationCounts[r.kind] = (this.reconciliationCounts[r.kind] ?? 0) + 1;
+    this.onReconcile?.(r.kind);
     this.folder.reconciliation({ at: formatTimestampUs(r.atMs * 1000), kind: r.kind, correlationId: r.correlationId, session: r.session, clientOrderId: r.clOrdId, lp: r.lp, detail: r.detail });
     this.logger.error({ event: 'reconciliation_break', kind: r.kind, correlationId: r.correlationId, lp: r.lp, detail: r.detail }, 'reconciliation_break');
   }

@@ -56,6 +56,18 @@ export interface StepEvent {
   readonly samples: number | null;
 }
 
+/**
+ * Where a previous run left this rollout (read back from its audit log): the state, the step,
+ * and the sign-offs given. The audit log is the record of truth; nothing else is persisted.
+ */
+export interface ResumePoint {
+  readonly state: RolloutState;
+  readonly stepIndex: number;
+  readonly signoffs: readonly Signoff[];
+  /** Records of the rollout so far, for the audit record that says it was resumed. */
+  readonly records: number;
+}
+
 export interface CommandResult {
   readonly ok: boolean;
   readonly state: RolloutState;
@@ -66,6 +78,7 @@ const SEVERITY: Readonly<Record<GateAction, number>> = { rollback: 5, freeze: 4,
 
 export class RolloutController {
   private current: RolloutState = 'shadow';
+  private auditBroken: string | null = null;
   private stepIndex = -1;
   private stepStartedUs = 0;
   private stepCandidateOrders = 0;
@@ -86,10 +99,28 @@ export class RolloutController {
     private readonly audit: AuditPort,
     private readonly hashes: ApprovedHashes,
     startUs: number,
+    resumeFrom: ResumePoint | null = null,
   ) {
     this.segment = new Segment(plan.segment);
     this.stepStartedUs = startUs;
-    this.record(startUs, 'rollout_started', 'engine', { plan: plan.name, planHash: plan.hash, production: hashes.production, candidate: hashes.candidate });
+    const identity = { plan: plan.name, planHash: plan.hash, production: hashes.production, candidate: hashes.candidate };
+    if (resumeFrom === null) {
+      this.record(startUs, 'rollout_started', 'engine', identity);
+      return;
+    }
+    // A restart continues the rollout: the same cohort keeps the same router (no account flips),
+    // sign-offs stand, and the step's hold time and samples start again on empty windows. A
+    // canary step holds as paused: after a crash, a person decides that it goes on.
+    this.current = resumeFrom.state;
+    this.stepIndex = resumeFrom.stepIndex;
+    for (const s of resumeFrom.signoffs) if (this.staleHashes(s.hashes).length === 0) this.signoffs.set(s.role, s);
+    this.record(startUs, 'rollout_resumed', 'engine', { ...identity, records: resumeFrom.records, signoffs: this.signoffs.size });
+    if (this.current === 'canary') this.transition(startUs, 'paused', 'restart', 'engine', null);
+  }
+
+  /** The sign-offs that stand (valid for the hashes running). */
+  get signoffList(): readonly Signoff[] {
+    return [...this.signoffs.values()];
   }
 
   get state(): RolloutState {
@@ -151,6 +182,7 @@ export class RolloutController {
       return { ok: false, state: this.current, detail: why };
     };
     const done = (detail: string): CommandResult => ({ ok: true, state: this.current, detail });
+    if (this.auditBroken !== null) return { ok: false, state: this.current, detail: `the audit log cannot be written (${this.auditBroken}): rolled back, no command is taken` };
     switch (cmd) {
       case 'rollback':
         if (this.current === 'rolled_back') return refuse('already rolled back');
@@ -186,13 +218,14 @@ export class RolloutController {
       this.record(s.atUs, 'signoff_refused', s.name, { role: s.role, reason: why });
       return { ok: false, state: this.current, detail: why };
     };
+    if (this.auditBroken !== null) return { ok: false, state: this.current, detail: `the audit log cannot be written (${this.auditBroken}): no sign-off is taken` };
     if (checklist === undefined) return refuse(`role ${s.role} is not in the plan (${[...this.plan.roles.keys()].join(', ')})`);
     const open = checklist.filter((item) => s.answers[item] !== true);
     if (open.length > 0) return refuse(`checklist items not confirmed: ${open.join('; ')}`);
     const stale = this.staleHashes(s.hashes);
     if (stale.length > 0) return refuse(`approves other ${stale.join(', ')} than the ones running`);
     this.signoffs.set(s.role, s);
-    this.record(s.atUs, 'signoff', s.name, { role: s.role, production: s.hashes.production, candidate: s.hashes.candidate, plan: s.hashes.plan });
+    this.record(s.atUs, 'signoff', s.name, { role: s.role, items: checklist.length, production: s.hashes.production, candidate: s.hashes.candidate, plan: s.hashes.plan });
     return { ok: true, state: this.current, detail: `${s.role} signed off by ${s.name}` };
   }
 
@@ -313,8 +346,25 @@ export class RolloutController {
     this.record(nowUs, 'state_changed', actor, { from, to, action, gate: cause?.gate ?? null, value: cause?.value === null || cause?.value === undefined ? null : round(cause.value), threshold: cause?.threshold ?? null, samples: cause?.samples ?? null });
   }
 
+  /**
+   * Why the audit log stopped taking records, or null. A rollout that cannot be audited does not
+   * go on: the first failed write rolls it back (new orders to production) and refuses commands.
+   */
+  get auditFailure(): string | null {
+    return this.auditBroken;
+  }
+
   private record(atUs: number, kind: string, actor: string, detail: AuditEntry['detail']): void {
-    this.audit.append({ atUs, kind, actor, state: this.current, step: this.stepIndex + 1, percentBp: this.exposureBp, detail });
+    if (this.auditBroken !== null) return;
+    try {
+      this.audit.append({ atUs, kind, actor, state: this.current, step: this.stepIndex + 1, percentBp: this.exposureBp, detail });
+    } catch (error) {
+      this.auditBroken = error instanceof Error ? error.message : String(error);
+      if (this.current !== 'rolled_back') {
+        this.current = 'rolled_back';
+        this.history.push({ atUs, percentBp: 0, state: 'rolled_back', action: 'audit_failed', gate: null, value: null, threshold: null, samples: null });
+      }
+    }
   }
 }
 

@@ -1,0 +1,47 @@
+// The live engine's admin API: the HTTP gateway with this engine's routes (health, summary, and
+// the rollout's status and commands). The token comes from the config or the environment and
+// is never logged; a config without one does not start.
+
+import type { Logger } from 'pino';
+import { BridgeError } from '../../core/errors.js';
+import type { RunSummary } from '../../exporters/summary.js';
+import { AdminServer, type AdminCallRecord, type AdminRoute } from '../../gateways/http/admin-server.js';
+import type { LiveConfig } from '../live-config.js';
+import type { RolloutControl } from './rollout-control.js';
+
+export interface AdminApiParts {
+  readonly runId: string;
+  readonly logger: Logger;
+  readonly summary: () => RunSummary;
+  readonly rollout: RolloutControl | null;
+}
+
+/** The token the config names: written in it, or in the environment variable it names. */
+export function adminToken(admin: NonNullable<LiveConfig['admin']>, env: NodeJS.ProcessEnv = process.env): string {
+  const token = admin.token ?? env[admin.tokenEnv];
+  if (token === undefined || token === '') throw new BridgeError('SB_ERR_CONFIG', `admin: no token; set the environment variable ${admin.tokenEnv} (or admin.token in the config)`);
+  if (!/^[\x21-\x7e]{16,512}$/.test(token)) throw new BridgeError('SB_ERR_CONFIG', `admin: the token in ${admin.token === undefined ? admin.tokenEnv : 'admin.token'} must be 16-512 printable characters without spaces`);
+  return token;
+}
+
+export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: AdminApiParts): AdminServer {
+  const token = adminToken(admin);
+  const routes: AdminRoute[] = [
+    { method: 'GET', path: '/api/health', public: true, handle: () => ({ status: 200, body: { ok: true, runId: parts.runId } }) },
+    { method: 'GET', path: '/api/summary', handle: () => ({ status: 200, body: parts.summary() }) },
+    ...(parts.rollout?.routes() ?? []),
+  ];
+  const onCall = (record: AdminCallRecord): void => {
+    if (parts.rollout !== null) parts.rollout.onCall(record);
+    else if (record.refusal !== null) parts.logger.warn({ event: 'admin_refused', remote: record.remote, method: record.method, path: record.path.slice(0, 120), status: record.status, reason: record.refusal }, 'admin_refused');
+  };
+  return new AdminServer({
+    host: admin.host,
+    port: admin.port,
+    token,
+    routes,
+    onCall,
+    onError: (error, call) => parts.logger.error({ event: 'admin_handler_failed', method: call.method, path: call.path, detail: (error as Error).message }, 'admin_handler_failed'),
+    maxConnections: admin.maxConnections,
+  });
+}
