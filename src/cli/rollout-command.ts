@@ -5,9 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { AdminClient, type AdminAnswer } from '../app/admin-client.js';
 import { BridgeError } from '../core/errors.js';
-import { parse, usage } from './args.js';
+import { join } from 'node:path';
+import { renderDrill, runDrill } from '../app/drill.js';
+import { DEFAULT_PRODUCTION, PACKAGE_ROOT } from '../app/paths.js';
+import { freeRunDir } from '../exporters/run-folder.js';
+import { numberOption, parse, usage } from './args.js';
 
-const COMMANDS = ['status', 'advance', 'pause', 'resume', 'freeze', 'rollback', 'signoff'] as const;
+const COMMANDS = ['status', 'advance', 'pause', 'resume', 'freeze', 'rollback', 'signoff', 'drill'] as const;
 type Command = (typeof COMMANDS)[number];
 
 export const ROLLOUT_HELP = `Usage: shadow-bridge rollout <command> [options]
@@ -21,6 +25,11 @@ Commands:
   rollback                       new orders go to production now; orders in flight finish where sent
   signoff --role R --name N --confirm-all | --confirm ITEM ...
                                  sign off the running production, candidate and plan (their hashes)
+  drill [--plan FILE] [--production DIR] [--candidate DIR] [--out DIR] [--rate N] [--seconds N]
+                                 a rollback drill on loopback: LP simulators, the engine with a rollout,
+                                 flow; an LP starts overfilling (a gate must freeze), then a rollback.
+                                 Reports breach -> gate and rollback -> production times, orders lost
+                                 and executed twice (must be 0), in drill.json; exit 1 if it failed
 
 Options:
   --url URL          admin API (default: $SB_ADMIN_URL, else http://127.0.0.1:7070)
@@ -44,6 +53,12 @@ export async function rolloutCommand(args: string[]): Promise<number> {
     confirm: { type: 'string', multiple: true },
     'confirm-all': { type: 'boolean' },
     json: { type: 'boolean' },
+    plan: { type: 'string' },
+    production: { type: 'string' },
+    candidate: { type: 'string' },
+    out: { type: 'string' },
+    rate: { type: 'string' },
+    seconds: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -53,6 +68,7 @@ export async function rolloutCommand(args: string[]): Promise<number> {
   const command = positionals[0] as Command | undefined;
   if (command === undefined || !COMMANDS.includes(command)) usage(command === undefined ? `rollout needs a command (${COMMANDS.join(', ')})` : `unknown rollout command "${command}"`);
   if (positionals.length > 1) usage(`rollout ${command} takes no arguments, was given "${positionals.slice(1).join(' ')}"`);
+  if (command === 'drill') return drill(values);
   const tokenEnv = (values['token-env'] as string | undefined) ?? 'SB_ADMIN_TOKEN';
   const token = process.env[tokenEnv];
   if (token === undefined || token === '') usage(`no token: set the environment variable ${tokenEnv} (or name another with --token-env)`);
@@ -83,6 +99,25 @@ export async function rolloutCommand(args: string[]): Promise<number> {
     console.log(`${command}: ${String(b['detail'])} (state ${String(b['state'])}, ${String(b['exposurePercent'])}% of eligible accounts, at ${String(b['at'])})`);
   }
   return 0;
+}
+
+async function drill(values: Record<string, unknown>): Promise<number> {
+  const json = values['json'] === true;
+  const report = await runDrill(
+    {
+      production: (values['production'] as string | undefined) ?? DEFAULT_PRODUCTION,
+      candidate: (values['candidate'] as string | undefined) ?? join(PACKAGE_ROOT, 'mappings', 'candidate-good'),
+      plan: (values['plan'] as string | undefined) ?? join(PACKAGE_ROOT, 'rollouts', 'drill.yaml'),
+      outDir: (values['out'] as string | undefined) ?? freeRunDir(join('runs', 'drill')).dir,
+      ordersPerSecond: numberOption(values['rate'], 'rate', 1, 2_000) ?? 50,
+      phaseSeconds: numberOption(values['seconds'], 'seconds', 1, 600) ?? 2,
+    },
+    (line) => {
+      if (!json) console.log(line);
+    },
+  );
+  console.log(json ? JSON.stringify(report, null, 2) : renderDrill(report));
+  return report.passed ? 0 : 1;
 }
 
 async function signoff(client: AdminClient, values: Record<string, unknown>, requestId: string, json: boolean): Promise<number> {
