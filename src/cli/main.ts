@@ -18,6 +18,7 @@ import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
+import { writeEvidence } from '../app/evidence.js';
 import { renderReport } from '../exporters/report-text.js';
 import { freeRunDir, holdsRun } from '../exporters/run-folder.js';
 import { verifyAudit } from '../exporters/audit-log.js';
@@ -43,6 +44,7 @@ Commands:
                       (with a rollout: section, the candidate executes for its cohort)
   rollout <command>   a running engine's rollout: status, advance, pause, resume, freeze, rollback, signoff
   audit verify FILE   check an audit log's hash chain; names the first bad line
+  evidence RUN_DIR    write the evidence pack of a run (--out DIR): files, audit verification, sign-offs, configs
   lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
@@ -163,7 +165,7 @@ Options:
   --verbose           log session events to stderr
   -h, --help          this help`;
 
-const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout']);
+const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout', 'evidence']);
 
 function packageVersion(): string {
   try {
@@ -272,6 +274,46 @@ async function auditCommand(args: string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   console.log(`${file}: ${verdict.lines} records, chain intact; head ${verdict.head}`);
+  return EXIT_OK;
+}
+
+const EVIDENCE_HELP = `Usage: shadow-bridge evidence <RUN_DIR> --out DIR [--production DIR] [--candidate DIR] [--plan FILE]
+
+Writes the evidence pack of a run folder into an empty DIR: summary, divergences, orders,
+reconciliation, the audit log and its verification, gate history, sign-offs, admin access log,
+any drill report, and the exact bundles and plan that ran (each checked against the hash the run
+recorded; a changed file is refused), with a README and a MANIFEST.sha256 of every file.
+
+Options:
+  --out DIR            the pack's folder (required; must be empty or absent)
+  --production DIR     the production bundle, if the path in the summary does not resolve from here
+  --candidate DIR      the same for the candidate
+  --plan FILE          the same for the rollout plan
+  -h, --help           this help
+
+Exit code 0 when written with the audit log verified (or no rollout), 1 when the audit log does
+not verify or a file is missing or changed, 2 on usage errors.`;
+
+async function evidenceCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { out: { type: 'string' }, production: { type: 'string' }, candidate: { type: 'string' }, plan: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    console.log(EVIDENCE_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) usage('evidence needs one run folder');
+  if (values.out === undefined) usage('evidence needs --out DIR');
+  const result = writeEvidence({
+    runDir: positionals[0] as string,
+    outDir: values.out as string,
+    ...(values.production === undefined ? {} : { production: values.production as string }),
+    ...(values.candidate === undefined ? {} : { candidate: values.candidate as string }),
+    ...(values.plan === undefined ? {} : { plan: values.plan as string }),
+  });
+  console.log(`evidence pack ${result.outDir}: ${result.files.length} files (MANIFEST.sha256); audit ${result.audit.verified ? `verified, ${result.audit.records} records, head ${result.audit.head}` : result.audit.problem}`);
+  if (!result.audit.verified && result.audit.problem !== 'no audit log: the run had no rollout') {
+    console.error(`shadow-bridge: SB_ERR_AUDIT_BROKEN: ${result.audit.problem}`);
+    return EXIT_FAILURE;
+  }
   return EXIT_OK;
 }
 
@@ -452,6 +494,8 @@ export async function main(argv: string[]): Promise<number> {
         return await lpSimCommand(rest);
       case 'rollout':
         return await rolloutCommand(rest);
+      case 'evidence':
+        return await evidenceCommand(rest);
       default:
         usage(`unknown command "${command}"`);
     }
