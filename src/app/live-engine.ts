@@ -142,11 +142,10 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       closeAllFiles();
       throw error;
     }
-    // Breaks the engine does not see itself (it counts overfills and unknown executions).
+    // Live, the order desk is the record of order-state mismatches (overfills, late fills, LPs
+    // that never answer): its reconciliation breaks feed the gate, the engine's own count does not.
     const rig = rollout.rig;
-    files.onReconcile = (kind) => {
-      if (kind !== 'overfill' && kind !== 'unknown_execution') rig.observer.statusMismatch(clock.nowUs(), kind);
-    };
+    files.onReconcile = (kind) => rig.observer.statusMismatch(clock.nowUs(), kind);
   }
 
   const productionLatency = new LatencyHistogram();
@@ -232,7 +231,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     correlationPrefix: `${runId}-`,
     maxTrackedOrders: 100_000,
     execution: rollout?.rig.execution ?? null,
-    observer: rollout?.rig.observer ?? null,
+    observer: rollout === null ? null : { ...rollout.rig.observer, statusMismatch: () => {} },
   });
   flow.attach(engine);
   const running = engine;

@@ -53,6 +53,27 @@ const fill = (execId: string, qtyE8: number, pxE8: number, kind: DeskExecution['
 });
 
 describe('order desk', () => {
+  it('classes an LP fill after the platform was told the order was rejected, and passes nothing on; a resend of a booked report stays a duplicate', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    const rejected = desk.onExecution('r-1', { ...fill('E1', 0, 0, 'reject'), text: 'Off quotes' }, 2_000);
+    expect(rejected.reports.map((r) => r.ordStatus)).toEqual(['8']);
+    const late = desk.onExecution('r-1', fill('E2', 10_000_000, 108_510_000, 'fill'), 3_000);
+    expect(late.reports).toEqual([]);
+    expect(late.reconciliations).toEqual([expect.objectContaining({ kind: 'fill_after_final', correlationId: 'r-1', clOrdId: 'C1', detail: expect.stringMatching(/told was rejected; not passed on/) })]);
+    expect(desk.onExecution('r-1', { ...fill('E1', 0, 0, 'reject'), text: 'Off quotes' }, 3_500)).toMatchObject({ kind: 'duplicate', reconciliations: [] });
+    // Filled, then a second fill: the platform was told filled at 0.1; the LP's extra is a break.
+    desk.open(order('r-2', { clOrdId: 'C2' }));
+    desk.onExecution('r-2', fill('F1', 10_000_000, 108_510_000, 'fill'), 4_000);
+    expect(desk.onExecution('r-2', fill('F1', 10_000_000, 108_510_000, 'fill'), 4_100).kind).toBe('duplicate');
+    expect(desk.onExecution('r-2', fill('F2', 10_000_000, 108_510_000, 'fill'), 4_200).reconciliations[0]).toMatchObject({ kind: 'fill_after_final', detail: expect.stringMatching(/told was filled at 10000000 E8/) });
+    // A status answer that agrees with the final state is no break; one that disagrees is.
+    expect(desk.onExecution('r-2', { ...fill('S1', 0, 0, 'status'), cumQtyE8: 10_000_000, terminal: true }, 4_300).reconciliations).toEqual([]);
+    expect(desk.onExecution('r-2', { ...fill('S2', 0, 0, 'status'), cumQtyE8: 20_000_000, terminal: true }, 4_400).reconciliations[0]?.kind).toBe('lp_status_mismatch');
+    // Another LP reporting on it is still an unknown execution.
+    expect(desk.onExecution('r-2', { ...fill('X1', 10_000_000, 1, 'fill'), lp: 'LP_B' }, 4_500).reconciliations[0]?.kind).toBe('unknown_execution');
+  });
+
   it('keeps two platforms that use the same ClOrdID apart: each gets its own fill', () => {
     const desk = new OrderDesk(memoryJournal());
     desk.open(order('r-1', { session: 'MT5_RETAIL', clOrdId: 'SAME' }));

@@ -63,7 +63,7 @@ export interface ClientReport {
   readonly text: string | null;
 }
 
-export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'unknown_execution' | 'evicted_unfinished';
+export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'unknown_execution' | 'evicted_unfinished' | 'fill_after_final';
 
 /** A break between what the engine believes and what an LP reports: written and alerted on. */
 export interface Reconciliation {
@@ -131,8 +131,22 @@ export interface DueAction {
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/** What the desk keeps of a finished order: enough to recognise what its LP sends afterwards. */
+interface Finished {
+  readonly order: OpenOrder;
+  /** What the platform was last told: filled, canceled or rejected. */
+  readonly told: 'filled' | 'canceled' | 'rejected';
+  readonly cumQtyE8: number;
+  readonly firstBooked: string | null;
+  readonly booked: Set<string> | null;
+}
+
+/** Finished orders remembered, oldest forgotten first: a late LP report this recent is classed. */
+const FINISHED_REMEMBERED = 20_000;
+
 export class OrderDesk {
   private readonly byCorrelation = new Map<string, Working>();
+  private readonly finished = new Map<string, Finished>();
   private readonly byClient = new Map<string, string>();
   private readonly seen = new Map<string, RecentIds>();
   private restoring = false;
@@ -206,6 +220,10 @@ export class OrderDesk {
    */
   onExecution(correlationId: string, exec: DeskExecution, atMs: number): ExecutionOutcome {
     const w = this.byCorrelation.get(correlationId);
+    if (w === undefined && !this.restoring) {
+      const late = this.finished.get(correlationId);
+      if (late !== undefined && late.order.lp === exec.lp) return this.afterFinal(late, exec, atMs);
+    }
     if (w === undefined || w.order.lp !== exec.lp) {
       if (this.restoring) return { kind: 'unknown_order', reports: NONE, reconciliations: NONE, finished: false };
       const r: Reconciliation = { kind: 'unknown_execution', correlationId, session: null, clOrdId: null, lp: exec.lp, detail: `${exec.kind} ExecID ${exec.execId} for an order the desk does not hold${w !== undefined ? ` (it was sent to ${w.order.lp})` : ''}`, atMs };
@@ -270,6 +288,27 @@ export class OrderDesk {
     }
     if (finished) this.finish(correlationId, exec.kind);
     return { kind: 'booked', reports, reconciliations: breaks, finished };
+  }
+
+  /**
+   * An LP report for an order the platform already has a final answer for. A resend of what was
+   * booked is a duplicate; a fill, or a status that disagrees, is a break: the platform's view
+   * (rejected, canceled, or filled at that quantity) and the LP's differ, and only a person can
+   * settle it. Nothing is passed on: the platform's final answer stands.
+   */
+  private afterFinal(f: Finished, exec: DeskExecution, atMs: number): ExecutionOutcome {
+    const key = `${exec.lpOrderId}\u0001${exec.execId}`;
+    const quiet: ExecutionOutcome = { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
+    if (f.firstBooked === key || f.booked?.has(key) === true) return quiet;
+    if (exec.kind === 'fill' || exec.kind === 'partial_fill') {
+      const detail = `ExecID ${exec.execId}: LP fill of ${exec.lastQtyE8} E8 lots for an order the platform was told was ${f.told}${f.told === 'filled' ? ` at ${f.cumQtyE8} E8` : ''}; not passed on`;
+      return { kind: 'unknown_order', reports: NONE, reconciliations: [this.reconciliation('fill_after_final', f.order, detail, atMs)], finished: false };
+    }
+    if (exec.kind === 'status' && exec.cumQtyE8 !== f.cumQtyE8) {
+      const detail = `LP reports ${exec.cumQtyE8} E8 lots filled for an order the platform was told was ${f.told} with ${f.cumQtyE8}`;
+      return { kind: 'unknown_order', reports: NONE, reconciliations: [this.reconciliation('lp_status_mismatch', f.order, detail, atMs)], finished: false };
+    }
+    return quiet;
   }
 
   /**
@@ -366,6 +405,12 @@ export class OrderDesk {
 
   private finish(correlationId: string, reason: string): void {
     if (!this.restoring) this.journal.closed(correlationId, reason);
+    const w = this.byCorrelation.get(correlationId);
+    if (w !== undefined) {
+      const told = w.cumQtyE8 >= w.order.orderQtyE8 ? 'filled' : w.cumQtyE8 > 0 || reason === 'canceled' || reason === 'fill' ? 'canceled' : 'rejected';
+      this.finished.set(correlationId, { order: w.order, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
+      if (this.finished.size > FINISHED_REMEMBERED) this.finished.delete(this.finished.keys().next().value as string);
+    }
     this.forget(correlationId, reason);
   }
 
