@@ -20,7 +20,7 @@ import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { PinoLifecycleLog } from '../telemetry/logger.js';
-import { loadLiveCandidate } from './candidate.js';
+import { canExecute, loadExecutingCandidate, loadLiveCandidate } from './candidate.js';
 import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
 import { LpSide } from './live/lp-side.js';
 import { OrderFlow } from './live/order-flow.js';
@@ -90,7 +90,8 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   await initLatency();
   const productionBundle = loadBundle(config.run.production);
   const production = new BundleRouter('production', productionBundle);
-  const candidateLoaded = config.run.candidate === null ? null : await loadLiveCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
+  // With a rollout the candidate executes: a bundle, or a module that declares itself trusted.
+  const candidateLoaded = config.run.candidate === null ? null : config.rollout !== null ? await loadExecutingCandidate(config.run.candidate) : await loadLiveCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
   const closeCandidate = (): void => (candidateLoaded as { close?: () => void } | null)?.close?.();
   const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
   const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
@@ -100,7 +101,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     if (config.admin !== null) adminToken(config.admin);
     if (config.rollout !== null) {
       plan = loadPlan(config.rollout.plan);
-      if (!(candidateLoaded?.router instanceof BundleRouter)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${config.run.candidate}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle`);
+      if (candidateLoaded === null || !canExecute(candidateLoaded.router)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${config.run.candidate}: this candidate cannot execute orders`);
     }
   } catch (error) {
     closeCandidate();
@@ -137,7 +138,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   let rollout: RolloutControl | null = null;
   if (plan !== null) {
     try {
-      rollout = new RolloutControl({ plan, production, candidate: candidateLoaded?.router as BundleRouter, storeDir: config.platform.storeDir, runId, stamp, logger });
+      rollout = new RolloutControl({ plan, production, candidate: candidateLoaded?.router as Router, storeDir: config.platform.storeDir, runId, stamp, logger });
     } catch (error) {
       closeAllFiles();
       throw error;

@@ -25,7 +25,7 @@ import { ScenarioReader } from '../replay/scenario-reader.js';
 import type { Expectation } from '../replay/scenario-types.js';
 import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
-import { loadBundleRouter, loadCandidate, type LoadedRouter } from './candidate.js';
+import { loadBundleRouter, loadCandidate, loadExecutingCandidate, type LoadedRouter } from './candidate.js';
 import { DEFAULT_PRODUCTION, displayPath } from './paths.js';
 
 export interface ReplayOptions {
@@ -72,7 +72,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const production = loadBundleRouter(productionDir, 'production');
   const budgetUs = options.candidateBudgetUs ?? 50_000;
   const candidate: (LoadedRouter & { readonly router: Router; close?: () => void }) | null =
-    options.candidate === null ? null : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
+    options.candidate === null ? null : options.rollout !== undefined ? await loadExecutingCandidate(options.candidate) : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
   const reader = new ScenarioReader(options.scenario);
   const scenarioDir = dirname(resolve(options.scenario));
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
@@ -83,7 +83,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (options.rollout !== undefined) {
       plan = loadPlan(options.rollout);
       if (candidate === null) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', 'a rollout needs a candidate to execute');
-      if (!(candidate.router instanceof BundleRouter)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${candidate.source}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle`);
     }
     folder = new RunFolder(typeof options.outDir === 'string' ? options.outDir : options.outDir(reader.header.name));
   } catch (error) {

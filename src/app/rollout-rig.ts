@@ -15,6 +15,7 @@ import type { LatencyRecorder } from '../core/ports.js';
 import type { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
 import { AuditLog, readAudit } from '../exporters/audit-log.js';
+import { canExecute } from './candidate.js';
 import type { RolloutSummary } from '../exporters/summary.js';
 
 export type { RolloutSummary };
@@ -52,8 +53,8 @@ export interface RolloutRigOptions {
 }
 
 export function buildRollout(o: RolloutRigOptions): RolloutRig {
-  if (!(o.candidate instanceof BundleRouter)) {
-    throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${o.candidate.name}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle`);
+  if (!canExecute(o.candidate)) {
+    throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${o.candidate.name}: a module candidate is shadow-only; a rollout executes orders with the candidate, which needs a mapping bundle or a module that exports trust = 'execute'`);
   }
   const candidate = o.candidate;
   const longest = Math.max(o.plan.entry.windowMs, ...o.plan.gates.map((g) => g.windowMs));

@@ -3,7 +3,8 @@
 // the rollout; two runs give byte-identical files; A/A is promoted with zero divergences.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +75,27 @@ describe('stage: a rollout on the replay clock', () => {
     expect(s.mode).toBe('aa');
     expect(s.rollout.finalState).toBe('promoted');
     expect(s.divergences.total).toBe(0);
+  }, 120_000);
+
+  it('executes a module candidate that declares itself trusted, bound to its file hash; refuses one that does not', async () => {
+    const body = (trust: boolean) =>
+      `import { BundleRouter } from ${JSON.stringify(join(ROOT, 'src', 'core', 'routing', 'bundle-router.ts'))};\n` +
+      `import { loadBundle } from ${JSON.stringify(join(ROOT, 'src', 'mappings', 'load-bundle.ts'))};\n` +
+      (trust ? "export const trust = 'execute';\n" : '') +
+      `export default new BundleRouter('module-candidate', loadBundle(${JSON.stringify(join(ROOT, 'mappings', 'candidate-good'))}));\n`;
+    const trusted = join(tmp, 'trusted-candidate.mjs');
+    writeFileSync(trusted, body(true));
+    const s = await stage('go-promote', join(tmp, 'trusted'), '--candidate', trusted);
+    expect(s.rollout.finalState).toBe('promoted');
+    expect(s.candidate.executed).toBeGreaterThan(0);
+    expect(s.divergences.total).toBe(0);
+    // The hash sign-offs bind is the module file's, not what the module says about itself.
+    expect(s.configs.candidate.hash).toBe(`sha256:${createHash('sha256').update(readFileSync(trusted)).digest('hex').slice(0, 16)}`);
+    const untrusted = join(tmp, 'untrusted-candidate.mjs');
+    writeFileSync(untrusted, body(false));
+    const refused = await exec(process.execPath, [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'stage', join(ROOT, 'scenarios', 'go-promote.jsonl'), '--candidate', untrusted, '--out', join(tmp, 'untrusted')]).catch((e: { code: number; stderr: string }) => e);
+    expect(refused).toMatchObject({ code: 1 });
+    expect((refused as { stderr: string }).stderr).toMatch(/^shadow-bridge: SB_ERR_ROLLOUT_CANDIDATE: .*untrusted-candidate\.mjs: a module candidate is shadow-only .* trust = 'execute'/);
   }, 120_000);
 
   it('writes an audit log that verifies, and whose head is the one in the summary', async () => {
