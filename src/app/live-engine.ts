@@ -45,6 +45,8 @@ export interface LiveEngine {
   readonly platformPort: number;
   /** The admin API's port (null without an `admin` section). */
   readonly adminPort: number | null;
+  /** Break-glass rollback without the admin API (null without a rollout); says what happened. */
+  rollbackBySignal(signal: string): string | null;
   readonly outDir: string;
   summary(): RunSummary;
   lpConnected(lp: string): boolean;
@@ -320,6 +322,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     runId,
     platformPort,
     adminPort,
+    rollbackBySignal: (signal) => rollout?.rollbackBySignal(signal) ?? null,
     outDir: folder.finalDir,
     summary,
     lpConnected: (lp) => lps.isLoggedOn(lp),

@@ -124,6 +124,7 @@ Writes the run folder (summary.json refreshed every flushMs, divergences.jsonl, 
 engine.log) and stops cleanly on SIGINT/SIGTERM. With an admin: section it serves the admin API
 (bearer token from the config or $SB_ADMIN_TOKEN); with a rollout: section the candidate executes
 for the plan's cohort and the gates act by themselves (see "shadow-bridge rollout --help").
+Break-glass: SIGUSR2 rolls the rollout back without the admin API (audited as signal:SIGUSR2).
 
 Options:
   --config FILE  the configuration (required)
@@ -367,7 +368,14 @@ async function runCommand(args: string[]): Promise<number> {
   const engine = await startLiveEngine({ ...config, run });
   console.log(`shadow-bridge run ${engine.runId}: platforms on ${config.platform.host}:${engine.platformPort}, ${config.lps.length} LP connections, run folder ${engine.outDir}`);
   if (engine.adminPort !== null) console.log(`admin API on http://${config.admin?.host}:${engine.adminPort}${config.rollout === null ? '' : ` (rollout ${config.rollout.plan}: shadow-bridge rollout status --url http://${config.admin?.host}:${engine.adminPort})`}`);
+  // Break-glass: `kill -USR2 <pid>` rolls the rollout back even when the admin API is unreachable.
+  const onUsr2 = (): void => {
+    const what = engine.rollbackBySignal('SIGUSR2');
+    console.error(`shadow-bridge: SIGUSR2: ${what ?? 'no rollout to roll back'}`);
+  };
+  process.on('SIGUSR2', onUsr2);
   const signal = await untilSignal();
+  process.off('SIGUSR2', onUsr2);
   console.error(`shadow-bridge: ${signal}: logging out and writing the run folder`);
   const summary = await engine.stop();
   console.log(renderReport(summary, engine.outDir, []));

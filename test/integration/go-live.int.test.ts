@@ -3,7 +3,7 @@
 // doubled), the admin API refuses a missing or wrong token and audits the refusal, rejects a
 // stale or replayed command, and a restart continues the rollout from its audit log.
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -286,6 +286,45 @@ describe('Go on a live engine', () => {
     expect(records.map((x) => x['kind']).filter((k) => (k as string).startsWith('rollout_'))).toEqual(['rollout_started', 'rollout_resumed', 'rollout_superseded', 'rollout_started']);
     expect(verifyAudit(join(store, 'rollout-audit.jsonl')).ok).toBe(true);
   }, 90_000);
+});
+
+describe('break-glass rollback', () => {
+  it('rolls back on SIGUSR2 with no HTTP call, audited as the signal; nobody may act as "engine"', async () => {
+    const plan = writePlan('signal', '  - { percent: "50", hold: 1m, minOrders: "1" }');
+    const config = join(tmp, 'signal-config.yaml');
+    writeFileSync(config, [
+      `run: { production: ${PRODUCTION_DIR}, candidate: ${CANDIDATE}, out: ${join(tmp, 'signal-run')} }`,
+      `platform: { port: 0, senderCompId: BRIDGE, storeDir: ${join(tmp, 'signal-store')}, sessions: [{ targetCompId: MT5, defaultGroup: g }] }`,
+      'lps:',
+      // Nothing listens there: the LP is retried, the engine runs.
+      '  - { id: LP_ALPHA, port: 9, senderCompId: BRIDGE, targetCompId: LP_ALPHA }',
+      'admin: { port: 0 }',
+      `rollout: { plan: ${plan} }`,
+      '',
+    ].join('\n'));
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'run', '--config', config], { env: { ...process.env, SB_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      expect(await waitFor(() => /admin API on http:\/\/127\.0\.0\.1:\d+/.test(stdout), 15_000), stderr).toBe(true);
+      const url = /admin API on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+      expect((await http(url, 'POST', '/api/rollout/advance', jsonAuth, JSON.stringify({ actor: 'Engine', fromStep: 0 }))).body).toMatchObject({ code: 'SB_ERR_ADMIN_REQUEST', detail: expect.stringMatching(/actor: is the engine's own name/) });
+      expect((await http(url, 'POST', '/api/rollout/advance', jsonAuth, JSON.stringify({ actor: 'ops', fromStep: 0 }))).body).toMatchObject({ state: 'canary' });
+      child.kill('SIGUSR2');
+      let state = '';
+      for (const t = Date.now(); state !== 'rolled_back' && Date.now() - t < 5_000; await new Promise((r) => setTimeout(r, 50))) state = String((await http(url, 'GET', '/api/rollout', auth)).body['state']);
+      expect(state).toBe('rolled_back');
+      expect(stderr).toMatch(/SIGUSR2: rolled back/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited, stderr).toBe(0);
+    const records = audit(join(tmp, 'signal-store'));
+    expect(records.find((x) => x['kind'] === 'state_changed' && x['to'] === 'rolled_back')).toMatchObject({ actor: 'signal:SIGUSR2', from: 'canary' });
+  }, 60_000);
 });
 
 /** Run A signs off and advances; run B finds it paused at that step; run C has another candidate. */

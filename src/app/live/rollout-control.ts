@@ -25,7 +25,11 @@ const REFUSAL_WINDOW_US = 10_000_000;
 /** Request ids remembered for replays (a retried POST gets the first answer). */
 const REMEMBERED_REQUESTS = 1_024;
 
-const actor = z.string().regex(/^[\p{L}\p{N} ._@-]{1,64}$/u, '1-64 letters, digits, spaces or . _ @ -');
+// "engine" and "signal:..." are the engine's own names in the audit log: nobody may act as them.
+const actor = z
+  .string()
+  .regex(/^[\p{L}\p{N} ._@-]{1,64}$/u, '1-64 letters, digits, spaces or . _ @ -')
+  .refine((name) => name.trim().toLowerCase() !== 'engine', 'is the engine\'s own name in the audit log');
 const reason = z.string().regex(/^[^\x00-\x1f\x7f]{0,500}$/, 'at most 500 characters, no control characters').optional();
 const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, '8-64 letters, digits, _ or -').optional();
 const hash = z.string().regex(/^sha256:[0-9a-f]{16,64}$/, 'a sha256:... hash as status shows it');
@@ -111,6 +115,17 @@ export class RolloutControl {
     } catch (error) {
       this.o.logger.error({ event: 'audit_copy_failed', detail: (error as Error).message }, 'audit_copy_failed');
     }
+  }
+
+  /**
+   * Break-glass: a rollback that needs no HTTP (the operator signals the process). Audited as
+   * the signal's, effective on the next order like any rollback.
+   */
+  rollbackBySignal(signal: string): string {
+    const nowUs = this.o.stamp();
+    const result = this.controller.command('rollback', `signal:${signal}`, nowUs);
+    this.o.logger.warn({ event: 'rollout_command', command: 'rollback', actor: `signal:${signal}`, ok: result.ok, state: result.state, detail: result.detail }, 'rollout_command');
+    return result.ok ? `rolled back: ${result.detail}` : `not rolled back: ${result.detail}`;
   }
 
   summary(): RolloutSummary {
