@@ -41,10 +41,12 @@ export interface DrillReport {
   readonly production: string;
   readonly candidate: string;
   readonly injected: string;
+  /** Why the canary never started (the plan's first step needs sign-offs), or null. */
+  readonly advanceRefused: string | null;
   /** From the first overfill the engine booked to the gate's action (ms). */
   readonly breachToGateMs: number | null;
   readonly gate: { readonly id: string | null; readonly action: string | null; readonly state: string | null };
-  /** From the rollback taking effect to the first new cohort order routed by production (ms). */
+  /** From the candidate being stopped (the gate's freeze or rollback, else the operator's rollback) to the first new cohort order routed by production (ms). */
   readonly rollbackToFirstProductionCohortOrderMs: number | null;
   /** Whether the operator had to roll back (the gate did not), and that command's round trip (ms). */
   readonly rolledBackByCommand: boolean;
@@ -104,6 +106,8 @@ export async function runDrill(o: DrillOptions, say: (line: string) => void): Pr
     const status = await admin.get('/api/rollout');
     const advanced = await admin.post('/api/rollout/advance', { actor: 'drill', reason: 'drill: canary', fromStep: status.body['step'], requestId: randomBytes(9).toString('base64url') });
     say(`  advance   ${String(advanced.body['detail'])}`);
+    // A drill signs for nobody: a plan whose first step needs sign-offs cannot be drilled as is.
+    const advanceRefused = advanced.status === 200 ? null : String(advanced.body['detail']);
     await sleep(o.phaseSeconds * 1_000);
     charlieFaults.overfill = 2;
     say('  inject    LP_CHARLIE fills twice the quantity asked (an order-state mismatch)');
@@ -117,9 +121,11 @@ export async function runDrill(o: DrillOptions, say: (line: string) => void): Pr
     say(`  gate      the rollout is ${gateState}`);
     // If the gate did not roll back by itself, the operator does (and the drill says so).
     const started = Date.now();
-    const byCommand = gateState !== 'rolled_back';
-    if (byCommand) {
-      const rolledBack = await admin.post('/api/rollout/rollback', { actor: 'drill', reason: 'drill: the gate did not roll back', requestId: randomBytes(9).toString('base64url') });
+    // A gate that froze is followed by the operator's rollback, as on a desk; one that did
+    // nothing leaves the rollback to the operator, and the drill fails.
+    const byCommand = gateState !== 'rolled_back' && gateState !== 'frozen';
+    if (gateState !== 'rolled_back') {
+      const rolledBack = await admin.post('/api/rollout/rollback', { actor: 'drill', reason: gateState === 'frozen' ? 'drill: frozen by the gate, rolled back' : 'drill: the gate did not act', requestId: randomBytes(9).toString('base64url') });
       say(`  rollback  by command: ${String(rolledBack.body['detail'])}`);
     }
     const rollbackCommandMs = byCommand ? Date.now() - started : 0;
@@ -136,7 +142,10 @@ export async function runDrill(o: DrillOptions, say: (line: string) => void): Pr
     const audit = readFileSync(auditFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     const us = (at: unknown): number => parseTimestampUs(String(at)) ?? 0;
     const gateRecord = audit.find((r) => r['kind'] === 'state_changed' && String(r['action']).startsWith('gate:'));
-    const rollbackRecord = audit.find((r) => r['kind'] === 'state_changed' && r['to'] === 'rolled_back');
+    // The moment the candidate stopped taking new orders: the gate's freeze or rollback, or the
+    // operator's rollback when the gate did not act.
+    const stopped = (r: Record<string, unknown>): boolean => r['kind'] === 'state_changed' && (r['to'] === 'rolled_back' || r['to'] === 'frozen');
+    const rollbackRecord = audit.find(stopped);
     const account = new Map(life.filter((l) => l['step'] === 'received').map((l) => [l['correlationId'], l['account'] as string]));
     const routed = life.filter((l) => l['step'] === 'routed');
     const breaks = readFileSync(join(engine.outDir, 'reconciliation.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>);
@@ -156,6 +165,7 @@ export async function runDrill(o: DrillOptions, say: (line: string) => void): Pr
       production: displayPath(o.production),
       candidate: displayPath(o.candidate),
       injected: 'LP_CHARLIE overfill x2 (order-state mismatch)',
+      advanceRefused,
       breachToGateMs: firstOverfill === undefined || gateRecord === undefined ? null : round((us(gateRecord['at']) - us(firstOverfill['at'])) / 1000),
       gate: { id: (gateRecord?.['gate'] as string | undefined) ?? null, action: (gateRecord?.['action'] as string | undefined) ?? null, state: (gateRecord?.['to'] as string | undefined) ?? null },
       rollbackToFirstProductionCohortOrderMs: rollbackUs === null || firstCohort === undefined ? null : round((us(firstCohort['at']) - rollbackUs) / 1000),
@@ -173,7 +183,7 @@ export async function runDrill(o: DrillOptions, say: (line: string) => void): Pr
       audit: { file: displayPath(auditFile), records: audit.length, verified: verdict.ok },
       passed: false,
     };
-    const passed = report.gate.id === 'status-mismatch' && report.gate.state === 'rolled_back' && report.rollbackToFirstProductionCohortOrderMs !== null && report.rollbackToFirstProductionCohortOrderMs < 1_000 && lost === 0 && executedTwice === 0 && report.orders.candidateAfterRollback === 0 && verdict.ok;
+    const passed = report.gate.id === 'status-mismatch' && (report.gate.state === 'rolled_back' || report.gate.state === 'frozen') && report.rollbackToFirstProductionCohortOrderMs !== null && report.rollbackToFirstProductionCohortOrderMs < 1_000 && lost === 0 && executedTwice === 0 && report.orders.candidateAfterRollback === 0 && verdict.ok;
     const done = { ...report, passed };
     writeFileSync(join(engine.outDir, 'drill.json'), `${JSON.stringify(done, null, 2)}\n`);
     say(`  run       ${displayPath(engine.outDir)} (drill.json, audit.jsonl, orders.jsonl)`);
@@ -191,8 +201,9 @@ function round(x: number): number {
 /** The drill's verdict as an operator reads it. */
 export function renderDrill(r: DrillReport): string {
   return [
+    ...(r.advanceRefused === null ? [] : [`not drilled        the canary did not start: ${r.advanceRefused} (a drill signs for nobody; drill a plan without sign-offs on its first step)`]),
     `breach -> gate      ${r.breachToGateMs === null ? 'the gate did not act' : `${r.breachToGateMs} ms`} (${r.gate.id ?? '-'}: ${r.gate.action ?? '-'} -> ${r.gate.state ?? '-'})`,
-    `rollback -> first   ${r.rollbackToFirstProductionCohortOrderMs === null ? 'no cohort order after the rollback' : `${r.rollbackToFirstProductionCohortOrderMs} ms`} to the first new cohort order routed by production${r.rolledBackByCommand ? ` (rolled back by command, round trip ${r.rollbackCommandMs} ms)` : ' (rolled back by the gate)'}`,
+    `rollback -> first   ${r.rollbackToFirstProductionCohortOrderMs === null ? 'no new cohort order after the candidate was stopped' : `${r.rollbackToFirstProductionCohortOrderMs} ms to the first new cohort order routed by production, after the ${r.rolledBackByCommand ? `operator's rollback (round trip ${r.rollbackCommandMs} ms)` : `gate's ${r.gate.state === 'frozen' ? 'freeze (then rolled back by command)' : 'rollback'}`}`}`,
     `orders              ${r.orders.sent} sent, ${r.orders.finalReports} final reports; executed by candidate ${r.orders.byCandidate}, by production ${r.orders.byProduction}; by the candidate after the rollback ${r.orders.candidateAfterRollback}`,
     `lost                ${r.lost}`,
     `executed twice      ${r.executedTwice}`,

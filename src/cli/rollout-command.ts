@@ -8,6 +8,7 @@ import { BridgeError } from '../core/errors.js';
 import { join } from 'node:path';
 import { renderDrill, runDrill } from '../app/drill.js';
 import { DEFAULT_PRODUCTION, PACKAGE_ROOT } from '../app/paths.js';
+import { loadLiveConfig } from '../app/live-config.js';
 import { freeRunDir } from '../exporters/run-folder.js';
 import { numberOption, parse, usage } from './args.js';
 
@@ -25,7 +26,7 @@ Commands:
   rollback                       new orders go to production now; orders in flight finish where sent
   signoff --role R --name N --confirm-all | --confirm ITEM ...
                                  sign off the running production, candidate and plan (their hashes)
-  drill [--plan FILE] [--production DIR] [--candidate DIR] [--out DIR] [--rate N] [--seconds N]
+  drill [--config FILE | --plan FILE --production DIR --candidate DIR] [--out DIR] [--rate N] [--seconds N]
                                  a rollback drill on loopback: LP simulators, the engine with a rollout,
                                  flow; an LP starts overfilling (a gate must freeze), then a rollback.
                                  Reports breach -> gate and rollback -> production times, orders lost
@@ -54,6 +55,7 @@ export async function rolloutCommand(args: string[]): Promise<number> {
     'confirm-all': { type: 'boolean' },
     json: { type: 'boolean' },
     plan: { type: 'string' },
+    config: { type: 'string' },
     production: { type: 'string' },
     candidate: { type: 'string' },
     out: { type: 'string' },
@@ -103,11 +105,14 @@ export async function rolloutCommand(args: string[]): Promise<number> {
 
 async function drill(values: Record<string, unknown>): Promise<number> {
   const json = values['json'] === true;
+  // --config: drill the bundles and plan a live config names (its LPs are simulated on loopback).
+  const config = values['config'] === undefined ? null : loadLiveConfig(values['config'] as string);
+  if (config !== null && (config.rollout === null || config.run.candidate === null)) usage(`${String(values['config'])} has no rollout: section (or no run.candidate) to drill`);
   const report = await runDrill(
     {
-      production: (values['production'] as string | undefined) ?? DEFAULT_PRODUCTION,
-      candidate: (values['candidate'] as string | undefined) ?? join(PACKAGE_ROOT, 'mappings', 'candidate-good'),
-      plan: (values['plan'] as string | undefined) ?? join(PACKAGE_ROOT, 'rollouts', 'drill.yaml'),
+      production: (values['production'] as string | undefined) ?? config?.run.production ?? DEFAULT_PRODUCTION,
+      candidate: (values['candidate'] as string | undefined) ?? config?.run.candidate ?? join(PACKAGE_ROOT, 'mappings', 'candidate-good'),
+      plan: (values['plan'] as string | undefined) ?? config?.rollout?.plan ?? join(PACKAGE_ROOT, 'rollouts', 'drill.yaml'),
       outDir: (values['out'] as string | undefined) ?? freeRunDir(join('runs', 'drill')).dir,
       ordersPerSecond: numberOption(values['rate'], 'rate', 1, 2_000) ?? 50,
       phaseSeconds: numberOption(values['seconds'], 'seconds', 1, 600) ?? 2,

@@ -26,6 +26,12 @@ describe('rollout drill', () => {
     expect(JSON.parse(readFileSync(join(tmp, 'pass', 'drill.json'), 'utf8'))).toEqual(r);
   }, 60_000);
 
+  it('does not sign for anyone: a plan whose first step needs sign-offs is reported as not drilled', async () => {
+    const r = await runDrill({ ...options('signoffs', join(ROOT, 'rollouts', 'standard.yaml')), gateWaitMs: 1_000 }, () => {});
+    expect(r).toMatchObject({ passed: false, advanceRefused: expect.stringMatching(/needs sign-offs from cto, coo, compliance/), lost: 0, executedTwice: 0 });
+    expect(r.orders.byCandidate).toBe(0);
+  }, 60_000);
+
   it('fails when the gate only watches: the operator had to roll back', async () => {
     const plan = join(tmp, 'dry.yaml');
     writeFileSync(plan, readFileSync(PLAN, 'utf8').replace(/(id: status-mismatch.*action: rollback) \}/, '$1, dryRun: "true" }'));
