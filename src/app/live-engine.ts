@@ -245,7 +245,19 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   try {
     platformPort = await platforms.listen();
     if (config.admin !== null) {
-      admin = buildAdminApi(config.admin, { runId, logger, summary: () => summary(), rollout });
+      admin = buildAdminApi(config.admin, {
+        runId,
+        logger,
+        summary: () => summary(),
+        rollout,
+        metrics: () => ({
+          runId,
+          summary: summary(),
+          sessions: [...platforms.sessionStates(), ...lps.sessionStates()],
+          shadowQueue: shadow === null ? null : { depth: shadow.pending(), highWater: shadow.queueHighWater(), lagUs: shadowQueueLag.summaryUs() },
+          rollout: rollout?.metricsView() ?? null,
+        }),
+      });
       adminPort = await admin.listen().catch(async (error: NodeJS.ErrnoException) => {
         await platforms.close();
         throw error.code === 'EADDRINUSE' ? new BridgeError('SB_ERR_PORT_IN_USE', `admin ${config.admin?.host}:${config.admin?.port} is already in use`) : new BridgeError('SB_ERR_LISTEN', `admin ${config.admin?.host}:${config.admin?.port}: ${error.message}`);

@@ -131,6 +131,45 @@ function http(url: string, method: string, path: string, headers: Record<string,
 }
 
 const auth = { authorization: `Bearer ${TOKEN}` };
+
+/**
+ * Scrapes /metrics and parses the Prometheus text format strictly: every sample belongs to a
+ * metric with HELP and TYPE, every line is `name{labels} value`. Returns name -> labels -> value.
+ */
+async function scrape(url: string): Promise<Map<string, Map<string, number>>> {
+  const text = await new Promise<string>((resolve, reject) => {
+    request(new URL('/metrics', url), { headers: auth }, (res) => {
+      expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      let t = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (t += c));
+      res.on('end', () => resolve(t));
+    }).on('error', reject).end();
+  });
+  const out = new Map<string, Map<string, number>>();
+  const typed = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const meta = /^# (HELP|TYPE) ([a-z_][a-z0-9_]*) (.+)$/.exec(line);
+    if (meta !== null) {
+      if (meta[1] === 'TYPE') {
+        expect(['counter', 'gauge']).toContain(meta[3]);
+        if (meta[3] === 'counter') expect(meta[2]).toMatch(/_total$/);
+        typed.add(meta[2] as string);
+      }
+      continue;
+    }
+    const m = /^([a-z_][a-z0-9_]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN)$/.exec(line);
+    expect(m, line).not.toBeNull();
+    const [, name, labels = '', value] = m as RegExpExecArray;
+    expect(typed.has(name as string), `${name} has no TYPE`).toBe(true);
+    if (!out.has(name as string)) out.set(name as string, new Map());
+    out.get(name as string)?.set(labels, Number(value));
+  }
+  return out;
+}
+
+const sum = (series: Map<string, number> | undefined): number => [...(series?.values() ?? [])].reduce((a, b) => a + b, 0);
 const jsonAuth = { ...auth, 'content-type': 'application/json' };
 
 interface LifecycleLine {
@@ -147,7 +186,7 @@ const audit = (store: string): Record<string, unknown>[] => readFileSync(join(st
 const final = (c: PlatformClient, id: string): boolean => (c.reports.get(id) ?? []).some((r) => /:(2|8|4)$/.test(r));
 
 describe('Go on a live engine', () => {
-  it('rolls back by the CLI mid-flow: new cohort orders go to production within 1 s, in-flight candidate orders finish, none lost or doubled', async () => {
+  it('rolls back by the CLI mid-flow: new cohort orders go to production within 1 s, in-flight candidate orders finish, none lost or doubled; /metrics agrees with the summary', async () => {
     const r = await rig('rollback', writePlan('rollback', '  - { percent: "50", hold: 1m, minOrders: "1" }\n  - { percent: "100", hold: 1m, minOrders: "1" }'));
     const accounts = Array.from({ length: 60 }, (_, i) => String(300_001 + i));
     const cohort = new Set(accounts.filter((a) => bucketOf(SALT, a) < 5_000));
@@ -178,6 +217,18 @@ describe('Go on a live engine', () => {
       clearInterval(flow);
     }
     expect(await waitFor(() => sent.every((id) => final(r.client, id)), 5_000)).toBe(true);
+    // /metrics, parsed as Prometheus text, says what the summary says.
+    const summary = (await http(r.url, 'GET', '/api/summary', auth)).body as { orders: number; divergences: { total: number }; latencyUs: { production: { p50: number; count: number } }; candidate: { executed: number } };
+    const metrics = await scrape(r.url);
+    expect(metrics.get('shadow_bridge_orders_total')?.get('')).toBe(summary.orders);
+    expect(sum(metrics.get('shadow_bridge_divergences_total'))).toBe(summary.divergences.total);
+    expect(metrics.get('shadow_bridge_executed_orders_total')?.get('router="candidate"')).toBe(summary.candidate.executed);
+    expect(metrics.get('shadow_bridge_decision_latency_seconds')?.get('router="production",quantile="0.5"')).toBeCloseTo(summary.latencyUs.production.p50 * 1e-6, 12);
+    expect(metrics.get('shadow_bridge_rollout_state')?.get('state="rolled_back"')).toBe(1);
+    expect(metrics.get('shadow_bridge_rollout_gate_threshold')?.get('gate="critical-divergence",metric="critical_divergences",action="rollback"')).toBe(0);
+    expect(metrics.get('shadow_bridge_fix_session_up')?.get('side="lp",session="LP_ALPHA"')).toBe(1);
+    expect(metrics.get('shadow_bridge_fix_next_seq_num')?.get('side="platform",session="MT5",direction="target"')).toBeGreaterThan(sent.length);
+    expect((await http(r.url, 'GET', '/metrics', {})).status).toBe(401);
     await r.stop();
 
     const records = audit(r.store);

@@ -4,6 +4,7 @@
 
 import type { Logger } from 'pino';
 import { BridgeError } from '../../core/errors.js';
+import { engineRegistry, type MetricsSnapshot } from '../../exporters/prometheus.js';
 import type { RunSummary } from '../../exporters/summary.js';
 import { AdminServer, type AdminCallRecord, type AdminRoute } from '../../gateways/http/admin-server.js';
 import type { LiveConfig } from '../live-config.js';
@@ -14,6 +15,8 @@ export interface AdminApiParts {
   readonly logger: Logger;
   readonly summary: () => RunSummary;
   readonly rollout: RolloutControl | null;
+  /** What /metrics shows, read at each scrape. */
+  readonly metrics: () => MetricsSnapshot;
 }
 
 /** The token the config names: written in it, or in the environment variable it names. */
@@ -26,9 +29,12 @@ export function adminToken(admin: NonNullable<LiveConfig['admin']>, env: NodeJS.
 
 export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: AdminApiParts): AdminServer {
   const token = adminToken(admin);
+  const registry = engineRegistry(parts.metrics);
   const routes: AdminRoute[] = [
     { method: 'GET', path: '/api/health', public: true, handle: () => ({ status: 200, body: { ok: true, runId: parts.runId } }) },
     { method: 'GET', path: '/api/summary', handle: () => ({ status: 200, body: parts.summary() }) },
+    // Prometheus scrapes with the same bearer token (scrape_config authorization.credentials).
+    { method: 'GET', path: '/metrics', handle: async () => ({ status: 200, body: await registry.metrics(), contentType: registry.contentType }) },
     ...(parts.rollout?.routes() ?? []),
   ];
   const onCall = (record: AdminCallRecord): void => {

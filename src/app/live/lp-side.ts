@@ -16,6 +16,7 @@ import { MsgType, Tag } from '../../fix/codec/tags.js';
 import { FileSessionStore } from '../../fix/session/file-store.js';
 import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog, type SessionSchedule } from '../../fix/session/session.js';
 import { FixInitiator } from '../../gateways/fix/initiator.js';
+import type { SessionState } from './platform-side.js';
 import type { LiveConfig } from '../live-config.js';
 
 export interface LpSideEvents {
@@ -111,6 +112,11 @@ export class LpSide {
   storeFailure(): BridgeError | null {
     for (const s of this.sessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
     return null;
+  }
+
+  /** Each session's state and sequence numbers, for /metrics. */
+  sessionStates(): SessionState[] {
+    return [...this.sessions.entries()].map(([id, s]) => ({ side: 'lp', id, loggedOn: s.isLoggedOn, nextSenderSeq: s.store.nextSenderSeq(), nextTargetSeq: s.store.nextTargetSeq() }));
   }
 
   storeFailures(): BridgeError[] {

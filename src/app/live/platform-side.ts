@@ -54,6 +54,15 @@ function secretMatches(given: string | undefined, expected: string): boolean {
   return timingSafeEqual(digest(given ?? '\u0000absent'), digest(expected)) && given !== undefined;
 }
 
+/** One FIX session as /metrics shows it. */
+export interface SessionState {
+  readonly side: 'platform' | 'lp';
+  readonly id: string;
+  readonly loggedOn: boolean;
+  readonly nextSenderSeq: number;
+  readonly nextTargetSeq: number;
+}
+
 export class PlatformSide {
   private readonly sessions = new Map<string, FixSession>();
   private readonly acceptor: FixAcceptor;
@@ -199,6 +208,11 @@ export class PlatformSide {
   storeFailure(): BridgeError | null {
     for (const s of this.sessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
     return null;
+  }
+
+  /** Each session's state and sequence numbers, for /metrics. */
+  sessionStates(): SessionState[] {
+    return [...this.sessions.entries()].map(([id, s]) => ({ side: 'platform', id, loggedOn: s.isLoggedOn, nextSenderSeq: s.store.nextSenderSeq(), nextTargetSeq: s.store.nextTargetSeq() }));
   }
 
   storeFailures(): BridgeError[] {

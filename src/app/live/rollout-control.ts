@@ -13,6 +13,7 @@ import type { BundleRouter } from '../../core/routing/bundle-router.js';
 import type { AsyncRouter, Router } from '../../core/routing/router.js';
 import { formatTimestampUs } from '../../core/model/timestamps.js';
 import type { AdminCall, AdminCallRecord, AdminReply, AdminRoute } from '../../gateways/http/admin-server.js';
+import type { MetricsSnapshot } from '../../exporters/prometheus.js';
 import { buildRollout, type RolloutRig, type RolloutSummary } from '../rollout-rig.js';
 
 export const ROLLOUT_AUDIT_FILE = 'rollout-audit.jsonl';
@@ -173,6 +174,22 @@ export class RolloutControl {
     }
     this.note(nowUs, 'admin_refused', record.remote, { method: record.method, path: record.path.slice(0, 120), status: record.status, reason: record.refusal });
     this.o.logger.warn({ event: 'admin_refused', remote: record.remote, method: record.method, path: record.path.slice(0, 120), status: record.status, reason: record.refusal }, 'admin_refused');
+  }
+
+  /** What /metrics shows of the rollout. */
+  metricsView(): NonNullable<MetricsSnapshot['rollout']> {
+    const c = this.controller;
+    return {
+      state: c.state,
+      step: c.step + 1,
+      exposurePercent: c.exposureBp / 100,
+      executed: { ...c.executed },
+      auditRecords: this.rig.audit.records,
+      gates: this.o.plan.gates.map((g) => {
+        const r = c.lastReadings.get(g.id);
+        return { id: g.id, metric: g.metric, action: g.action, dryRun: g.dryRun, threshold: g.threshold, verdict: r?.verdict ?? 'not_evaluated', value: r?.value ?? null, samples: r?.samples ?? 0 };
+      }),
+    };
   }
 
   status(): Record<string, unknown> {

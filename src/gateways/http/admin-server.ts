@@ -27,8 +27,8 @@ export interface AdminRoute {
   readonly path: string;
   /** Public routes answer without a token (a health probe); everything else needs one. */
   readonly public?: boolean;
-  /** `body` is the parsed JSON of a POST (null for GET). A throw is a 500, never a crash. */
-  handle(body: unknown, call: AdminCall): AdminReply;
+  /** `body` is the parsed JSON of a POST (null for GET). A throw (or rejection) is a 500, never a crash. */
+  handle(body: unknown, call: AdminCall): AdminReply | Promise<AdminReply>;
 }
 
 /** What happened to one call: the audit log's view of the API (the token never appears). */
@@ -147,7 +147,7 @@ export class AdminServer {
       const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
       if (m === null || !timingSafeEqual(digest(m[1] as string), this.tokenDigest)) return refuse(401, 'wrong token', { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
-    if (route.method === 'GET') return this.run(route, null, call, res);
+    if (route.method === 'GET') return void this.run(route, null, call, res);
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return refuse(415, 'the body must be application/json');
     const limit = this.o.maxBodyBytes ?? 16 * 1024;
@@ -175,15 +175,15 @@ export class AdminServer {
       } catch {
         return refuse(400, 'the body is not valid JSON');
       }
-      this.run(route, body, call, res);
+      void this.run(route, body, call, res);
     });
     req.on('error', () => req.socket.destroy());
   }
 
-  private run(route: AdminRoute, body: unknown, call: AdminCall, res: ServerResponse): void {
+  private async run(route: AdminRoute, body: unknown, call: AdminCall, res: ServerResponse): Promise<void> {
     let reply: AdminReply;
     try {
-      reply = route.handle(body, call);
+      reply = await route.handle(body, call);
     } catch (error) {
       this.o.onError(error, call);
       reply = { status: 500, body: { ok: false, code: 'SB_ERR_ADMIN', detail: 'internal error; see engine.log' } };
