@@ -33,7 +33,7 @@ export const ErrorCodes = {
   SB_ERR_ROLLOUT_IO: 'Rollout plan could not be read',
   SB_ERR_ROLLOUT_PLAN: 'Rollout plan is invalid',
   SB_ERR_ROLLOUT_CANDIDATE: 'This candidate cannot execute orders',
-  SB_ERR_AUDIT_IO: 'Audit log could not be written',
+  SB_ERR_AUDIT_IO: 'Audit log could not be read or written',
   SB_ERR_AUDIT_BROKEN: 'Audit log does not verify',
   SB_ERR_ADMIN: 'Admin API request failed',
   SB_ERR_ADMIN_AUTH: 'Admin API refused the call: missing or wrong token',

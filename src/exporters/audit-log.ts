@@ -100,7 +100,9 @@ export function verifyAudit(file: string, expectedHead?: string): AuditVerdict {
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new BridgeError('SB_ERR_AUDIT_IO', `${file}: ${(cause as Error).message}`, { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder; give the audit log file (audit.jsonl)' : (cause as Error).message;
+    throw new BridgeError('SB_ERR_AUDIT_IO', `${file}: ${why}`, { cause });
   }
   if (text.length > 0 && !text.endsWith('\n')) {
     const lineNo = text.split('\n').length;

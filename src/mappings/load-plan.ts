@@ -25,6 +25,24 @@ const duration = z.string().transform((text, ctx) => {
   return Number(m[1]) * (UNITS[m[2] as string] as number);
 });
 
+/**
+ * A duration with bounds. Gate windows are kept as one bucket per second, so their bound is
+ * what keeps a plan file from asking for gigabytes (6 h = 21,600 buckets).
+ */
+const between = (minMs: number, maxMs: number, what: string) =>
+  duration.refine((ms) => ms >= minMs && ms <= maxMs, `${what} must be from ${show(minMs)} to ${show(maxMs)}`);
+
+function show(ms: number): string {
+  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
+const window = between(1_000, 6 * 3_600_000, 'a window');
+const hold = between(0, 90 * 86_400_000, 'a hold');
+
 /** A percentage of accounts as text ("0.5", "20") to basis points, exactly. */
 const percentBp = z.string().transform((text, ctx) => {
   let e8: number;
@@ -66,7 +84,7 @@ const planFile = z.strictObject({
   salt: z.string().min(1).max(200),
   advance: z.enum(['auto', 'manual']).default('auto'),
   inconclusive: z.enum(['wait', 'pause']).default('wait'),
-  evaluateEvery: duration.default(5_000),
+  evaluateEvery: between(100, 3_600_000, 'evaluateEvery').default(5_000),
   segment: z
     .strictObject({
       groups: list(z.string().min(1)),
@@ -76,13 +94,13 @@ const planFile = z.strictObject({
       blackouts: list(z.strictObject({ name: z.string().min(1), from: z.string(), to: z.string() })),
     })
     .default({ groups: [], accounts: { include: [], exclude: [] }, symbols: [], windows: [], blackouts: [] }),
-  entry: z.strictObject({ maxDiscrepancy: ratio, window: duration, hold: duration, minOrders: count(0, 100_000_000) }),
-  steps: z.array(z.strictObject({ percent: percentBp, hold: duration, minOrders: count(0, 100_000_000), signoffs: list(z.string().min(1)) })).min(1),
+  entry: z.strictObject({ maxDiscrepancy: ratio, window, hold, minOrders: count(0, 100_000_000) }),
+  steps: z.array(z.strictObject({ percent: percentBp, hold, minOrders: count(0, 100_000_000), signoffs: list(z.string().min(1)) })).min(1),
   gates: list(
     z.strictObject({
       id: z.string().min(1),
       metric: z.enum(METRICS),
-      window: duration,
+      window,
       minSamples: count(0, 100_000_000),
       compare: z.enum(['absolute', 'relative', 'bound']),
       op: z.enum(['>', '>=', '<', '<=']),
