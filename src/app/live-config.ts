@@ -70,6 +70,8 @@ const schema = z.strictObject({
       token: z.string().regex(/^[\x21-\x7e]{16,512}$/, '16-512 printable characters, no spaces').optional(),
       tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name').default('SB_ADMIN_TOKEN'),
       maxConnections: z.number().int().min(1).max(1_000).default(32),
+      /** The API is plain HTTP: a token sent over a network can be read on it. Off by default. */
+      allowNonLoopback: z.boolean().default(false),
     })
     .nullable()
     .default(null),
@@ -118,6 +120,9 @@ const schema = z.strictObject({
   dup(c.platform.sessions, (s) => s.targetCompId, (i) => ['platform', 'sessions', i, 'targetCompId'], 'platform session targetCompId');
   dup(c.lps, (l) => l.id, (i) => ['lps', i, 'id'], 'LP id');
   dup(c.lps, (l) => `${l.senderCompId}->${l.targetCompId}`, (i) => ['lps', i, 'targetCompId'], 'LP session');
+  if (c.admin !== null && !c.admin.allowNonLoopback && !['127.0.0.1', '::1', 'localhost'].includes(c.admin.host)) {
+    ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `${c.admin.host} is not a loopback address: the admin API is plain HTTP and its token would cross the network; put it behind a TLS proxy on this host, or set allowNonLoopback: true` });
+  }
   // A rollout that no command could roll back is not started: the admin API comes with it.
   if (c.rollout !== null && c.admin === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs an admin section: rollback is a command on the admin API' });
   if (c.rollout !== null && c.run.candidate === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs run.candidate: the rollout executes the candidate for its cohort' });

@@ -224,6 +224,8 @@ describe('shadow-bridge CLI', () => {
     expect(noAdmin.stderr).toMatch(/^shadow-bridge: SB_ERR_CONFIG: .*no-admin\.yaml:5 rollout: needs an admin section: rollback is a command on the admin API\n$/);
     const noToken = await run({}, 'run', '--config', config('no-token', ['admin: { port: 0 }', `rollout: { plan: ${plan} }`]));
     expect(noToken.stderr).toMatch(/^shadow-bridge: SB_ERR_CONFIG: .*admin: no token; set the environment variable SB_ADMIN_TOKEN/);
+    const remote = await run({ SB_ADMIN_TOKEN: 'a-token-of-sixteen-chars' }, 'run', '--config', config('remote-admin', ['admin: { host: 0.0.0.0, port: 0 }']));
+    expect(remote.stderr).toMatch(/SB_ERR_CONFIG: .*remote-admin\.yaml:5 admin\.host: 0\.0\.0\.0 is not a loopback address: the admin API is plain HTTP/);
     const shortToken = await run({ SB_ADMIN_TOKEN: 'short' }, 'run', '--config', config('short-token', ['admin: { port: 0 }']));
     expect(shortToken.stderr).toMatch(/SB_ERR_CONFIG: .*must be 16-512 printable characters/);
     const badPlan = join(tmp, 'bad-plan.yaml');
@@ -236,7 +238,7 @@ describe('shadow-bridge CLI', () => {
     const moduleCandidate = await run({ SB_ADMIN_TOKEN: 'a-token-of-sixteen-chars' }, 'run', '--config', config('go-module', ['admin: { port: 0 }', `rollout: { plan: ${plan} }`], module));
     expect(moduleCandidate.stderr).toMatch(/^shadow-bridge: SB_ERR_ROLLOUT_CANDIDATE: .*module-candidate\.mjs: a module candidate is shadow-only/);
     // Refused before anything was opened: no run folder, no store.
-    for (const name of ['no-admin', 'no-token', 'with-bad-plan', 'go-module']) expect(existsSync(join(tmp, `${name}-run`)) || existsSync(join(tmp, `${name}-store`))).toBe(false);
+    for (const name of ['no-admin', 'no-token', 'with-bad-plan', 'go-module', 'remote-admin']) expect(existsSync(join(tmp, `${name}-run`)) || existsSync(join(tmp, `${name}-store`))).toBe(false);
     // The rollout client: the token comes from the environment, never from argv.
     const client = await run({}, 'rollout', 'status', '--url', 'http://127.0.0.1:9');
     expect(client.code).toBe(2);
