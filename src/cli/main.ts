@@ -19,6 +19,8 @@ import { ScenarioReader } from '../replay/scenario-reader.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { writeEvidence } from '../app/evidence.js';
+import { FILTERS_OF, runExport, type ExportFilters } from '../app/export.js';
+import { parseTimestampUs } from '../core/model/timestamps.js';
 import { renderReport } from '../exporters/report-text.js';
 import { freeRunDir, holdsRun } from '../exporters/run-folder.js';
 import { verifyAudit } from '../exporters/audit-log.js';
@@ -44,6 +46,7 @@ Commands:
                       (with a rollout: section, the candidate executes for its cohort)
   rollout <command>   a running engine's rollout: status, advance, pause, resume, freeze, rollback, signoff
   audit verify FILE   check an audit log's hash chain; names the first bad line
+  export RUN_DIR      a run's divergences, orders or faults as CSV or JSONL, filtered
   evidence RUN_DIR    write the evidence pack of a run (--out DIR): files, audit verification, sign-offs, configs
   lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
@@ -166,7 +169,7 @@ Options:
   --verbose           log session events to stderr
   -h, --help          this help`;
 
-const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout', 'evidence']);
+const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout', 'evidence', 'export']);
 
 function packageVersion(): string {
   try {
@@ -294,6 +297,69 @@ Options:
 
 Exit code 0 when written with the audit log verified (or no rollout), 1 when the audit log does
 not verify or a file is missing or changed, 2 on usage errors.`;
+
+const EXPORT_HELP = `Usage: shadow-bridge export <RUN_DIR> [--what divergences|orders|faults] [--format csv|jsonl] [filters] [--out FILE]
+
+Writes a run folder's records to stdout (or --out FILE): JSONL is the run's own lines, byte for
+byte; CSV has fixed columns with a header row (listed in the README), decimals as exact text.
+
+Options:
+  --what KIND         divergences (default), orders (every lifecycle step) or faults (shadow faults)
+  --format F          csv (default) or jsonl
+  --class C           divergences of this class (action, lp, price, markup, ...)
+  --severity S        divergences of this severity (critical, major, minor)
+  --account A         this account's records (orders: every step of its orders)
+  --group G           this group's (e.g. 'real\\retail\\usd')
+  --symbol S          this platform symbol's
+  --since T --until T records at T or later / before T (ISO-8601 UTC, e.g. 2026-07-08T09:00:00Z)
+  --out FILE          write here instead of stdout
+  -h, --help          this help`;
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    what: { type: 'string' },
+    format: { type: 'string' },
+    class: { type: 'string' },
+    severity: { type: 'string' },
+    account: { type: 'string' },
+    group: { type: 'string' },
+    symbol: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    console.log(EXPORT_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) usage('export needs one run folder');
+  const what = (values.what as string | undefined) ?? 'divergences';
+  if (what !== 'divergences' && what !== 'orders' && what !== 'faults') usage(`--what must be divergences, orders or faults, was "${what}"`);
+  const format = (values.format as string | undefined) ?? 'csv';
+  if (format !== 'csv' && format !== 'jsonl') usage(`--format must be csv or jsonl, was "${format}"`);
+  const time = (name: 'since' | 'until'): number | undefined => {
+    const v = values[name] as string | undefined;
+    if (v === undefined) return undefined;
+    const us = parseTimestampUs(v.length === 10 ? `${v}T00:00:00Z` : v);
+    if (us === null) usage(`--${name} must be an ISO-8601 UTC time like 2026-07-08T09:00:00Z (or a day, 2026-07-08), was "${v}"`);
+    return us;
+  };
+  const filters: ExportFilters = {
+    ...(values.class === undefined ? {} : { class: values.class as string }),
+    ...(values.severity === undefined ? {} : { severity: values.severity as string }),
+    ...(values.account === undefined ? {} : { account: values.account as string }),
+    ...(values.group === undefined ? {} : { group: values.group as string }),
+    ...(values.symbol === undefined ? {} : { symbol: values.symbol as string }),
+    ...(time('since') === undefined ? {} : { sinceUs: time('since') as number }),
+    ...(time('until') === undefined ? {} : { untilUs: time('until') as number }),
+  };
+  const unsupported = (Object.keys(filters) as (keyof ExportFilters)[]).filter((k) => !FILTERS_OF[what].includes(k));
+  if (unsupported.length > 0) usage(`--${unsupported[0]?.replace('Us', '')} does not apply to ${what}`);
+  const n = await runExport({ runDir: positionals[0] as string, what, format, filters, out: (values.out as string | undefined) ?? null });
+  if (values.out !== undefined) console.error(`shadow-bridge: export: ${n} ${what} records to ${values.out as string}`);
+  return EXIT_OK;
+}
 
 async function evidenceCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { out: { type: 'string' }, production: { type: 'string' }, candidate: { type: 'string' }, plan: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
@@ -504,6 +570,8 @@ export async function main(argv: string[]): Promise<number> {
         return await rolloutCommand(rest);
       case 'evidence':
         return await evidenceCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       default:
         usage(`unknown command "${command}"`);
     }

@@ -40,6 +40,7 @@ export const ErrorCodes = {
   SB_ERR_ADMIN_REQUEST: 'Admin API request is malformed',
   SB_ERR_ROLLOUT_REFUSED: 'The rollout refused the command in its current state',
   SB_ERR_EVIDENCE: 'Evidence pack could not be written',
+  SB_ERR_EXPORT: 'Export could not be written',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
