@@ -12,6 +12,7 @@ import { BridgeError } from '../core/errors.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
 import type { AsyncRouter, Router } from '../core/routing/router.js';
 import { loadBundle } from '../mappings/load-bundle.js';
+import type { RoutingBundle } from '../core/routing/bundle.js';
 import { AsyncIsolatedCandidate, IsolatedCandidate } from './isolated-candidate.js';
 
 export interface LoadedRouter {
@@ -21,9 +22,9 @@ export interface LoadedRouter {
   readonly lps: readonly string[];
 }
 
-export function loadBundleRouter(dir: string, name: string): LoadedRouter & { readonly router: Router } {
+export function loadBundleRouter(dir: string, name: string): LoadedRouter & { readonly router: Router; readonly bundle: RoutingBundle } {
   const bundle = loadBundle(dir);
-  return { router: new BundleRouter(name, bundle), source: dir, lps: [...bundle.lps.keys()] };
+  return { router: new BundleRouter(name, bundle), source: dir, lps: [...bundle.lps.keys()], bundle };
 }
 
 /**

@@ -16,6 +16,7 @@ import { rebuildContext } from '../core/shadow/context.js';
 import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
 import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
+import { booksOf, FinanceLedger } from '../exporters/finance.js';
 import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
@@ -130,6 +131,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const stamp = (): number => clock.stamp();
   const files = new LiveRunFiles({ out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs });
   const { folder, logger, recorder } = files;
+  // Finance: markup revenue of both routers per order; finance.csv is written at stop.
+  const ledger = new FinanceLedger(booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]));
+  folder.onLifecycle = (entry) => ledger.onLifecycle(entry);
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
   const closeAllFiles = (): void => {
     files.close();
@@ -173,6 +177,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     );
     shadow.queueLag = shadowQueueLag;
     rollout?.rig.attachShadow(shadow);
+    shadow.onCompared = (context, productionDecision, candidateDecision) => ledger.onCompared(context.order.correlationId, productionDecision, candidateDecision);
   }
   let drainScheduled = false;
   const scheduleDrain = (): void => {
@@ -204,6 +209,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         recorder?.quote(quote.receivedUs, quote);
         const e = engine as ShadowEngine;
         e.onQuote(quote);
+        ledger.onQuote(quote.lp, quote.lpSymbol, quote.bidE8, quote.askE8);
         const canonical = lps.canonicalOf(quote.lp, quote.lpSymbol);
         if (canonical !== undefined) {
           const market = e.marketView();
@@ -356,6 +362,11 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         shadow?.abandon('the engine stopped before the candidate answered');
         closeCandidate();
         rollout?.stop(folder.finalDir);
+        try {
+          ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
+        } catch (error) {
+          logger.error({ event: 'finance_write_failed', detail: (error as Error).message }, 'finance_write_failed');
+        }
         const final = summary();
         files.writeSummary(final);
         files.close();

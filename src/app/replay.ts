@@ -15,6 +15,8 @@ import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
 import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { RunFolder } from '../exporters/run-folder.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
+import { booksOf, FinanceLedger } from '../exporters/finance.js';
+import type { RoutingBundle } from '../core/routing/bundle.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import type { Plan } from '../core/rollout/plan.js';
@@ -91,6 +93,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     throw error;
   }
   const log = createFileLogger(folder.path('engine.log'));
+  // Finance: markup revenue of both routers per order, from the lifecycle and the comparisons.
+  const ledger = new FinanceLedger(booksOf([production.bundle, ...(candidate !== null && 'bundle' in candidate ? [(candidate as { bundle: RoutingBundle }).bundle] : [])]));
+  folder.onLifecycle = (entry) => ledger.onLifecycle(entry);
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
   const tracker = new ExpectationTracker();
@@ -134,7 +139,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         rig === null ? candidateLatency : rig.candidateLatency(candidateLatency, () => clock.nowUs()),
       );
       rig?.attachShadow(shadow);
-      shadow.onCompared = (context, _production, decision) => tracker.onCompared(context.order.clientOrderId, decision);
+      shadow.onCompared = (context, productionDecision, decision) => {
+        tracker.onCompared(context.order.clientOrderId, decision);
+        ledger.onCompared(context.order.correlationId, productionDecision, decision);
+      };
       folder.onDivergence = (record) => {
         tracker.onDivergence(record);
         const n = examplesPerClass.get(record.class) ?? 0;
@@ -170,6 +178,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       switch (event.type) {
         case 'quote':
           engine.onQuote(event.quote);
+          ledger.onQuote(event.quote.lp, event.quote.lpSymbol, event.quote.bidE8, event.quote.askE8);
           break;
         case 'order':
           engine.onOrder(event.order);
@@ -237,6 +246,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log.logger.info({ event: 'replay_end', events: summary.events, divergences: summary.divergences.total }, 'replay_end');
     log.close();
     rig?.close();
+    ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
     folder.writeJson('summary.json', summary);
     folder.publish();
     return { summary, outDir: folder.finalDir, expectations: results, examples };

@@ -71,6 +71,8 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   private readonly reconciliations: JsonlWriter;
   /** Optional observer of every divergence (the expectation checker). */
   onDivergence: ((record: DivergenceRecord) => void) | null = null;
+  /** Told of every lifecycle record as it is written (the finance ledger reads them). */
+  onLifecycle: ((entry: LifecycleEntry) => void) | null = null;
   /**
    * Called after every record is queued (live: schedules a synchronous flush at the end of the
    * turn, before any socket write, so nothing acknowledged to a peer is lost on kill -9).
@@ -128,6 +130,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
 
   append(entry: LifecycleEntry): void {
     this.orders.writeJson(lifecycleJson(entry));
+    this.onLifecycle?.(entry);
     this.onWrite?.();
   }
 

@@ -250,6 +250,11 @@ describe('Go on a live engine', () => {
 
     const byCandidate = routed.filter((l) => l.executedBy === 'candidate');
     expect(byCandidate.length).toBeGreaterThan(10);
+    // finance.csv: one row per order, who executed it, and every figure from a real fill.
+    const finance = readFileSync(join(r.out, 'finance.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    expect(finance).toHaveLength(sent.length);
+    expect(finance.filter((f) => f[8] === 'candidate')).toHaveLength(byCandidate.length);
+    expect(finance.every((f) => f[20] === 'executed')).toBe(true);
     for (const l of byCandidate) expect(cohort.has(received.get(l.correlationId)?.account ?? '')).toBe(true);
     const atUs = (l: LifecycleLine): number => parseTimestampUs(l.at) as number;
     // After the rollback every order is production's; the first cohort order among them is
