@@ -44,7 +44,7 @@ describe('finance export', () => {
     for (const r of rows) {
       for (const who of ['production', 'candidate'] as const) {
         if (r[`${who}_revenue_usd`] === '') continue;
-        expect(new Decimal(r[`${who}_revenue_quote`] as string).mul(r['usd_rate'] as string).toDecimalPlaces(8).toFixed(), `${r['correlation_id']} ${who}`).toBe(r[`${who}_revenue_usd`]);
+        expect(new Decimal(r[`${who}_revenue_quote`] as string).mul(r['usd_rate'] as string).toDecimalPlaces(8, Decimal.ROUND_HALF_EVEN).toFixed(), `${r['correlation_id']} ${who}`).toBe(r[`${who}_revenue_usd`]);
       }
       if (r['delta_usd'] !== '') expect(new Decimal(r['candidate_revenue_usd'] as string).minus(r['production_revenue_usd'] as string).toFixed()).toBe(r['delta_usd']);
       if (r['quote_ccy'] === 'USD') expect(r['usd_rate']).toBe('1');
