@@ -27,7 +27,7 @@ export interface EvidenceResult {
   readonly audit: { readonly verified: boolean; readonly records: number; readonly head: string | null; readonly problem: string | null };
 }
 
-const RUN_FILES = ['summary.json', 'divergences.jsonl', 'orders.jsonl', 'reconciliation.jsonl', 'shadow-faults.jsonl', 'drill.json', 'continues.txt', 'continued-in.txt'];
+const RUN_FILES = ['summary.json', 'divergences.jsonl', 'orders.jsonl', 'reconciliation.jsonl', 'shadow-faults.jsonl', 'finance.csv', 'finance-summary.csv', 'drill.json', 'continues.txt', 'continued-in.txt'];
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -152,6 +152,7 @@ Written by \`shadow-bridge evidence\`. Every file's sha256 is in \`MANIFEST.sha2
 | \`orders.jsonl\` | every order's lifecycle, with the router that executed it |
 | \`reconciliation.jsonl\` | breaks between the engine's view of an order and its LP's (live runs) |
 | \`shadow-faults.jsonl\` | candidate errors and timeouts |
+| \`finance.csv\`, \`finance-summary.csv\` | markup revenue of both routers per order and per day, LP, group and symbol, executed or modelled |
 | \`audit.jsonl\` | the hash-chained audit log: state changes, gate actions, commands, sign-offs, admin calls |
 | \`audit-verification.txt\` | the chain's verification (\`shadow-bridge audit verify\`) |
 | \`gate-history.json\` | every step and gate action of the rollout, with the reading behind it |

@@ -42,7 +42,7 @@ describe('evidence pack', () => {
     expect(r.stdout).toMatch(/audit verified, 7 records/);
     const manifest = readFileSync(join(out, 'MANIFEST.sha256'), 'utf8').trim().split('\n').map((l) => l.split('  ') as [string, string]);
     const names = manifest.map(([, f]) => f);
-    expect(names).toEqual(expect.arrayContaining(['summary.json', 'divergences.jsonl', 'orders.jsonl', 'audit.jsonl', 'audit-verification.txt', 'gate-history.json', 'signoffs.json', 'access-log.json', 'README.md', 'config/plan.yaml', 'config/production/routes.yaml', 'config/candidate/lps.yaml']));
+    expect(names).toEqual(expect.arrayContaining(['summary.json', 'divergences.jsonl', 'orders.jsonl', 'audit.jsonl', 'finance.csv', 'finance-summary.csv', 'audit-verification.txt', 'gate-history.json', 'signoffs.json', 'access-log.json', 'README.md', 'config/plan.yaml', 'config/production/routes.yaml', 'config/candidate/lps.yaml']));
     for (const [hash, file] of manifest) expect(createHash('sha256').update(readFileSync(join(out, file))).digest('hex'), file).toBe(hash);
     expect(readFileSync(join(out, 'audit.jsonl'))).toEqual(readFileSync(join(run, 'audit.jsonl')));
     expect(JSON.parse(readFileSync(join(out, 'gate-history.json'), 'utf8'))).toMatchObject({ finalState: 'rolled_back' });
