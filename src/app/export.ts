@@ -8,12 +8,14 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
+import { FINANCE_COLUMNS } from '../exporters/finance.js';
 import { BridgeError } from '../core/errors.js';
 import { formatE8Short } from '../core/model/scaled.js';
 import { parseTimestampUs } from '../core/model/timestamps.js';
 
-export type ExportWhat = 'divergences' | 'orders' | 'faults';
+export type ExportWhat = 'divergences' | 'orders' | 'faults' | 'finance';
 export type ExportFormat = 'csv' | 'jsonl';
 
 export interface ExportFilters {
@@ -35,7 +37,7 @@ export interface ExportOptions {
   readonly out: string | null;
 }
 
-const FILES: Readonly<Record<ExportWhat, string>> = { divergences: 'divergences.jsonl', orders: 'orders.jsonl', faults: 'shadow-faults.jsonl' };
+const FILES: Readonly<Record<ExportWhat, string>> = { divergences: 'divergences.jsonl', orders: 'orders.jsonl', faults: 'shadow-faults.jsonl', finance: 'finance.csv' };
 
 type Row = Record<string, unknown>;
 type Column = readonly [header: string, value: (r: Row) => unknown];
@@ -101,6 +103,8 @@ export const CSV_COLUMNS: Readonly<Record<ExportWhat, readonly Column[]>> = {
     ['reason', (r) => r['reason']],
     ['detail', (r) => r['detail']],
   ],
+  // finance.csv's own columns (README, "Finance"): the export keeps them as they are.
+  finance: FINANCE_COLUMNS.map((h): Column => [h, (r) => r[h]]),
 };
 
 /** Which filters each record kind can answer (others are a usage error, not an empty export). */
@@ -108,7 +112,18 @@ export const FILTERS_OF: Readonly<Record<ExportWhat, readonly (keyof ExportFilte
   divergences: ['class', 'severity', 'account', 'group', 'symbol', 'sinceUs', 'untilUs'],
   orders: ['account', 'group', 'symbol', 'sinceUs', 'untilUs'],
   faults: [],
+  finance: ['account', 'group', 'symbol', 'sinceUs', 'untilUs'],
 };
+
+/** finance.csv's rows as records (csv-parse), with `at` for the time filters. */
+async function* financeRows(file: string): AsyncGenerator<{ text: string; line: number; row: Row }> {
+  const parser = createReadStream(file).pipe(parse({ columns: true }));
+  let line = 1;
+  for await (const record of parser as AsyncIterable<Record<string, string>>) {
+    line++;
+    yield { text: JSON.stringify(record), line, row: { ...record, at: record['time'] } };
+  }
+}
 
 async function* lines(file: string): AsyncGenerator<{ text: string; line: number }> {
   const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
@@ -119,7 +134,7 @@ async function* lines(file: string): AsyncGenerator<{ text: string; line: number
   }
 }
 
-function parse(file: string, line: number, text: string): Row {
+function parseLine(file: string, line: number, text: string): Row {
   try {
     return JSON.parse(text) as Row;
   } catch {
@@ -143,7 +158,7 @@ async function ordersOfInterest(file: string, f: ExportFilters): Promise<Set<str
   if (f.account === undefined && f.group === undefined && f.symbol === undefined) return null;
   const ids = new Set<string>();
   for await (const { text, line } of lines(file)) {
-    const r = parse(file, line, text);
+    const r = parseLine(file, line, text);
     if (r['step'] === 'received' && matchesWho(r, f)) ids.add(String(r['correlationId']));
   }
   return ids;
@@ -178,9 +193,12 @@ export async function runExport(o: ExportOptions): Promise<number> {
     stream.once('drain', done);
     stream.once('error', done);
   });
-  for await (const { text, line } of lines(file)) {
+  const source = o.what === 'finance' ? financeRows(file) : lines(file);
+  for await (const item of source) {
     if (closed) break;
-    const r = parse(file, line, text);
+    const { text, line } = item;
+    const r = 'row' in item ? (item.row as Row) : parseLine(file, line, text);
+    if (o.what === 'finance' && !matchesWho(r, f)) continue;
     if (o.what === 'divergences') {
       if ((f.class !== undefined && r['class'] !== f.class) || (f.severity !== undefined && r['severity'] !== f.severity) || !matchesWho(r, f)) continue;
     }

@@ -298,13 +298,14 @@ Options:
 Exit code 0 when written with the audit log verified (or no rollout), 1 when the audit log does
 not verify or a file is missing or changed, 2 on usage errors.`;
 
-const EXPORT_HELP = `Usage: shadow-bridge export <RUN_DIR> [--what divergences|orders|faults] [--format csv|jsonl] [filters] [--out FILE]
+const EXPORT_HELP = `Usage: shadow-bridge export <RUN_DIR> [--what divergences|orders|faults|finance] [--format csv|jsonl] [filters] [--out FILE]
 
 Writes a run folder's records to stdout (or --out FILE): JSONL is the run's own lines, byte for
 byte; CSV has fixed columns with a header row (listed in the README), decimals as exact text.
 
 Options:
-  --what KIND         divergences (default), orders (every lifecycle step) or faults (shadow faults)
+  --what KIND         divergences (default), orders (every lifecycle step), faults (shadow faults)
+                      or finance (finance.csv's rows; as JSONL, one object per row)
   --format F          csv (default) or jsonl
   --class C           divergences of this class (action, lp, price, markup, ...)
   --severity S        divergences of this severity (critical, major, minor)
@@ -335,7 +336,7 @@ async function exportCommand(args: string[]): Promise<number> {
   }
   if (positionals.length !== 1) usage('export needs one run folder');
   const what = (values.what as string | undefined) ?? 'divergences';
-  if (what !== 'divergences' && what !== 'orders' && what !== 'faults') usage(`--what must be divergences, orders or faults, was "${what}"`);
+  if (what !== 'divergences' && what !== 'orders' && what !== 'faults' && what !== 'finance') usage(`--what must be divergences, orders, faults or finance, was "${what}"`);
   const format = (values.format as string | undefined) ?? 'csv';
   if (format !== 'csv' && format !== 'jsonl') usage(`--format must be csv or jsonl, was "${format}"`);
   const time = (name: 'since' | 'until'): number | undefined => {

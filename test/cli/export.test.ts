@@ -74,10 +74,18 @@ describe('export', () => {
     expect((parse(readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[]).every((r) => r['symbol'] === 'GOLD')).toBe(true);
   }, 60_000);
 
+  it('exports finance.csv as it is, or filtered, or as JSONL objects', async () => {
+    expect((await cli('export', run, '--what', 'finance')).stdout).toBe(readFileSync(join(run, 'finance.csv'), 'utf8'));
+    const all = parse(readFileSync(join(run, 'finance.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const gold = (await cli('export', run, '--what', 'finance', '--symbol', 'GOLD', '--format', 'jsonl')).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(gold).toEqual(all.filter((r) => r['symbol'] === 'GOLD'));
+    expect(gold.length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('refuses what it cannot answer, in one line', async () => {
     expect((await cli('export', run, '--what', 'faults', '--class', 'lp')).stderr).toMatch(/^shadow-bridge: --class does not apply to faults/);
     expect((await cli('export', run, '--since', 'yesterday')).stderr).toMatch(/--since must be an ISO-8601 UTC time/);
-    expect((await cli('export', run, '--what', 'finance')).code).toBe(2);
+    expect((await cli('export', run, '--what', 'profits')).code).toBe(2);
     const missing = await cli('export', join(tmp, 'nope'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^shadow-bridge: SB_ERR_EXPORT: .*nope: not a run folder/);
