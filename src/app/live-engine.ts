@@ -16,7 +16,7 @@ import { rebuildContext } from '../core/shadow/context.js';
 import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
 import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
-import { booksOf, FinanceLedger } from '../exporters/finance.js';
+import { booksOf } from '../exporters/finance.js';
 import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
@@ -129,11 +129,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const clock = new EventClock();
   const startUs = clock.stamp();
   const stamp = (): number => clock.stamp();
-  const files = new LiveRunFiles({ out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs });
+  const files = new LiveRunFiles({ out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, books: booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]) });
   const { folder, logger, recorder } = files;
-  // Finance: markup revenue of both routers per order; finance.csv is written at stop.
-  const ledger = new FinanceLedger(booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]));
-  folder.onLifecycle = (entry) => ledger.onLifecycle(entry);
+  const ledger = files.finance;
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
   const closeAllFiles = (): void => {
     files.close();
@@ -362,14 +360,10 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         shadow?.abandon('the engine stopped before the candidate answered');
         closeCandidate();
         rollout?.stop(folder.finalDir);
-        try {
-          ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
-        } catch (error) {
-          logger.error({ event: 'finance_write_failed', detail: (error as Error).message }, 'finance_write_failed');
-        }
         const final = summary();
         files.writeSummary(final);
         files.close();
+        files.writeFinalReports(final);
         logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: flow.counters.refusedLogUnavailable, lostRecords: folder.lostRecords(), openOrders: desk.openCount }, 'live_stop');
         files.closeLog();
         platforms.closeStores();

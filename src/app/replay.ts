@@ -16,6 +16,7 @@ import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { RunFolder } from '../exporters/run-folder.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
 import { booksOf, FinanceLedger } from '../exporters/finance.js';
+import { writeHtmlReport } from '../exporters/report-html.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { loadPlan } from '../mappings/load-plan.js';
@@ -248,7 +249,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     rig?.close();
     ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
     folder.writeJson('summary.json', summary);
-    folder.publish();
+    folder.publish(() => writeHtmlReport(folder.stagingDir, summary));
     return { summary, outDir: folder.finalDir, expectations: results, examples };
   } catch (error) {
     log.close();

@@ -120,6 +120,10 @@ export function buildRollout(o: RolloutRigOptions): RolloutRig {
         executed: { ...controller.executed },
         audit: { path: o.auditFile, head: audit.head, records: audit.records },
         signoffsMissingForNextStep: controller.missingSignoffs(controller.step + 1),
+        gates: o.plan.gates.map((g) => {
+          const r = controller.lastReadings.get(g.id);
+          return { id: g.id, metric: g.metric, action: g.action, dryRun: g.dryRun, verdict: r?.verdict ?? 'not_evaluated', value: r === undefined ? null : Math.round(r.value * 1e6) / 1e6, threshold: g.threshold, samples: r?.samples ?? 0 };
+        }),
       };
     },
     close() {

@@ -195,9 +195,13 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.reconciliations.flushSync();
   }
 
-  /** Flushes every file and moves the folder to its final place (replacing an older run). */
-  publish(): void {
+  /**
+   * Flushes every file and moves the folder to its final place (replacing an older run).
+   * `beforeMove` runs once every record is on disk (report.html reads them).
+   */
+  publish(beforeMove?: () => void): void {
     this.closeWriters();
+    beforeMove?.();
     if (!this.staged) return;
     try {
       mkdirSync(dirname(this.finalDir), { recursive: true });

@@ -67,6 +67,8 @@ export interface RolloutSummary {
   readonly executed: { readonly production: number; readonly candidate: number };
   readonly audit: { readonly path: string; readonly head: string; readonly records: number };
   readonly signoffsMissingForNextStep: readonly string[];
+  /** Every gate's last reading when the summary was taken (`not_evaluated` before the first). */
+  readonly gates: readonly { readonly id: string; readonly metric: string; readonly action: string; readonly dryRun: boolean; readonly verdict: string; readonly value: number | null; readonly threshold: number; readonly samples: number }[];
 }
 
 /** Divergence counts by class and severity, kept by the sink that writes divergences.jsonl. */

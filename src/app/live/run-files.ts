@@ -9,6 +9,8 @@ import type { Reconciliation } from '../../core/orders/order-desk.js';
 import { JsonlWriter } from '../../exporters/jsonl-writer.js';
 import { freeFilePath, RunFolder } from '../../exporters/run-folder.js';
 import type { RunSummary } from '../../exporters/summary.js';
+import { FinanceLedger, type FinanceBooks } from '../../exporters/finance.js';
+import { writeHtmlReport } from '../../exporters/report-html.js';
 import { atTurnEnd } from '../../fix/session/turn-batch.js';
 import { ScenarioRecorder } from '../../replay/recorder.js';
 import { createFileLogger, type FileLogger } from '../../telemetry/logger.js';
@@ -30,6 +32,8 @@ export interface RunFilesOptions {
   readonly runId: string;
   readonly description: string;
   readonly startUs: number;
+  /** The bundles' instruments and LP symbols, for finance.csv. */
+  readonly books: FinanceBooks;
 }
 
 export class LiveRunFiles {
@@ -40,10 +44,14 @@ export class LiveRunFiles {
   readonly recorder: ScenarioRecorder | null;
   readonly recordPath: string | null;
   readonly reconciliationCounts: Record<string, number> = {};
+  /** Markup revenue of both routers per order, fed from the lifecycle; written at stop. */
+  readonly finance: FinanceLedger;
   private summaryFailures = 0;
 
   constructor(o: RunFilesOptions) {
     this.folder = new RunFolder(o.out, false);
+    this.finance = new FinanceLedger(o.books);
+    this.folder.onLifecycle = (entry) => this.finance.onLifecycle(entry);
     // Background: log batches are written on the thread pool, never on the routing thread.
     this.logFile = createFileLogger(this.folder.path('engine.log'), 'info', true);
     const logger = this.logFile.logger;
@@ -73,6 +81,19 @@ export class LiveRunFiles {
     this.onReconcile?.(r.kind);
     this.folder.reconciliation({ at: formatTimestampUs(r.atMs * 1000), kind: r.kind, correlationId: r.correlationId, session: r.session, clientOrderId: r.clOrdId, lp: r.lp, detail: r.detail });
     this.logger.error({ event: 'reconciliation_break', kind: r.kind, correlationId: r.correlationId, lp: r.lp, detail: r.detail }, 'reconciliation_break');
+  }
+
+  /** At stop, once every record is on disk: finance.csv, finance-summary.csv and report.html. */
+  writeFinalReports(summary: RunSummary): void {
+    const attempt = (event: string, write: () => void): void => {
+      try {
+        write();
+      } catch (error) {
+        this.logger.error({ event, detail: (error as Error).message }, event);
+      }
+    };
+    attempt('finance_write_failed', () => this.finance.write(this.folder.path('finance.csv'), this.folder.path('finance-summary.csv')));
+    attempt('report_write_failed', () => writeHtmlReport(this.folder.finalDir, summary));
   }
 
   /** summary.json, atomically; a disk that refuses it is logged once and never stops the engine. */
