@@ -72,10 +72,12 @@ function writeInto(o: EvidenceOptions): EvidenceResult {
     throw new BridgeError('SB_ERR_EVIDENCE', `${summaryFile}: not valid JSON (${(cause as Error).message})`, { cause });
   }
   mkdirSync(o.outDir, { recursive: true });
-  for (const f of RUN_FILES) if (existsSync(join(o.runDir, f))) copyFileSync(join(o.runDir, f), join(o.outDir, f));
+  // Regular files only: a link to a device (/dev/full reads zeros forever) is not evidence.
+  const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
+  for (const f of RUN_FILES) if (isFile(join(o.runDir, f))) copyFileSync(join(o.runDir, f), join(o.outDir, f));
 
   // The audit log and its verification, against the head the summary recorded.
-  const auditFile = locate([join(o.runDir, 'audit.jsonl'), summary.rollout?.audit.path]);
+  const auditFile = [join(o.runDir, 'audit.jsonl'), summary.rollout?.audit.path].find((p) => p !== undefined && isFile(p)) ?? null;
   let audit: EvidenceResult['audit'] = { verified: false, records: 0, head: null, problem: 'no audit log: the run had no rollout' };
   if (auditFile !== null) {
     copyFileSync(auditFile, join(o.outDir, 'audit.jsonl'));

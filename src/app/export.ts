@@ -169,6 +169,7 @@ export async function runExport(o: ExportOptions): Promise<number> {
   if (!existsSync(o.runDir) || !statSync(o.runDir).isDirectory()) throw new BridgeError('SB_ERR_EXPORT', `${o.runDir}: not a run folder`);
   const file = join(o.runDir, FILES[o.what]);
   if (!existsSync(file)) throw new BridgeError('SB_ERR_EXPORT', `${o.runDir} has no ${FILES[o.what]}`);
+  if (!statSync(file).isFile()) throw new BridgeError('SB_ERR_EXPORT', `${file} is not a regular file`);
   const f = o.filters;
   const ids = o.what === 'orders' ? await ordersOfInterest(file, f) : null;
   const sink: Writable = o.out === null ? process.stdout : createWriteStream(o.out);

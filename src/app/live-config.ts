@@ -1,12 +1,12 @@
 // The live engine's configuration file (YAML or JSON): bundles, run folder, the platform
 // acceptor and its sessions, the LP connections. Validated whole, errors with file:line:field.
 
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
 import { loadBundle } from '../mappings/load-bundle.js';
+import { readTextFile } from '../mappings/read-text.js';
 
 const compId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)');
 const port = z.number().int().min(0).max(65535);
@@ -146,7 +146,7 @@ export function liveConfigFrom(input: LiveConfigInput): LiveConfig {
 export function loadLiveConfig(file: string): LiveConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a config file' : (cause as Error).message;

@@ -4,7 +4,7 @@
 // head) is in the summary: checking a file against it also catches lines removed from the end.
 
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { BridgeError } from '../core/errors.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
 import type { AuditEntry, AuditPort } from '../core/rollout/controller.js';
@@ -98,6 +98,8 @@ export type AuditVerdict =
 export function verifyAudit(file: string, expectedHead?: string): AuditVerdict {
   let text: string;
   try {
+    // A device (/dev/zero) would be read forever: only a regular file is an audit log.
+    if (existsSync(file) && !statSync(file).isFile() && !statSync(file).isDirectory()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTREG' });
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;

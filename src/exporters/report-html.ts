@@ -4,7 +4,7 @@
 // Every string from a run (accounts, groups, details) is escaped; the data is JSON in a script
 // tag with "<" escaped, so nothing a platform sent can become markup.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseTimestampUs } from '../core/model/timestamps.js';
@@ -21,10 +21,20 @@ const NICE_BUCKETS_S = [1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 21600
 
 type Json = Record<string, unknown>;
 
+/** A regular file of at most `max` bytes (a device such as /dev/full would read forever). */
+function readable(file: string, max: number): boolean {
+  try {
+    const st = statSync(file);
+    return st.isFile() && st.size <= max;
+  } catch {
+    return false;
+  }
+}
+
 function jsonLines(file: string): Json[] | null {
   if (!existsSync(file)) return [];
+  if (!readable(file, MAX_SERIES_BYTES)) return null;
   const text = readFileSync(file, 'utf8');
-  if (text.length > MAX_SERIES_BYTES) return null;
   const out: Json[] = [];
   for (const line of text.split('\n')) {
     if (line === '') continue;
@@ -38,7 +48,7 @@ function jsonLines(file: string): Json[] | null {
 }
 
 function csvRows(file: string): Record<string, string>[] {
-  if (!existsSync(file)) return [];
+  if (!readable(file, MAX_SERIES_BYTES)) return [];
   const [head, ...lines] = readFileSync(file, 'utf8').trim().split('\n');
   if (head === undefined) return [];
   const cols = splitCsv(head);

@@ -1,9 +1,9 @@
 // Reads one mapping file as YAML with every scalar kept as its source text (failsafe schema),
 // so "0.00001" is parsed exactly later, and any path can be traced back to its line.
 
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { BridgeError } from '../core/errors.js';
+import { readTextFile } from './read-text.js';
 
 export interface YamlSource {
   readonly file: string;
@@ -15,7 +15,7 @@ export interface YamlSource {
 export function readYamlSource(file: string): YamlSource {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file);
   } catch (cause) {
     throw new BridgeError('SB_ERR_MAPPING_IO', `${file}: ${(cause as Error).message}`, { cause });
   }

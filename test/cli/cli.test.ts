@@ -249,6 +249,36 @@ describe('shadow-bridge CLI', () => {
     expect(down.stderr).toMatch(/^shadow-bridge: SB_ERR_ADMIN: .*cannot reach http:\/\/127\.0\.0\.1:7071: nothing listens there/);
   });
 
+  it('refuses a device where a file belongs (/dev/zero reads forever), in one coded line, and ends', async () => {
+    const bundle = join(tmp, 'zero-bundle');
+    cpSync(join(ROOT, 'mappings', 'candidate-good'), bundle, { recursive: true });
+    rmSync(join(bundle, 'lps.yaml'));
+    symlinkSync('/dev/zero', join(bundle, 'lps.yaml'));
+    const run = join(tmp, 'zero-run');
+    expect((await cli('replay', scenario('session-close'), '--no-candidate', '--out', run)).code).toBe(0);
+    rmSync(join(run, 'divergences.jsonl'));
+    symlinkSync('/dev/zero', join(run, 'divergences.jsonl'));
+    const cases: [string[], RegExp][] = [
+      [['replay', '/dev/zero', '--out', join(tmp, 'z1')], /SB_ERR_SCENARIO_EVENT: .*\/dev\/zero:1: line longer than/],
+      [['run', '--config', '/dev/zero'], /SB_ERR_CONFIG_IO: .*\/dev\/zero: is not a regular file/],
+      [['stage', scenario('go-promote'), '--rollout', '/dev/zero', '--out', join(tmp, 'z2')], /SB_ERR_ROLLOUT_IO: .*is not a regular file/],
+      [['replay', scenario('session-close'), '--candidate', bundle, '--out', join(tmp, 'z3')], /SB_ERR_MAPPING_IO: .*lps\.yaml: is not a regular file/],
+      [['audit', 'verify', '/dev/zero'], /SB_ERR_AUDIT_IO: .*\/dev\/zero: not a regular file/],
+      [['export', run], /SB_ERR_EXPORT: .*divergences\.jsonl is not a regular file/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+    // The evidence pack leaves the device out and says nothing was lost from what is a file.
+    const pack = await cli('evidence', run, '--out', join(tmp, 'zero-pack'));
+    expect(pack.code).toBe(0);
+    expect(existsSync(join(tmp, 'zero-pack', 'divergences.jsonl'))).toBe(false);
+    expect(existsSync(join(tmp, 'zero-pack', 'orders.jsonl'))).toBe(true);
+  }, 60_000);
+
   it('says the platform port is in use in one coded line', async () => {
     const { createServer } = await import('node:net');
     const server = createServer();
