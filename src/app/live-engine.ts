@@ -34,6 +34,7 @@ import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
 import { RolloutControl } from './live/rollout-control.js';
 import type { AdminServer } from '../gateways/http/admin-server.js';
+import type { DashboardFeed } from './live/dashboard.js';
 
 /** Longest a stop waits for the candidate to finish what is queued before counting it dropped. */
 const STOP_GRACE_MS = 5_000;
@@ -245,11 +246,12 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
 
   let platformPort: number;
   let admin: AdminServer | null = null;
+  let dashboard: DashboardFeed | null = null;
   let adminPort: number | null = null;
   try {
     platformPort = await platforms.listen();
     if (config.admin !== null) {
-      admin = buildAdminApi(config.admin, {
+      const api = buildAdminApi(config.admin, {
         runId,
         logger,
         summary: () => summary(),
@@ -262,6 +264,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
           rollout: rollout?.metricsView() ?? null,
         }),
       });
+      admin = api.server;
+      dashboard = api.dashboard;
+      folder.onDivergence = (record) => api.dashboard.divergence(record);
       adminPort = await admin.listen().catch(async (error: NodeJS.ErrnoException) => {
         await platforms.close();
         throw error.code === 'EADDRINUSE' ? new BridgeError('SB_ERR_PORT_IN_USE', `admin ${config.admin?.host}:${config.admin?.port} is already in use`) : new BridgeError('SB_ERR_LISTEN', `admin ${config.admin?.host}:${config.admin?.port}: ${error.message}`);
@@ -354,6 +359,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         await platforms.close();
         await lps.stop(500);
         await settleShadow();
+        dashboard?.stop();
         await admin?.close();
         // Whatever the candidate has not answered by now never will be: counted as dropped, and
         // any answer after this is ignored, so nothing is written once the files are closed.

@@ -9,6 +9,7 @@ import type { RunSummary } from '../../exporters/summary.js';
 import { AdminServer, type AdminCallRecord, type AdminRoute } from '../../gateways/http/admin-server.js';
 import type { LiveConfig } from '../live-config.js';
 import type { RolloutControl } from './rollout-control.js';
+import { DashboardFeed } from './dashboard.js';
 
 export interface AdminApiParts {
   readonly runId: string;
@@ -27,10 +28,12 @@ export function adminToken(admin: NonNullable<LiveConfig['admin']>, env: NodeJS.
   return token;
 }
 
-export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: AdminApiParts): AdminServer {
+export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: AdminApiParts): { server: AdminServer; dashboard: DashboardFeed } {
   const token = adminToken(admin);
   const registry = engineRegistry(parts.metrics);
+  const dashboard = new DashboardFeed({ state: () => dashboardState(parts) });
   const routes: AdminRoute[] = [
+    ...dashboard.routes(),
     { method: 'GET', path: '/api/health', public: true, handle: () => ({ status: 200, body: { ok: true, runId: parts.runId } }) },
     { method: 'GET', path: '/api/summary', handle: () => ({ status: 200, body: parts.summary() }) },
     // Prometheus scrapes with the same bearer token (scrape_config authorization.credentials).
@@ -41,7 +44,7 @@ export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: Ad
     if (parts.rollout !== null) parts.rollout.onCall(record);
     else if (record.refusal !== null) parts.logger.warn({ event: 'admin_refused', remote: record.remote, method: record.method, path: record.path.slice(0, 120), status: record.status, reason: record.refusal }, 'admin_refused');
   };
-  return new AdminServer({
+  const server = new AdminServer({
     host: admin.host,
     port: admin.port,
     token,
@@ -50,4 +53,24 @@ export function buildAdminApi(admin: NonNullable<LiveConfig['admin']>, parts: Ad
     onError: (error, call) => parts.logger.error({ event: 'admin_handler_failed', method: call.method, path: call.path, detail: (error as Error).message }, 'admin_handler_failed'),
     maxConnections: admin.maxConnections,
   });
+  return { server, dashboard };
+}
+
+/** What the dashboard shows each second: the summary's headline figures, sessions, the rollout. */
+function dashboardState(parts: AdminApiParts): Record<string, unknown> {
+  const m = parts.metrics();
+  const s = m.summary;
+  const r = parts.rollout?.status() as { state: string; step: number; steps: number[]; exposurePercent: number; gates: unknown[] } | undefined;
+  return {
+    runId: parts.runId,
+    orders: s.orders,
+    matchRate: s.matchRate,
+    matchRateCi95: s.matchRateCi95,
+    coverage: s.coverage.ratio,
+    executed: { production: s.production.executed, candidate: s.candidate.executed },
+    divergences: { total: s.divergences.total, critical: s.divergences.bySeverity.critical, byClass: s.divergences.byClass },
+    latency: { production: { p50: s.latencyUs.production.p50, p99: s.latencyUs.production.p99 }, candidate: { p50: s.latencyUs.candidate.p50, p99: s.latencyUs.candidate.p99 } },
+    sessions: m.sessions,
+    rollout: r === undefined ? null : { state: r.state, step: r.step, steps: r.steps.length, exposurePercent: r.exposurePercent, gates: r.gates },
+  };
 }

@@ -22,14 +22,29 @@ export interface AdminReply {
   readonly contentType?: string;
 }
 
+/** A server-sent event stream to one client. */
+export interface AdminStream {
+  /** Sends one event; false when the client is gone or too slow (the event is dropped, counted). */
+  send(event: string, data: unknown): boolean;
+}
+
 export interface AdminRoute {
   readonly method: 'GET' | 'POST';
   readonly path: string;
-  /** Public routes answer without a token (a health probe); everything else needs one. */
+  /** Public routes answer without a token (a health probe, a page shell); everything else needs one. */
   readonly public?: boolean;
   /** `body` is the parsed JSON of a POST (null for GET). A throw (or rejection) is a 500, never a crash. */
   handle(body: unknown, call: AdminCall): AdminReply | Promise<AdminReply>;
+  /**
+   * A GET that streams server-sent events instead of answering once: called with the stream,
+   * returns what to do when the client goes away.
+   */
+  stream?(call: AdminCall, out: AdminStream): () => void;
 }
+
+/** Streams open at once, all clients together: a dashboard or two, not a crowd. */
+const MAX_STREAMS = 8;
+const STREAM_HEARTBEAT_MS = 15_000;
 
 /** What happened to one call: the audit log's view of the API (the token never appears). */
 export interface AdminCallRecord {
@@ -78,6 +93,9 @@ export class AdminServer {
   private readonly routes = new Map<string, AdminRoute>();
   private hosts = new Set<string>();
   private boundPort = 0;
+  private streams = 0;
+  /** Events not sent because a stream's client could not keep up. */
+  droppedEvents = 0;
 
   constructor(private readonly o: AdminServerOptions) {
     if (o.token.length < 16) throw new Error('admin token must be at least 16 characters');
@@ -147,6 +165,7 @@ export class AdminServer {
       const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(auth);
       if (m === null || !timingSafeEqual(digest(m[1] as string), this.tokenDigest)) return refuse(401, 'wrong token', { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
+    if (route.stream !== undefined) return this.openStream(route, call, req, res);
     if (route.method === 'GET') return void this.run(route, null, call, res);
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return refuse(415, 'the body must be application/json');
@@ -195,6 +214,53 @@ export class AdminServer {
       return;
     }
     this.send(res, reply.status, reply.body);
+  }
+
+  private openStream(route: AdminRoute, call: AdminCall, req: IncomingMessage, res: ServerResponse): void {
+    if (this.streams >= MAX_STREAMS) {
+      this.o.onCall({ remote: call.remote, method: call.method, path: call.path, status: 503, refusal: 'too many event streams open' });
+      return this.send(res, 503, { ok: false, code: 'SB_ERR_ADMIN_REQUEST', detail: `at most ${MAX_STREAMS} event streams at once` });
+    }
+    this.streams++;
+    this.o.onCall({ remote: call.remote, method: call.method, path: call.path, status: 200, refusal: null });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'keep-alive' });
+    res.write(': shadow-bridge events\n\n');
+    let open = true;
+    let congested = false;
+    res.on('drain', () => (congested = false));
+    const out: AdminStream = {
+      send: (event, data) => {
+        if (!open) return false;
+        if (congested) {
+          this.droppedEvents++;
+          return false;
+        }
+        congested = !res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+        return true;
+      },
+    };
+    const heartbeat = setInterval(() => {
+      if (open && !congested) res.write(': heartbeat\n\n');
+    }, STREAM_HEARTBEAT_MS);
+    heartbeat.unref();
+    let stop: () => void = () => {};
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      this.streams--;
+      clearInterval(heartbeat);
+      stop();
+    };
+    req.on('close', close);
+    res.on('close', close);
+    try {
+      stop = route.stream?.(call, out) ?? (() => {});
+      if (!open) stop(); // the client left while the stream was being set up
+    } catch (error) {
+      this.o.onError(error, call);
+      res.end();
+      close();
+    }
   }
 
   private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
