@@ -43,6 +43,8 @@ export interface ReplayOptions {
   readonly candidateBudgetUs?: number;
   /** Decorates the candidate (tests use it to inject throwing or slow candidates). */
   readonly wrapCandidate?: (router: Router) => Router;
+  /** Told now and then how far the replay is (bytes of the scenario read); the CLI draws it on a TTY. */
+  readonly onProgress?: (readBytes: number, totalBytes: number, events: number) => void;
   /** `stage`: run this rollout plan on the replay clock (the candidate executes for its cohort). */
   readonly rollout?: string;
 }
@@ -172,7 +174,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log.logger.info({ event: 'replay_start', scenario: reader.header.name, production: production.router.configHash, candidate: candidate?.router.configHash ?? null }, 'replay_start');
 
     const startMs = performance.now();
+    let sinceProgress = 0;
     for (let event = reader.next(); event !== null; event = reader.next()) {
+      if (options.onProgress !== undefined && ++sinceProgress === 20_000) {
+        sinceProgress = 0;
+        const p = reader.progress();
+        options.onProgress(p.readBytes, p.totalBytes, engine.counters.events);
+      }
       if (event.tsUs >= 0) clock.advanceTo(event.tsUs);
       // The rollout lives on the replay clock: gates and hold timers see scenario time.
       rig?.controller.tick(clock.nowUs());

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { numberOption, parse, usage, UsageError } from './args.js';
 import { rolloutCommand } from './rollout-command.js';
+import { progressOnTty } from './progress.js';
 import { runDemo } from '../app/demo.js';
 import { startReflector } from '../app/fix-reflector.js';
 import { loadLiveConfig } from '../app/live-config.js';
@@ -208,7 +209,9 @@ async function replayCommand(args: string[]): Promise<number> {
   const maxQueue = numberOption(values['max-queue'], 'max-queue', 1, 10_000_000);
   const sampleRate = numberOption(values['sample-rate'], 'sample-rate', 0, 1);
   const budget = numberOption(values['candidate-budget-us'], 'candidate-budget-us', 1, 60_000_000);
+  const progress = progressOnTty('replay');
   const result = await runReplay({
+    ...(progress === null ? {} : { onProgress: progress.onProgress }),
     scenario,
     production: values.production as string | undefined,
     candidate: values['no-candidate'] ? null : ((values.candidate as string | undefined) ?? DEFAULT_CANDIDATE),
@@ -216,7 +219,7 @@ async function replayCommand(args: string[]): Promise<number> {
     ...(maxQueue === undefined ? {} : { maxQueue }),
     ...(sampleRate === undefined ? {} : { sampleRate }),
     ...(budget === undefined ? {} : { candidateBudgetUs: budget }),
-  } as Parameters<typeof runReplay>[0]);
+  } as Parameters<typeof runReplay>[0]).finally(() => progress?.done());
   if (values.json) console.log(JSON.stringify(result.summary, null, 2));
   else console.log(renderReport(result.summary, result.outDir, result.examples));
   return result.summary.expectations.failed.length === 0 ? EXIT_OK : EXIT_FAILURE;
@@ -247,13 +250,15 @@ async function stageCommand(args: string[]): Promise<number> {
   const here = dirname(resolve(scenario));
   const plan = (values.rollout as string | undefined) ?? (rollout === null ? undefined : resolve(here, rollout));
   if (plan === undefined) usage(`${scenario} names no rollout in its header; pass --rollout FILE`);
+  const progress = progressOnTty('stage');
   const result = await runReplay({
+    ...(progress === null ? {} : { onProgress: progress.onProgress }),
     scenario,
     production: (values.production as string | undefined) ?? (bundles.production === null ? undefined : resolve(here, bundles.production)),
     candidate: (values.candidate as string | undefined) ?? (bundles.candidate === null ? DEFAULT_CANDIDATE : resolve(here, bundles.candidate)),
     outDir: out ?? ((name: string) => freeRunDir(join('runs', name)).dir),
     rollout: plan,
-  } as Parameters<typeof runReplay>[0]);
+  } as Parameters<typeof runReplay>[0]).finally(() => progress?.done());
   if (values.json) console.log(JSON.stringify(result.summary, null, 2));
   else console.log(renderReport(result.summary, result.outDir, result.examples));
   // A gate that rolled back or froze the rollout is a failed stage, like a failed expectation:

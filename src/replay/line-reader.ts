@@ -20,6 +20,9 @@ export class LineReader {
   private eof = false;
   /** 1-based number of the line last returned. */
   lineNumber = 0;
+  /** Bytes read so far, and the file's size when it was opened (for progress). */
+  bytesRead = 0;
+  readonly sizeBytes: number;
 
   constructor(readonly file: string) {
     let fd: number;
@@ -42,6 +45,7 @@ export class LineReader {
       throw new BridgeError('SB_ERR_SCENARIO_IO', `${file} is a folder; give one scenario file${examples.length > 0 ? `, e.g. ${join(file, examples[0] as string)}` : ''}`);
     }
     this.fd = fd;
+    this.sizeBytes = fstatSync(fd).size;
   }
 
   /** Returns the next line without its newline, or null at end of file. */
@@ -62,6 +66,7 @@ export class LineReader {
     let n: number;
     try {
       n = readSync(this.fd, this.buffer, 0, CHUNK_BYTES, null);
+      this.bytesRead += n;
     } catch (cause) {
       throw new BridgeError('SB_ERR_SCENARIO_IO', `${this.file}: ${(cause as Error).message}`, { cause });
     }

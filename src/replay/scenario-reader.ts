@@ -242,6 +242,11 @@ export class ScenarioReader {
   private readonly lines: LineReader;
   private lastTsUs: number;
 
+  /** How far the reader is: bytes read of the file's size. */
+  progress(): { readonly readBytes: number; readonly totalBytes: number } {
+    return { readBytes: this.lines.bytesRead, totalBytes: this.lines.sizeBytes };
+  }
+
   constructor(readonly file: string) {
     this.lines = new LineReader(file);
     try {

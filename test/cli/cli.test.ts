@@ -279,6 +279,20 @@ describe('shadow-bridge CLI', () => {
     expect(existsSync(join(tmp, 'zero-pack', 'orders.jsonl'))).toBe(true);
   }, 60_000);
 
+  it('draws a progress bar for a long replay on a terminal, and nothing in a log', async () => {
+    const big = join(tmp, 'big.jsonl');
+    const { generateBenchScenario } = await import('../../bench/support/bench-scenario.js');
+    generateBenchScenario(big, 120_000);
+    // `script` gives the command a pseudo-terminal, as an operator's shell would.
+    const env = { ...process.env };
+    delete env['CI'];
+    const tty = await exec('script', ['-qec', `${process.execPath} ${BIN} replay ${big} --no-candidate --out ${join(tmp, 'big-tty')}`, '/dev/null'], { cwd: tmp, env, maxBuffer: 64 * 1024 * 1024 });
+    expect(tty.stdout).toMatch(/replay \[=+-*\] \d+% · [\d,]+ events/);
+    const log = await cli('replay', big, '--no-candidate', '--out', join(tmp, 'big-log'));
+    expect(log.code).toBe(0);
+    expect(log.stderr).toBe('');
+  }, 120_000);
+
   it('says the platform port is in use in one coded line', async () => {
     const { createServer } = await import('node:net');
     const server = createServer();
