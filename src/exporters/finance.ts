@@ -100,6 +100,8 @@ interface Row {
   production: Side | null;
   candidate: Side | null;
   filledE8: number;
+  /** The executing LP rejected the order. */
+  lpRejected: boolean;
   /** The USD pair that converts this order's quote currency, and its bid/ask when decided (E8). */
   ratePair: string;
   rateBidE8: number;
@@ -155,6 +157,7 @@ export class FinanceLedger {
           production: null,
           candidate: null,
           filledE8: 0,
+          lpRejected: false,
           ratePair: '',
           rateBidE8: 0,
           rateAskE8: 0,
@@ -178,6 +181,11 @@ export class FinanceLedger {
       case 'lp_partial_fill': {
         const row = this.rows.get(e.correlationId);
         if (row !== undefined) row.filledE8 += Number(f['lastQtyE8'] ?? 0);
+        return;
+      }
+      case 'lp_reject': {
+        const row = this.rows.get(e.correlationId);
+        if (row !== undefined) row.lpRejected = true;
         return;
       }
       default:
@@ -237,19 +245,57 @@ export class FinanceLedger {
     return BigInt(s.markupE8) * BigInt(lotsE8) * BigInt(contract);
   }
 
+  /**
+   * Each LP's observed fill rate in this run: of the orders it answered, the share it filled
+   * (scale 1e8). An LP with no answered order has no rate: its orders are modelled as filled.
+   */
+  private observedFillRates(): Map<string, bigint> {
+    const counts = new Map<string, { answered: number; filled: number }>();
+    for (const r of this.rows.values()) {
+      const executing = r.executedBy === 'production' ? r.production : r.candidate;
+      if (executing === null || !executing.routed || executing.lp === null) continue;
+      if (r.filledE8 === 0 && !r.lpRejected) continue; // still working, or never answered
+      const c = counts.get(executing.lp) ?? { answered: 0, filled: 0 };
+      c.answered++;
+      if (r.filledE8 > 0) c.filled++;
+      counts.set(executing.lp, c);
+    }
+    return new Map([...counts].map(([lp, c]) => [lp, (BigInt(c.filled) * 100_000_000n) / BigInt(c.answered)]));
+  }
+
+  /**
+   * The router that did not execute: when it chose the LP that did, the same outcome (the LP's
+   * fills or reject); when it chose another LP, its revenue times that LP's observed fill rate
+   * (modelled). The executing router's figure is what happened.
+   */
+  private counterfactual(r: Row, who: 'production' | 'candidate', revenue16: bigint, executed: boolean, fillRates: ReadonlyMap<string, bigint>): bigint {
+    if (r.executedBy === who) return revenue16;
+    const mine = r[who];
+    const executing = r.executedBy === 'production' ? r.production : r.candidate;
+    if (mine === null || !mine.routed || mine.lp === null) return revenue16;
+    if (executing?.routed === true && executing.lp === mine.lp) {
+      // Same LP: the same outcome (its fills or its reject), in this router's own markup and quantity.
+      return executed ? this.revenue16(mine, Math.min(r.filledE8, mine.volumeE8)) : revenue16;
+    }
+    const rate = fillRates.get(mine.lp);
+    return rate === undefined ? revenue16 : divRound(revenue16 * rate, 100_000_000n);
+  }
+
   /** Writes both files; returns the rows' USD totals (the summary's add up to the same). */
   write(rowsFile: string, summaryFile: string): { rows: number; productionUsd: string; candidateUsd: string } {
     const out: string[][] = [];
     const groups = new Map<string, { day: string; lp: string; group: string; symbol: string; basis: string; orders: number; p: bigint; c: bigint; d: bigint }>();
     let totalP = 0n;
     let totalC = 0n;
+    const fillRates = this.observedFillRates();
     for (const r of this.rows.values()) {
       const executing = r.executedBy === 'production' ? r.production : r.candidate;
-      const executed = executing !== null && executing.routed && r.filledE8 > 0;
+      // Executed: the LP answered, with fills (capped at the order) or a reject (nothing earned).
+      const executed = executing !== null && executing.routed && (r.filledE8 > 0 || r.lpRejected);
       // Executed: the lots the LP filled, never more than the order (an overfill is not the client's).
       const lotsOf = (s: Side | null, isExecuting: boolean): number => (isExecuting && executed ? Math.min(r.filledE8, s?.volumeE8 ?? 0) : (s?.volumeE8 ?? 0));
-      const pQuote = this.revenue16(r.production, lotsOf(r.production, r.executedBy === 'production'));
-      const cQuote = this.revenue16(r.candidate, lotsOf(r.candidate, r.executedBy === 'candidate'));
+      const pQuote = this.counterfactual(r, 'production', this.revenue16(r.production, lotsOf(r.production, r.executedBy === 'production')), executed, fillRates);
+      const cQuote = this.counterfactual(r, 'candidate', this.revenue16(r.candidate, lotsOf(r.candidate, r.executedBy === 'candidate')), executed, fillRates);
       const instrument = executing?.instrument ?? r.production?.instrument ?? r.candidate?.instrument ?? null;
       const ccy = instrument === null ? 'USD' : quoteCurrencyOf(instrument);
       const rate = this.rateOf(r, ccy);

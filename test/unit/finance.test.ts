@@ -1,0 +1,55 @@
+// The finance ledger's counterfactual: the router that did not execute gets the executing
+// router's outcome when it chose the same LP, and its own LP's observed fill rate when it chose
+// another; an LP's reject is an executed zero, not a modelled full fill.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LifecycleEntry } from '../../src/core/model/lifecycle.js';
+import type { Decision } from '../../src/core/model/types.js';
+import { FinanceLedger } from '../../src/exporters/finance.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const E8 = 100_000_000;
+const decision = (router: string, lp: string | null, markupPoints: number): Decision => ({
+  router, configHash: `sha256:${router}`, action: lp === null ? 'reject' : 'route', rejectReason: lp === null ? 'no_liquidity' : null, detail: null, ruleId: 'r', instrument: 'EURUSD', digits: 5,
+  lp, lpSymbol: lp === null ? null : 'EURUSD', selectionMode: 'priority', volumeE8: 1 * E8, lpPriceE8: 1.085 * E8, markupE8: markupPoints * 1_000, clientPriceE8: 1.085 * E8 + markupPoints * 1_000, markupProfile: 'p', pool: [], skipped: [], failover: false,
+});
+let seq = 0;
+const entry = (step: LifecycleEntry['step'], cid: string, fields: LifecycleEntry['fields'] = {}, lp: string | null = null): LifecycleEntry => ({ seq: ++seq, atUs: Date.UTC(2026, 6, 8, 9) * 1000 + seq, step, correlationId: cid, clientOrderId: cid, lp, rejectReason: null, fields });
+
+function order(ledger: FinanceLedger, cid: string, production: Decision, candidate: Decision, outcome: 'fill' | 'reject' | 'none'): void {
+  ledger.onLifecycle(entry('received', cid, { account: '1', group: 'g', symbol: 'EURUSD', side: 'buy', volumeE8: E8 }));
+  ledger.onLifecycle(entry('routed', cid, { executedBy: 'production', instrument: 'EURUSD', clientPriceE8: production.clientPriceE8, markupE8: production.markupE8 }, production.lp));
+  ledger.onCompared(cid, production, candidate);
+  if (outcome === 'fill') ledger.onLifecycle(entry('lp_fill', cid, { lastQtyE8: E8 }, production.lp));
+  if (outcome === 'reject') ledger.onLifecycle(entry('lp_reject', cid, {}, production.lp));
+}
+
+describe('finance ledger counterfactual', () => {
+  it('uses the same outcome on the same LP, and the other LP\'s observed fill rate elsewhere', () => {
+    const ledger = new FinanceLedger({ instrument: () => ({ contractSize: 100_000, digits: 5 }), canonicalOf: () => undefined });
+    // LP_Y, as production's own LP, filled one order and rejected one: a fill rate of 1/2.
+    order(ledger, 'y-fill', decision('production', 'LP_Y', 10), decision('candidate', 'LP_Y', 10), 'fill');
+    order(ledger, 'y-reject', decision('production', 'LP_Y', 10), decision('candidate', 'LP_Y', 10), 'reject');
+    // Production at LP_X (filled); the candidate would have gone to LP_Y at 6 points.
+    order(ledger, 'elsewhere', decision('production', 'LP_X', 8), decision('candidate', 'LP_Y', 6), 'fill');
+    // Production at LP_X, rejected by it; the candidate chose LP_X too, at 6 points.
+    order(ledger, 'same-rejected', decision('production', 'LP_X', 8), decision('candidate', 'LP_X', 6), 'reject');
+    // Production at LP_X, no answer yet (modelled); the candidate at LP_Z, never seen (no rate).
+    order(ledger, 'unseen', decision('production', 'LP_X', 8), decision('candidate', 'LP_Z', 6), 'none');
+    ledger.write(join(tmp, 'f.csv'), join(tmp, 's.csv'));
+    const rows = new Map((parse(readFileSync(join(tmp, 'f.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((r) => [r['correlation_id'], r]));
+    const pick = (cid: string) => { const r = rows.get(cid) as Record<string, string>; return [r['production_revenue_usd'], r['candidate_revenue_usd'], r['basis']]; };
+    // 1 lot EURUSD = 100,000 EUR... quoted in USD: 10 points = 0.0001 x 100,000 = 10 USD.
+    expect(pick('y-fill')).toEqual(['10', '10', 'executed']);
+    expect(pick('y-reject')).toEqual(['0', '0', 'executed']);
+    expect(pick('elsewhere')).toEqual(['8', '3', 'executed']); // 6 USD x LP_Y's fill rate 1/2
+    expect(pick('same-rejected')).toEqual(['0', '0', 'executed']);
+    expect(pick('unseen')).toEqual(['8', '6', 'modelled']);
+  });
+});
