@@ -15,6 +15,50 @@ const loopbackOrHost = z.string().min(1);
 const tlsServer = z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) });
 const tlsClient = z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true), servername: z.string().optional() });
 
+const wsToken = z.string().regex(/^[\x21-\x7e]{16,512}$/, '16-512 printable characters, no spaces');
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name');
+
+/** Limits of a WebSocket listener (docs/ws-protocol.md); every one finite. */
+const wsLimits = z
+  .strictObject({
+    maxMessageBytes: z.number().int().min(256).max(1_048_576).default(16 * 1024),
+    maxConnections: z.number().int().min(1).max(10_000).default(256),
+    maxPendingConnections: z.number().int().min(1).max(10_000).default(64),
+    authTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    messagesPerSecond: z.number().int().min(1).max(100_000).default(100),
+    heartbeatMs: z.number().int().min(100).max(30_000).default(1_000),
+    pingIntervalMs: z.number().int().min(100).max(300_000).default(10_000),
+    idleTimeoutMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+    conflateAboveBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(256 * 1024),
+    maxBufferedBytes: z.number().int().min(4_096).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+    slowConsumerMs: z.number().int().min(100).max(600_000).default(5_000),
+  })
+  .prefault({});
+
+/** Web platforms over WebSocket: the same groups, markups, shadow and rollout as FIX platforms. */
+const websocketPlatforms = z.strictObject({
+  host: loopbackOrHost.default('127.0.0.1'),
+  port,
+  path: z.string().regex(/^\/[A-Za-z0-9._~/-]{0,63}$/, 'a path such as /v1').default('/v1'),
+  tls: tlsServer.nullable().default(null),
+  limits: wsLimits,
+  clients: z
+    .array(
+      z.strictObject({
+        /** The client's id: its orders' identity is (id, clOrdId), like a FIX session's. */
+        id: compId,
+        /** The client's token, written here; better: in the environment variable `tokenEnv` names. */
+        token: wsToken.optional(),
+        tokenEnv: envName.optional(),
+        defaultGroup: z.string().min(1),
+        accountGroups: z.record(z.string(), z.string()).default({}),
+        /** false: prices only; orders are answered SB_WS_ORDERS_DISABLED. */
+        orders: z.boolean().default(true),
+      }),
+    )
+    .min(1),
+});
+
 const schema = z.strictObject({
   run: z.strictObject({
     production: z.string().min(1),
@@ -48,6 +92,8 @@ const schema = z.strictObject({
     logonTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
     /** Failed Logons per peer address per minute before its connections are refused for a minute. */
     maxFailedLogonsPerMinute: z.number().int().min(1).max(10_000).default(5),
+    /** Web platforms over WebSocket, beside the FIX sessions (off unless configured). */
+    websocket: websocketPlatforms.nullable().default(null),
     sessions: z
       .array(
         z.strictObject({
@@ -86,10 +132,17 @@ const schema = z.strictObject({
     .array(
       z.strictObject({
         id: compId,
+        /** fix: a FIX 4.4 session; ws: the venue profile of docs/ws-protocol.md. */
+        protocol: z.enum(['fix', 'ws']).default('fix'),
         host: loopbackOrHost.default('127.0.0.1'),
         port,
-        senderCompId: compId,
-        targetCompId: compId,
+        /** FIX only (required there). */
+        senderCompId: compId.optional(),
+        targetCompId: compId.optional(),
+        /** WebSocket only: the LP's path and our token (or the environment variable holding it). */
+        path: z.string().regex(/^\/[A-Za-z0-9._~/-]{0,63}$/, 'a path such as /v1').default('/v1'),
+        token: wsToken.optional(),
+        tokenEnv: envName.optional(),
         heartBtIntSec: z.number().int().min(1).max(300).default(10),
         account: z.string().default('BRIDGE'),
         /** Orders older than this are gap-filled, not resent, when the LP asks for a resend. */
@@ -119,7 +172,28 @@ const schema = z.strictObject({
   };
   dup(c.platform.sessions, (s) => s.targetCompId, (i) => ['platform', 'sessions', i, 'targetCompId'], 'platform session targetCompId');
   dup(c.lps, (l) => l.id, (i) => ['lps', i, 'id'], 'LP id');
-  dup(c.lps, (l) => `${l.senderCompId}->${l.targetCompId}`, (i) => ['lps', i, 'targetCompId'], 'LP session');
+  const fixLps = c.lps.filter((l) => l.protocol === 'fix');
+  dup(fixLps, (l) => `${l.senderCompId}->${l.targetCompId}`, (i) => ['lps', c.lps.indexOf(fixLps[i] as (typeof c.lps)[number]), 'targetCompId'], 'LP session');
+  c.lps.forEach((l, i) => {
+    if (l.protocol === 'fix') {
+      for (const field of ['senderCompId', 'targetCompId'] as const) if (l[field] === undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is required for a FIX LP' });
+      for (const field of ['token', 'tokenEnv'] as const) if (l[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is for a WebSocket LP (protocol: ws); a FIX LP takes username and password' });
+    } else {
+      if (l.token === undefined && l.tokenEnv === undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, 'token'], message: 'a WebSocket LP needs token or tokenEnv' });
+      for (const field of ['senderCompId', 'targetCompId', 'username', 'password', 'schedule'] as const) if (l[field] !== undefined && l[field] !== null) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is for a FIX LP; a WebSocket LP authenticates with token or tokenEnv' });
+    }
+  });
+  const ws = c.platform.websocket;
+  if (ws !== null) {
+    dup(ws.clients, (x) => x.id, (i) => ['platform', 'websocket', 'clients', i, 'id'], 'WebSocket client id');
+    const fixIds = new Set(c.platform.sessions.map((x) => x.targetCompId));
+    ws.clients.forEach((x, i) => {
+      // Orders are known by (platform, ClOrdID): a FIX session and a web client may not share a name.
+      if (fixIds.has(x.id)) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'clients', i, 'id'], message: `${x.id} is also a FIX platform session's targetCompId` });
+      if ((x.token === undefined) === (x.tokenEnv === undefined)) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'clients', i, 'token'], message: 'give exactly one of token and tokenEnv' });
+    });
+    if (ws.port !== 0 && ws.port === c.platform.port && ws.host === c.platform.host) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'port'], message: 'is the FIX acceptor\'s port' });
+  }
   if (c.admin !== null && !c.admin.allowNonLoopback && !['127.0.0.1', '::1', 'localhost'].includes(c.admin.host)) {
     ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `${c.admin.host} is not a loopback address: the admin API is plain HTTP and its token would cross the network; put it behind a TLS proxy on this host, or set allowNonLoopback: true` });
   }
@@ -191,7 +265,12 @@ export function loadLiveConfig(file: string): LiveConfig {
     ...c,
     run: { ...c.run, production: abs(c.run.production), candidate: c.run.candidate === null ? null : abs(c.run.candidate), out: abs(c.run.out), record: c.run.record === null ? null : abs(c.run.record) },
     rollout: c.rollout === null ? null : { plan: abs(c.rollout.plan) },
-    platform: { ...c.platform, storeDir: abs(c.platform.storeDir), tls: c.platform.tls === null ? null : { keyFile: abs(c.platform.tls.keyFile), certFile: abs(c.platform.tls.certFile) } },
+    platform: {
+      ...c.platform,
+      storeDir: abs(c.platform.storeDir),
+      tls: c.platform.tls === null ? null : { keyFile: abs(c.platform.tls.keyFile), certFile: abs(c.platform.tls.certFile) },
+      websocket: c.platform.websocket === null ? null : { ...c.platform.websocket, tls: c.platform.websocket.tls === null ? null : { keyFile: abs(c.platform.websocket.tls.keyFile), certFile: abs(c.platform.websocket.tls.certFile) } },
+    },
     lps: c.lps.map((l) => ({ ...l, tls: l.tls === null ? null : { ...l.tls, ...(l.tls.caFile === undefined ? {} : { caFile: abs(l.tls.caFile) }) } })),
   };
 }

@@ -26,7 +26,7 @@ import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
 import { LpSide } from './live/lp-side.js';
 import { OrderFlow } from './live/order-flow.js';
 import { FileOrderJournal, type JournalRecovery } from './live/order-journal.js';
-import { PlatformSide } from './live/platform-side.js';
+import { Platforms } from './live/platforms.js';
 import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { displayPath } from './paths.js';
@@ -45,6 +45,8 @@ const SHADOW_SLICE_NS = 250_000;
 export interface LiveEngine {
   readonly runId: string;
   readonly platformPort: number;
+  /** The WebSocket platform port (null without `platform.websocket`). */
+  readonly wsPort: number | null;
   /** The admin API's port (null without an `admin` section). */
   readonly adminPort: number | null;
   /** Break-glass rollback without the admin API (null without a rollout); says what happened. */
@@ -218,13 +220,22 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       onExecution: (exec) => flow.onLpExecution(exec),
     },
   );
-  const platforms: PlatformSide = new PlatformSide(config.platform, { runId, recoverStores: config.run.recoverJournal, log: files.peerLog }, {
-    onOrder: (key, request, possDup) => flow.onOrder(key, request, possDup),
-    onUndecodable: () => {},
-    onCancel: (key, orig, cancelId) => flow.onCancel(key, orig, cancelId),
-    onMarketDataRequest: (session, request, group) => prices.onRequest(session, request, group),
-    onLogout: (session) => prices.drop(session),
-  });
+  let platforms: Platforms;
+  try {
+    platforms = new Platforms(config.platform, { runId, recoverStores: config.run.recoverJournal, log: files.peerLog }, {
+      onOrder: (key, request, possDup) => flow.onOrder(key, request, possDup),
+      onUndecodable: () => {},
+      onCancel: (key, orig, cancelId) => flow.onCancel(key, orig, cancelId),
+      onPriceRequest: (sink, request, group) => prices.onRequest(sink, request, group),
+      onLogout: (sink) => prices.drop(sink),
+      subscriptionsHeld: (sink) => prices.heldBy(sink),
+    });
+  } catch (error) {
+    rollout?.rig.close();
+    lps.closeStores();
+    closeAllFiles();
+    throw error;
+  }
   const storeFailure = (): BridgeError | null => platforms.storeFailure() ?? lps.storeFailure();
   const flow: OrderFlow = new OrderFlow({ desk, journal, lps, platforms, files, instruments: productionBundle.instruments, stamp, storeFailure, afterOrder: scheduleDrain });
   engine = new ShadowEngine({
@@ -245,11 +256,12 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const running = engine;
 
   let platformPort: number;
+  let wsPort: number | null;
   let admin: AdminServer | null = null;
   let dashboard: DashboardFeed | null = null;
   let adminPort: number | null = null;
   try {
-    platformPort = await platforms.listen();
+    ({ fix: platformPort, ws: wsPort } = await platforms.listen());
     if (config.admin !== null) {
       const api = buildAdminApi(config.admin, {
         runId,
@@ -282,7 +294,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   }
   lps.start();
   rollout?.start();
-  logger.info({ event: 'live_start', runId, platformPort, adminPort, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
+  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   /** Every persistence problem now, for the summary: what cannot be written, and why. */
   const storageFailures = (): string[] =>
@@ -342,6 +354,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   return {
     runId,
     platformPort,
+    wsPort,
     adminPort,
     rollbackBySignal: (signal) => rollout?.rollbackBySignal(signal) ?? null,
     outDir: folder.finalDir,

@@ -41,6 +41,8 @@ export const ErrorCodes = {
   SB_ERR_ROLLOUT_REFUSED: 'The rollout refused the command in its current state',
   SB_ERR_EVIDENCE: 'Evidence pack could not be written',
   SB_ERR_EXPORT: 'Export could not be written',
+  SB_ERR_WS_OUTBOX: 'WebSocket orders channel could not be read or written',
+  SB_ERR_WS_CONFIG: 'WebSocket configuration is invalid',
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;

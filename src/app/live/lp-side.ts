@@ -1,11 +1,9 @@
-// The LP side of the live engine: one FIX initiator session per LP, market data in as quotes
-// (only for the symbols we subscribed to), execution reports in as LP executions, orders and
-// status requests out. It knows LPs and their symbols; it decides nothing.
+// The LP side of the live engine: one connection per LP (a FIX initiator session, or a WebSocket
+// venue), market data in as quotes (only for the symbols we subscribed to), executions in as LP
+// executions, orders and status requests out. It knows LPs and their symbols; it decides nothing.
 
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { LpExecution } from '../../core/model/lifecycle.js';
-import type { LpStatus, Quote } from '../../core/model/types.js';
 import type { OpenOrder } from '../../core/orders/order-desk.js';
 import type { RoutingBundle } from '../../core/routing/bundle.js';
 import { BridgeError } from '../../core/errors.js';
@@ -18,11 +16,38 @@ import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type Sessio
 import { FixInitiator } from '../../gateways/fix/initiator.js';
 import type { SessionState } from './platform-side.js';
 import type { LiveConfig } from '../live-config.js';
+import type { LpLink, LpLinkEvents } from './lp-link.js';
+import { WsLpLink } from './ws-lp-link.js';
 
-export interface LpSideEvents {
-  onStatus(lp: string, status: LpStatus, reason: string): void;
-  onQuote(quote: Quote): void;
-  onExecution(exec: LpExecution): void;
+export type LpSideEvents = LpLinkEvents;
+
+/** A FIX LP: the session and the initiator that keeps it connected. */
+class FixLpLink implements LpLink {
+  constructor(readonly session: FixSession, private readonly initiator: FixInitiator) {}
+  get isLoggedOn(): boolean {
+    return this.session.isLoggedOn;
+  }
+  sendOrder(order: LpOrder): boolean {
+    return this.session.sendApp(MsgType.NewOrderSingle, (e) => encodeLpOrder(e, order)) > 0;
+  }
+  requestStatus(order: OpenOrder): boolean {
+    return this.session.sendApp(MsgType.OrderStatusRequest, (e) => encodeOrderStatusRequest(e, { lpClOrdId: order.correlationId, lpOrderId: null, lpSymbol: order.lpSymbol, side: order.side })) > 0;
+  }
+  start(): void {
+    this.initiator.start();
+  }
+  stop(graceMs: number): Promise<void> {
+    return this.initiator.stop(graceMs);
+  }
+  storeFailure(): BridgeError | null {
+    return this.session.store.failure() as BridgeError | null;
+  }
+  state(): { loggedOn: boolean; nextSenderSeq: number; nextTargetSeq: number } {
+    return { loggedOn: this.session.isLoggedOn, nextSenderSeq: this.session.store.nextSenderSeq(), nextTargetSeq: this.session.store.nextTargetSeq() };
+  }
+  closeStore(): void {
+    this.session.store.close();
+  }
 }
 
 export interface LpSideOptions {
@@ -48,8 +73,7 @@ function scheduleFor(bundle: RoutingBundle, name: string | null, resetAtStart: b
 }
 
 export class LpSide {
-  private readonly sessions = new Map<string, FixSession>();
-  private readonly initiators: FixInitiator[] = [];
+  private readonly links = new Map<string, LpLink>();
   private readonly accounts = new Map<string, string>();
   /** LP symbol -> canonical instrument, per LP (production's mapping; the candidate's fills gaps). */
   private readonly canonical = new Map<string, Map<string, string>>();
@@ -67,7 +91,17 @@ export class LpSide {
         this.canonical.set(lp.id, m);
       }
     }
-    for (const lpc of o.lps) this.add(lpc, events);
+    try {
+      for (const lpc of o.lps) {
+        if (lpc.protocol === 'ws') {
+          this.accounts.set(lpc.id, lpc.account);
+          this.links.set(lpc.id, new WsLpLink({ lpc, symbols: this.symbolsFor(lpc.id), contractSizeOf: (s) => this.contractSizeOf(lpc.id, s), storeDir: o.storeDir, stamp: o.stamp, log: o.log, logger: o.logger }, events));
+        } else this.add(lpc, events);
+      }
+    } catch (error) {
+      this.closeStores();
+      throw error;
+    }
   }
 
   /** The canonical instrument an LP's symbol maps to (production's mapping), if any. */
@@ -76,55 +110,54 @@ export class LpSide {
   }
 
   isLoggedOn(lp: string): boolean {
-    return this.sessions.get(lp)?.isLoggedOn ?? false;
+    return this.links.get(lp)?.isLoggedOn ?? false;
   }
 
   /** Whether an LP is configured at all. */
   has(lp: string): boolean {
-    return this.sessions.has(lp);
+    return this.links.has(lp);
   }
 
   /** Sends an order (IOC, units) to its LP; false when the session cannot take it now. */
   sendOrder(lp: string, order: Omit<LpOrder, 'account' | 'nowMs'>): boolean {
-    const session = this.sessions.get(lp);
-    if (session === undefined) return false;
+    const link = this.links.get(lp);
+    if (link === undefined) return false;
     const account = this.accounts.get(lp) ?? 'BRIDGE';
     // Spelled out, not spread: a spread is V8's generic copy, microseconds on the order path.
     const full: LpOrder = { lpClOrdId: order.lpClOrdId, lpSymbol: order.lpSymbol, side: order.side, unitsE8: order.unitsE8, ordType: order.ordType, priceE8: order.priceE8, priceDigits: order.priceDigits, account, nowMs: Date.now() };
-    return session.sendApp(MsgType.NewOrderSingle, (e) => encodeLpOrder(e, full)) > 0;
+    return link.sendOrder(full);
   }
 
   /** Asks an LP where an order stands (35=H by our ClOrdID); false when it is not connected. */
   requestStatus(order: OpenOrder): boolean {
-    const session = this.sessions.get(order.lp);
-    return (session?.sendApp(MsgType.OrderStatusRequest, (e) => encodeOrderStatusRequest(e, { lpClOrdId: order.correlationId, lpOrderId: null, lpSymbol: order.lpSymbol, side: order.side })) ?? -1) > 0;
+    return this.links.get(order.lp)?.requestStatus(order) ?? false;
   }
 
   start(): void {
-    for (const i of this.initiators) i.start();
+    for (const l of this.links.values()) l.start();
   }
 
   async stop(graceMs: number): Promise<void> {
-    await Promise.all(this.initiators.map((i) => i.stop(graceMs)));
+    await Promise.all([...this.links.values()].map((l) => l.stop(graceMs)));
   }
 
   /** The first session store that cannot persist, if any. */
   storeFailure(): BridgeError | null {
-    for (const s of this.sessions.values()) if (s.store.failure() !== null) return s.store.failure() as BridgeError;
+    for (const l of this.links.values()) if (l.storeFailure() !== null) return l.storeFailure();
     return null;
   }
 
   /** Each session's state and sequence numbers, for /metrics. */
   sessionStates(): SessionState[] {
-    return [...this.sessions.entries()].map(([id, s]) => ({ side: 'lp', id, loggedOn: s.isLoggedOn, nextSenderSeq: s.store.nextSenderSeq(), nextTargetSeq: s.store.nextTargetSeq() }));
+    return [...this.links.entries()].map(([id, l]) => ({ side: 'lp', id, ...l.state() }));
   }
 
   storeFailures(): BridgeError[] {
-    return [...this.sessions.values()].map((s) => s.store.failure()).filter((f): f is BridgeError => f !== null);
+    return [...this.links.values()].map((l) => l.storeFailure()).filter((f): f is BridgeError => f !== null);
   }
 
   closeStores(): void {
-    for (const s of this.sessions.values()) s.store.close();
+    for (const l of this.links.values()) l.closeStore();
   }
 
   private symbolsFor(lp: string): string[] {
@@ -147,8 +180,8 @@ export class LpSide {
     const session = new FixSession(
       {
         ...DEFAULT_SESSION_CONFIG,
-        senderCompId: lpc.senderCompId,
-        targetCompId: lpc.targetCompId,
+        senderCompId: lpc.senderCompId as string, // required for FIX LPs by the config schema
+        targetCompId: lpc.targetCompId as string,
         role: 'initiator',
         heartBtIntSec: lpc.heartBtIntSec,
         resendMaxAgeMs: lpc.resendMaxAgeMs,
@@ -160,7 +193,7 @@ export class LpSide {
       // Inbound LP numbers are coalesced: after a crash the LP resends a few messages, which are
       // quotes (replaced by the next) and executions (booked once per LP/OrderID/ExecID).
       // Orders older than resendMaxAgeMs are gap-filled, never resent, so only a short window is kept.
-      new FileSessionStore(o.storeDir, `${lpc.senderCompId}-${lpc.targetCompId}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000, o.recoverStores),
+      new FileSessionStore(o.storeDir, `${lpc.senderCompId as string}-${lpc.targetCompId as string}`, (process.env['SB_FSYNC'] as 'never' | undefined) ?? 'interval', 100, true, 2_000, o.recoverStores),
       {
         onLogon: (s) => {
           events.onStatus(lpc.id, 'up', 'logon');
@@ -203,8 +236,7 @@ export class LpSide {
       o.log,
       () => new FixMessage(),
     );
-    this.sessions.set(lpc.id, session);
     const tls = lpc.tls === null ? undefined : { rejectUnauthorized: lpc.tls.rejectUnauthorized, ...(lpc.tls.caFile === undefined ? {} : { ca: readFileSync(lpc.tls.caFile) }), ...(lpc.tls.servername === undefined ? {} : { servername: lpc.tls.servername }) };
-    this.initiators.push(new FixInitiator({ host: lpc.host, port: lpc.port, session, log: o.log, reconnectMinMs: 250, reconnectMaxMs: 5_000, ...(tls === undefined ? {} : { tls }) }));
+    this.links.set(lpc.id, new FixLpLink(session, new FixInitiator({ host: lpc.host, port: lpc.port, session, log: o.log, reconnectMinMs: 250, reconnectMaxMs: 5_000, ...(tls === undefined ? {} : { tls }) })));
   }
 }

@@ -16,14 +16,14 @@ import type { NotSent, OrderSink } from '../../core/ports.js';
 import type { ScenarioRecorder } from '../../replay/recorder.js';
 import type { LpSide } from './lp-side.js';
 import type { FileOrderJournal } from './order-journal.js';
-import type { CancelAnswer, PlatformSide, RefusedOrder } from './platform-side.js';
+import type { CancelAnswer, PlatformReplies, RefusedOrder } from './platform-side.js';
 import type { LiveRunFiles } from './run-files.js';
 
 export interface OrderFlowDeps {
   readonly desk: OrderDesk;
   readonly journal: FileOrderJournal;
   readonly lps: LpSide;
-  readonly platforms: PlatformSide;
+  readonly platforms: PlatformReplies;
   readonly files: LiveRunFiles;
   readonly instruments: ReadonlyMap<string, Instrument>;
   /** Stamps an inbound event with the engine's clock (µs). */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { BridgeError } from '../../core/errors.js';
 import type { OrderRequest, Side } from '../../core/model/types.js';
 import type { ClientReport } from '../../core/orders/order-desk.js';
-import { decodeMarketDataRequest, type MarketDataRequest } from '../../fix/app/market-data.js';
+import { decodeMarketDataRequest, encodeSnapshot } from '../../fix/app/market-data.js';
 import { decodeNewOrderSingle, encodePlatformExecution, isDecodeProblem } from '../../fix/app/orders.js';
 import { FixMessage } from '../../fix/codec/message.js';
 import { MsgType, Tag } from '../../fix/codec/tags.js';
@@ -17,6 +17,7 @@ import { FileSessionStore } from '../../fix/session/file-store.js';
 import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog } from '../../fix/session/session.js';
 import { FixAcceptor, type AdmissionCounters } from '../../gateways/fix/acceptor.js';
 import type { LiveConfig } from '../live-config.js';
+import { MAX_SUBSCRIPTIONS_PER_SESSION, type PriceRequest, type PriceRequestResult, type PriceSink } from './price-publisher.js';
 
 /** How the engine answers a platform's cancel (orders are IOC at LPs: they finish on their own). */
 export interface CancelAnswer {
@@ -32,8 +33,20 @@ export interface PlatformSideEvents {
   /** A NewOrderSingle that does not decode into an order (a coded refusal is sent by the side). */
   onUndecodable(key: string, text: string): void;
   onCancel(key: string, origClOrdId: string, cancelId: string): CancelAnswer;
-  onMarketDataRequest(session: FixSession, request: MarketDataRequest, group: string): void;
-  onLogout(session: FixSession): void;
+  /** A price subscription change from a platform connection (FIX session or WebSocket client). */
+  onPriceRequest(sink: PriceSink, request: PriceRequest, group: string): PriceRequestResult;
+  /** A platform connection ended: its price subscriptions end. */
+  onLogout(sink: PriceSink): void;
+  /** How many price subscriptions a connection holds now. */
+  subscriptionsHeld(sink: PriceSink): number;
+}
+
+/** What the order flow needs of the platform side, whatever protocol a platform speaks. */
+export interface PlatformReplies {
+  /** An ExecutionReport to the platform that sent the order; stored for resend if it is away. */
+  sendReport(r: ClientReport): void;
+  /** Rejects an order the engine will not send (OrdRejReason, text), with an ExecID of its own. */
+  refuse(key: string, o: RefusedOrder, ordRejReason: number, text: string, orderId?: string): void;
 }
 
 /** What a refusal names: the platform's order as it sent it. */
@@ -63,8 +76,20 @@ export interface SessionState {
   readonly nextTargetSeq: number;
 }
 
-export class PlatformSide {
+/** A FIX session's price stream: full-refresh snapshots (35=W) with production's markups. */
+class FixPriceSink implements PriceSink {
+  constructor(private readonly session: FixSession) {}
+  get isLoggedOn(): boolean {
+    return this.session.isLoggedOn;
+  }
+  sendPrice(mdReqId: string, platformSymbol: string, q: Parameters<PriceSink['sendPrice']>[2]): void {
+    this.session.sendApp(MsgType.MarketDataSnapshotFullRefresh, (e) => encodeSnapshot(e, mdReqId, platformSymbol, q.bidE8, q.askE8, 1_000_000 * 100_000_000, q.digits));
+  }
+}
+
+export class PlatformSide implements PlatformReplies {
   private readonly sessions = new Map<string, FixSession>();
+  private readonly sinks = new Map<FixSession, FixPriceSink>();
   private readonly acceptor: FixAcceptor;
   private refusals = 0;
 
@@ -122,14 +147,17 @@ export class PlatformSide {
               case MsgType.MarketDataRequest: {
                 const req = decodeMarketDataRequest(m);
                 if (req === null) throw new UnsupportedMessageType('MarketDataRequest without MDReqID');
-                events.onMarketDataRequest(s, req, groups.defaultGroup);
+                const result = events.onPriceRequest(this.sinkOf(s), { subscriptionId: req.mdReqId, symbols: req.symbols, unsubscribe: req.subscriptionType === '2' }, groups.defaultGroup);
+                const reject = (reason: string, text: string): void => void s.sendApp(MsgType.MarketDataRequestReject, (e) => e.str(Tag.MDReqID, req.mdReqId).str(Tag.MDReqRejReason, reason).str(Tag.Text, text));
+                if (result.overLimit !== null) reject('2', `At most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per session (${result.overLimit.held} held, ${result.overLimit.asked} asked)`);
+                for (const symbol of result.unknown) reject('0', `Unknown symbol ${symbol}`);
                 return;
               }
               default:
                 throw new UnsupportedMessageType(m.msgType);
             }
           },
-          onLogout: (s) => events.onLogout(s),
+          onLogout: (s) => events.onLogout(this.sinkOf(s)),
         },
         { nowMs: () => Date.now() },
         o.log,
@@ -148,6 +176,17 @@ export class PlatformSide {
       maxFailedLogonsPerMinute: platform.maxFailedLogonsPerMinute,
       ...(platform.tls === null ? {} : { tls: { key: readFileSync(platform.tls.keyFile), cert: readFileSync(platform.tls.certFile) } }),
     });
+  }
+
+  private sinkOf(session: FixSession): FixPriceSink {
+    let sink = this.sinks.get(session);
+    if (sink === undefined) this.sinks.set(session, (sink = new FixPriceSink(session)));
+    return sink;
+  }
+
+  /** Whether `key` is one of this side's platform sessions. */
+  has(key: string): boolean {
+    return this.sessions.has(key);
   }
 
   get admission(): AdmissionCounters {
