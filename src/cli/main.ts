@@ -49,7 +49,7 @@ Commands:
   audit verify FILE   check an audit log's hash chain; names the first bad line
   export RUN_DIR      a run's divergences, orders or faults as CSV or JSONL, filtered
   evidence RUN_DIR    write the evidence pack of a run (--out DIR): files, audit verification, sign-offs, configs
-  lp-sim              a simulated LP: a FIX acceptor streaming prices and executing orders
+  lp-sim              a simulated LP (FIX, or --ws WebSocket) streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
 Run "shadow-bridge <command> --help" for a command's options.`;
@@ -139,11 +139,12 @@ Options:
                  skipping it (without this, start-up stops and names the file and byte offset)
   -h, --help     this help`;
 
-const LP_SIM_HELP = `Usage: shadow-bridge lp-sim --lp ID --port N [--persona NAME] [--seed N] [--bridge COMPID] [--production DIR] [--scenario FILE]
+const LP_SIM_HELP = `Usage: shadow-bridge lp-sim --lp ID --port N [--ws] [--persona NAME] [--seed N] [--bridge COMPID] [--production DIR] [--scenario FILE]
 
-A simulated liquidity provider: a FIX 4.4 acceptor with SenderCompID ID for the bridge's CompID,
-streaming prices for every symbol the production bundle maps to this LP (seeded random walk, or
-this LP's quotes replayed from a scenario file) and executing orders as its persona says.
+A simulated liquidity provider: a FIX 4.4 acceptor with SenderCompID ID for the bridge's CompID
+(or, with --ws, a WebSocket venue speaking docs/ws-protocol.md), streaming prices for every
+symbol the production bundle maps to this LP (seeded random walk, or this LP's quotes replayed
+from a scenario file) and executing orders as its persona says.
 
 Options:
   --lp ID            LP id and SenderCompID (e.g. LP_ALPHA)
@@ -154,6 +155,8 @@ Options:
   --bridge COMPID    the bridge's SenderCompID (default BRIDGE)
   --production DIR   bundle whose LP symbol map defines what to quote (default mappings/production)
   --scenario FILE    replay this LP's quotes from a scenario instead of a random walk
+  --ws               speak the WebSocket venue profile on ws://HOST:PORT/v1 instead of FIX;
+                     the bridge's token is read from the environment variable SB_LP_SIM_TOKEN
   -h, --help         this help`;
 
 const REFLECTOR_HELP = `Usage: shadow-bridge fix-reflector --port N [--host H] [--store DIR] [--dictionary FIX44.xml] [--verbose]
@@ -464,6 +467,7 @@ async function lpSimCommand(args: string[]): Promise<number> {
     bridge: { type: 'string' },
     production: { type: 'string' },
     scenario: { type: 'string' },
+    ws: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -476,6 +480,9 @@ async function lpSimCommand(args: string[]): Promise<number> {
   const persona = PERSONAS[(values.persona as string | undefined) ?? 'ecn'];
   if (persona === undefined) usage(`--persona must be one of ${Object.keys(PERSONAS).join(', ')}, was "${String(values.persona)}"`);
   const lp = values.lp as string;
+  // A token on the command line would be in every process listing: it comes from the environment.
+  const wsToken = process.env['SB_LP_SIM_TOKEN'];
+  if (values.ws === true && (wsToken === undefined || !/^[\x21-\x7e]{16,512}$/.test(wsToken))) usage('lp-sim --ws needs SB_LP_SIM_TOKEN set to a 16-512 character token (no spaces)');
   const bundle = loadBundle((values.production as string | undefined) ?? DEFAULT_PRODUCTION);
   if (!bundle.lps.has(lp)) usage(`--lp ${lp} is not an LP in the production bundle (${[...bundle.lps.keys()].join(', ')})`);
   let scripted: { atMs: number; lpSymbol: string; bidE8: number; askE8: number }[] | undefined;
@@ -500,8 +507,9 @@ async function lpSimCommand(args: string[]): Promise<number> {
     instruments: simInstruments(bundle, lp),
     log: { event() {} },
     ...(scripted === undefined ? {} : { scriptedQuotes: scripted }),
+    ...(values.ws === true ? { ws: { token: wsToken as string } } : {}),
   });
-  console.log(`lp-sim ${lp} (${persona.name}) listening on port ${sim.port}`);
+  console.log(`lp-sim ${lp} (${persona.name}) listening on ${values.ws === true ? `ws://${(values.host as string | undefined) ?? '127.0.0.1'}:${sim.port}/v1` : `port ${sim.port}`}`);
   await untilSignal();
   await sim.close();
   console.log(`lp-sim ${lp}: ${JSON.stringify(sim.stats)}`);

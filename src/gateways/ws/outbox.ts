@@ -2,6 +2,7 @@
 // answer gets the next sequence number and is written to disk before it is sent, so a client
 // that reconnects (or an engine that restarts) can replay from any number it missed.
 // One JSON line per message; a torn last line is a crash mid-write and is dropped at load.
+// Without a folder it keeps messages in memory only (the LP simulator).
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { BridgeError } from '../../core/errors.js';
 export const OUTBOX_KEEP = 10_000;
 
 export class DurableOutbox {
-  private fd: number;
+  private fd: number | null = null;
   private seq = 0;
   /** The last OUTBOX_KEEP messages as sent (seq ascending): a ring, oldest at `start`. */
   private readonly kept: string[] = [];
@@ -19,8 +20,9 @@ export class DurableOutbox {
   private problem: BridgeError | null = null;
   readonly file: string;
 
-  constructor(dir: string, clientId: string, private readonly keep = OUTBOX_KEEP) {
-    this.file = join(dir, `ws-${clientId.replace(/[^A-Za-z0-9_.-]/g, '_')}.outbox.jsonl`);
+  constructor(dir: string | null, clientId: string, private readonly keep = OUTBOX_KEEP) {
+    this.file = dir === null ? '(memory)' : join(dir, `ws-${clientId.replace(/[^A-Za-z0-9_.-]/g, '_')}.outbox.jsonl`);
+    if (dir === null) return;
     try {
       mkdirSync(dir, { recursive: true });
       if (existsSync(this.file)) this.load();
@@ -54,7 +56,7 @@ export class DurableOutbox {
     const seq = ++this.seq;
     const json = JSON.stringify(body);
     const text = `{"type":${JSON.stringify(type)},"channel":"orders","seq":${seq}${json.length > 2 ? `,${json.slice(1)}` : '}'}`;
-    if (this.problem === null) {
+    if (this.problem === null && this.fd !== null) {
       try {
         writeSync(this.fd, `${text}\n`);
       } catch (cause) {
@@ -79,11 +81,13 @@ export class DurableOutbox {
   }
 
   close(): void {
+    if (this.fd === null) return;
     try {
       closeSync(this.fd);
     } catch {
       // already closed
     }
+    this.fd = null;
   }
 
   private hold(text: string): void {
