@@ -36,7 +36,11 @@ export class WsPlatformClient {
   /** Every orders-channel message, by seq. */
   readonly ordersChannel = new Map<number, Message>();
   readonly errors: Message[] = [];
-  readonly stats = { prices: 0, snapshots: 0, priceGaps: 0, heartbeats: 0, sent: 0, filled: 0, rejected: 0, replayed: 0 };
+  readonly stats = { prices: 0, snapshots: 0, priceGaps: 0, gapsWithoutSnapshot: 0, heartbeats: 0, sent: 0, filled: 0, rejected: 0, replayed: 0 };
+  /** The last seq seen per symbol. */
+  get priceSeqs(): ReadonlyMap<string, number> {
+    return this.priceSeq;
+  }
   /** Receive time (ms, fractional) of each price, for latency figures in benchmarks. */
   onPrice: ((m: Message, atMs: number) => void) | null = null;
   onExecution: ((m: Message) => void) | null = null;
@@ -94,7 +98,11 @@ export class WsPlatformClient {
         const symbol = m['symbol'] as string;
         const seq = m['seq'] as number;
         const last = this.priceSeq.get(symbol) ?? 0;
-        if (seq !== last + 1 && last > 0) this.stats.priceGaps++;
+        if (seq !== last + 1 && last > 0) {
+          this.stats.priceGaps++;
+          // The protocol's promise: the first price after a gap is a snapshot.
+          if (m['type'] !== 'snapshot') this.stats.gapsWithoutSnapshot++;
+        }
         this.priceSeq.set(symbol, seq);
         this.stats.prices++;
         if (m['type'] === 'snapshot') this.stats.snapshots++;
@@ -151,6 +159,10 @@ export class WsPlatformClient {
   /** Stops reading from the socket: the engine's sends pile up, as with a stalled browser tab. */
   stall(): void {
     (this.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  }
+
+  resume(): void {
+    (this.ws as unknown as { _socket: { resume(): void } })._socket.resume();
   }
 
   /** Random client flow (demo): `perSecond` orders over these symbols; returns a stop function. */

@@ -396,6 +396,8 @@ export class JsonWsServer<P> {
       peer.awaitingPong = false;
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      // Frames already read when the connection was closed (a flood) are dropped, not processed.
+      if (peer?.closed === true || ws.readyState !== ws.OPEN) return;
       const now = Date.now();
       if (peer !== null && !peer.takeToken(now)) {
         this.admission.rateLimited++;
