@@ -12,6 +12,7 @@ import { runQuoteRig } from './support/quote-rig.js';
 import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
 import { runJournalBench, type JournalBenchResult } from './order-journal.bench.js';
+import { runWsEchoFanout, runWsEchoHop, runWsFanout, runWsHop, type WsFanoutResult, type WsHopResult } from './support/ws-rig.js';
 
 const quick = process.argv.includes('--quick');
 const ROOT = resolve(import.meta.dirname, '..');
@@ -169,6 +170,54 @@ for (const q of quotes.rates) {
 }
 md.push('', `Highest sustained: ${sustainedQuotes > 0 ? `${sustainedQuotes} quotes/s` : 'none of the offered rates'} (target 200,000: ${sustainedQuotes >= 200_000 ? 'met' : 'MISSED'}). Highest rate kept up with: ${keepingUpQuotesOut > 0 ? `${keepingUpQuotesOut} marked-up quotes/s out (${keepingUpQuotesOut / 10} in)` : 'none'}. The rig decodes every subscriber's copy on one core, so above ~10k quotes/s in (100k out) it is the rig, not only the engine, that saturates.`, '');
 results['quotes'] = { rates: quotes.rates, sustainedQuotesPerSec: sustainedQuotes, keepingUpQuotesOutPerSec: keepingUpQuotesOut, engine: quotes.engine };
+
+// ---- 4b. WebSocket -----------------------------------------------------------------------------
+log('WebSocket: order hop and price fan-out against bare ws ...');
+const WS_RATES = quick ? [1_000] : [1_000, 5_000];
+const wsHop: WsHopResult[][] = [];
+const wsEcho: WsHopResult[][] = [];
+const wsHopEngine: (Record<string, unknown> | null)[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const h = await runWsHop(WS_RATES, SECONDS, WARMUP);
+  wsHop.push(h.rates);
+  wsHopEngine.push(h.engine);
+  wsEcho.push(await runWsEchoHop(WS_RATES, SECONDS, WARMUP));
+}
+md.push('## 4b. WebSocket: web platform order hop and price fan-out, against a bare `ws` process on the same path', '', `Order hop: a web platform's \`new\` -> engine -> LP (FIX) -> engine -> \`execution\`, timed from each order's scheduled send, with ${QUOTES} quotes/s from the LP; the floor is a bare ws server answering the same message at once (one hop where the engine has two, so the ratio also holds the LP leg). The FIX figures for the same path are section 2.`, '');
+md.push('| orders/s | path | round trip p50 µs | p99 µs | p99.9 µs | answered |', '|---|---|---|---|---|---|');
+const wsRatios: Record<number, { p50: number; p99: number }> = {};
+for (const [i, rate] of WS_RATES.entries()) {
+  const en = { p50: spreadOf(wsHop.map((x) => x[i]!.roundTripUs.p50)), p99: spreadOf(wsHop.map((x) => x[i]!.roundTripUs.p99)), p999: spreadOf(wsHop.map((x) => x[i]!.roundTripUs.p999)) };
+  const ec = { p50: spreadOf(wsEcho.map((x) => x[i]!.roundTripUs.p50)), p99: spreadOf(wsEcho.map((x) => x[i]!.roundTripUs.p99)), p999: spreadOf(wsEcho.map((x) => x[i]!.roundTripUs.p999)) };
+  md.push(`| ${rate} | bare ws echo | ${show(ec.p50, 0)} | ${show(ec.p99, 0)} | ${show(ec.p999, 0)} | ${wsEcho.reduce((n, x) => n + x[i]!.answered, 0)}/${wsEcho.reduce((n, x) => n + x[i]!.sent, 0)} |`);
+  md.push(`| ${rate} | engine over WebSocket | ${show(en.p50, 0)} | ${show(en.p99, 0)} | ${show(en.p999, 0)} | ${wsHop.reduce((n, x) => n + x[i]!.answered, 0)}/${wsHop.reduce((n, x) => n + x[i]!.sent, 0)} |`);
+  wsRatios[rate] = { p50: en.p50.median / Math.max(1, ec.p50.median), p99: en.p99.median / Math.max(1, ec.p99.median) };
+  md.push(`| ${rate} | engine / bare ws | ${fmt(wsRatios[rate]!.p50)}x | ${fmt(wsRatios[rate]!.p99)}x | | |`);
+}
+const cpuWs = wsHopEngine.map((e) => (e?.['cpuUsPerOrderSteady'] as number | null | undefined) ?? null).filter((x): x is number => x !== null);
+md.push('', `Engine CPU per order over WebSocket (all threads, while orders flowed, quotes included): ${cpuWs.length > 0 ? `${cpuWs.join(', ')} µs` : 'n/a'}.`, '');
+const FAN_CLIENTS = 8;
+const FAN_QUOTES = 1_000;
+const fan: WsFanoutResult[] = [];
+const fanStalled: WsFanoutResult[] = [];
+const fanEcho: { p50: number; p99: number; p999: number }[] = [];
+for (let r = 0; r < RUNS; r++) {
+  fan.push(await runWsFanout(FAN_CLIENTS, false, FAN_QUOTES, SECONDS, 500));
+  fanStalled.push(await runWsFanout(FAN_CLIENTS, true, FAN_QUOTES, SECONDS, 500));
+  fanEcho.push(await runWsEchoFanout(FAN_CLIENTS, FAN_QUOTES, SECONDS));
+}
+const fanRow = (name: string, rows: WsFanoutResult[]): string => {
+  const rss = rows.map((x) => (x.engine?.['peakRssMiB'] as number | undefined) ?? 0);
+  return `| ${name} | ${show(spreadOf(rows.map((x) => x.priceUs.p50)), 0)} | ${show(spreadOf(rows.map((x) => x.priceUs.p99)), 0)} | ${show(spreadOf(rows.map((x) => x.orderRoundTripUs.p50)), 0)} | ${show(spreadOf(rows.map((x) => x.orderRoundTripUs.p99)), 0)} | ${rows.reduce((n, x) => n + x.priceGaps, 0)} | ${rows.reduce((n, x) => n + Math.max(0, x.slowConsumersDisconnected), 0)} | ${Math.max(...rss)} |`;
+};
+md.push(`Price fan-out: ${FAN_QUOTES} quotes/s from the LP, each marked up and sent to ${FAN_CLIENTS} web platforms (LP send -> platform receive, µs, over all ${FAN_CLIENTS}), while one more platform sends 500 orders/s; then the same with a ninth platform that stops reading. The floor is a bare ws server broadcasting one message to ${FAN_CLIENTS} clients.`, '');
+md.push('| setup | price p50 | price p99 | order round trip p50 | order p99 | price gaps (readers) | slow consumers cut | engine peak RSS MiB |', '|---|---|---|---|---|---|---|---|');
+md.push(`| bare ws broadcast | ${show(spreadOf(fanEcho.map((x) => x.p50)), 0)} | ${show(spreadOf(fanEcho.map((x) => x.p99)), 0)} | | | | | |`);
+md.push(fanRow('engine, 8 readers', fan), fanRow('engine, 8 readers + 1 stalled', fanStalled));
+const fanRatio = spreadOf(fan.map((x) => x.priceUs.p50)).median / Math.max(1, spreadOf(fanEcho.map((x) => x.p50)).median);
+const stallCost = spreadOf(fanStalled.map((x) => x.priceUs.p99)).median / Math.max(1, spreadOf(fan.map((x) => x.priceUs.p99)).median);
+md.push('', `Fan-out p50 against bare ws: ${fmt(fanRatio)}x. A stalled client costs the readers' price p99 ${fmt(stallCost)}x (within noise is about 1x; this machine's spread is in the cells). The stalled client is cut once its buffer stays full past \`slowConsumerMs\` (2 s here; the runs are ${SECONDS} s, so a cut shows only when the kernel buffers filled in time).`, '');
+results['websocket'] = { hop: { rates: WS_RATES, engine: wsHop, bareWs: wsEcho, ratios: wsRatios, cpuUsPerOrder: cpuWs }, fanout: { clients: FAN_CLIENTS, quotesPerSec: FAN_QUOTES, engine: fan.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), stalled: fanStalled.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), bareWs: fanEcho, ratioP50: fanRatio, stalledP99Cost: stallCost } };
 
 // ---- 5. replay --------------------------------------------------------------------------------
 log('replay decision stage ...');

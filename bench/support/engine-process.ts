@@ -58,7 +58,7 @@ const engine = await startLiveEngine(config, 'bench', wrap === undefined ? {} : 
 // CPU from here on is the engine at work, without module loading and bundle compilation.
 const cpuAtReady = process.cpuUsage();
 engineRef = engine;
-console.log(`ready ${engine.platformPort}`);
+console.log(`ready ${engine.platformPort} ${engine.wsPort ?? 0}`);
 process.once('SIGTERM', async () => {
   clearInterval(rssTimer);
   const summary = await engine.stop();
@@ -85,6 +85,7 @@ process.once('SIGTERM', async () => {
     eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
     gc: { count: sorted.length, totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)), p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0, maxMs: sorted.at(-1) ?? 0 },
     orders: summary.orders,
+    admission: (summary as unknown as { admission?: unknown }).admission ?? null,
     executed: summary.production.executed,
     compared: summary.compared,
     dropped: summary.coverage.dropped,

@@ -58,17 +58,17 @@ export interface RateResult {
   readonly quotesPerSec: number;
 }
 
-function percentiles(h: hdr.Histogram): Percentiles {
+export function percentiles(h: hdr.Histogram): Percentiles {
   if (h.totalCount === 0) return { count: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   const r = (v: number): number => Math.round(v * 10) / 10;
   return { count: h.totalCount, p50: r(h.getValueAtPercentile(50)), p90: r(h.getValueAtPercentile(90)), p99: r(h.getValueAtPercentile(99)), p999: r(h.getValueAtPercentile(99.9)), max: r(h.maxValue) };
 }
 
-function histogram(): hdr.Histogram {
+export function histogram(): hdr.Histogram {
   return hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-export function startProcess(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+export function startProcess(args: string[]): Promise<{ child: ChildProcess; port: number; wsPort: number; output: () => string }> {
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the processes under test.
   const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
   // On this 2-core machine the process under test gets core 1 and the rig core 0 (see pinRig):
@@ -82,8 +82,8 @@ export function startProcess(args: string[]): Promise<{ child: ChildProcess; por
   return new Promise((res, rej) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /ready (\d+)/.exec(out);
-      if (m !== null) res({ child, port: Number(m[1]), output: () => out });
+      const m = /ready (\d+)(?: (\d+))?\n/.exec(out);
+      if (m !== null) res({ child, port: Number(m[1]), wsPort: Number(m[2] ?? 0), output: () => out });
     });
     child.once('exit', (code) => rej(new Error(`${args[0]} exited ${code}: ${out}`)));
   });
@@ -101,14 +101,17 @@ export async function stopProcess(p: { child: ChildProcess; output: () => string
   }
 }
 
-async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+export async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   return cond();
 }
 
 /** The LP end: an acceptor that fills at once and streams quotes at `quotesPerSec`. */
-class LpEnd {
+export class LpEnd {
+  /** Fan-out mode: only GBPUSD, its mid one point higher each quote, each send time kept. */
+  monotonic = false;
+  readonly quoteTimes: number[] = [];
   session: FixSession;
   acceptor: FixAcceptor;
   arrivals: number[] = [];
@@ -160,8 +163,11 @@ class LpEnd {
       last = now;
       while (owed >= 1) {
         owed--;
-        const symbol = symbols[k++ % symbols.length] as string;
-        mid += k % 2 === 0 ? 1000 : -1000;
+        const symbol = this.monotonic ? 'GBPUSD' : (symbols[k++ % symbols.length] as string);
+        if (this.monotonic) {
+          mid += 1000;
+          this.quoteTimes.push(nowUs());
+        } else mid += k % 2 === 0 ? 1000 : -1000;
         this.session.sendApp(MsgType.MarketDataSnapshotFullRefresh, (e) => encodeSnapshot(e, this.mdReqId as string, symbol, mid - 2000, mid + 2000, 100_000_000_000_000, 5));
         this.quotesSent++;
       }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { liveConfigFrom } from '../../src/app/live-config.js';
+import { liveConfigFrom, loadLiveConfig } from '../../src/app/live-config.js';
 import { decodeExecution, decodeNewOrder, decodePrice, executionBody, isWsProblem, priceText } from '../../src/gateways/ws/messages.js';
 import { DurableOutbox } from '../../src/gateways/ws/outbox.js';
 import { formatE8 } from '../../src/core/model/scaled.js';
@@ -96,6 +96,11 @@ describe('WebSocket configuration', () => {
     platform: { port: 0, senderCompId: 'BRIDGE', storeDir: 's', sessions: [{ targetCompId: 'PLAT', defaultGroup: 'g' }] },
     lps: [{ id: 'LP_ALPHA', port: 1, senderCompId: 'BRIDGE', targetCompId: 'LP_ALPHA' }],
   };
+  it('examples/live-ws.yaml is a valid config with a web platform and a WebSocket LP', () => {
+    const c = loadLiveConfig(join(import.meta.dirname, '..', '..', 'examples', 'live-ws.yaml'));
+    expect(c.platform.websocket?.clients.map((x) => x.id)).toEqual(['WEB_RETAIL']);
+    expect(c.lps.find((l) => l.id === 'LP_CHARLIE')).toMatchObject({ protocol: 'ws', tokenEnv: 'SB_LP_SIM_TOKEN' });
+  });
   it('applies finite defaults to every limit', () => {
     const c = liveConfigFrom({ ...base, platform: { ...base.platform, websocket: { port: 0, clients: [{ id: 'WEB', token: 'a-token-of-16-chars', defaultGroup: 'g' }] } } });
     expect(c.platform.websocket?.limits).toEqual({ maxMessageBytes: 16_384, maxConnections: 256, maxPendingConnections: 64, authTimeoutMs: 5_000, messagesPerSecond: 100, heartbeatMs: 1_000, pingIntervalMs: 10_000, idleTimeoutMs: 300_000, conflateAboveBytes: 262_144, maxBufferedBytes: 4_194_304, slowConsumerMs: 5_000 });

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { BridgeError } from '../../core/errors.js';
+import { atTurnEnd } from '../../fix/session/turn-batch.js';
 
 export interface WsLimits {
   /** Largest frame accepted; larger ones close the connection with 1009. */
@@ -120,6 +121,9 @@ export class WsPeer<P> {
   subscriptions = 0;
   private tokens: number;
   private tokensAtMs: number;
+  /** Messages of this turn, written together at its end (after the turn's journal writes). */
+  private outq: string[] = [];
+  private outBytes = 0;
   closed = false;
 
   constructor(
@@ -137,7 +141,7 @@ export class WsPeer<P> {
 
   /** Bytes accepted for sending and not yet written to the socket. */
   get bufferedBytes(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.outBytes;
   }
 
   get conflating(): boolean {
@@ -151,9 +155,23 @@ export class WsPeer<P> {
 
   sendText(text: string): void {
     if (this.closed) return;
-    this.ws.send(text);
-    if (this.ws.bufferedAmount > this.server.limits.maxBufferedBytes) this.server.slowConsumer(this, 'send buffer full');
+    if (this.outq.length === 0) atTurnEnd('socket', this.flushOut);
+    this.outq.push(text);
+    this.outBytes += text.length;
+    if (this.bufferedBytes > this.server.limits.maxBufferedBytes) this.server.slowConsumer(this, 'send buffer full');
   }
+
+  /** One corked burst per turn: the frames go out in one writev, not one syscall each. */
+  private readonly flushOut = (): void => {
+    const q = this.outq;
+    this.outq = [];
+    this.outBytes = 0;
+    if (this.closed || q.length === 0) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    for (const text of q) this.ws.send(text);
+    socket?.uncork();
+  };
 
   /**
    * A message only the latest of which matters (a price): sent now when the buffer has room,
@@ -162,7 +180,7 @@ export class WsPeer<P> {
    */
   offer(key: string, build: (afterGap: boolean) => string): void {
     if (this.closed) return;
-    if (!this.conflating && this.ws.bufferedAmount <= this.server.limits.conflateAboveBytes) {
+    if (!this.conflating && this.bufferedBytes <= this.server.limits.conflateAboveBytes) {
       this.sendText(build(false));
       return;
     }
@@ -178,7 +196,7 @@ export class WsPeer<P> {
   /** Called by the server's flush timer: sends what is held once the buffer has drained. */
   flushHeld(nowMs: number): 'flushed' | 'waiting' | 'slow' {
     const limits = this.server.limits;
-    if (this.ws.bufferedAmount > limits.conflateAboveBytes / 2) return nowMs - this.conflatingSinceMs > limits.slowConsumerMs || this.ws.bufferedAmount > limits.maxBufferedBytes ? 'slow' : 'waiting';
+    if (this.bufferedBytes > limits.conflateAboveBytes / 2) return nowMs - this.conflatingSinceMs > limits.slowConsumerMs || this.bufferedBytes > limits.maxBufferedBytes ? 'slow' : 'waiting';
     this.conflatingSinceMs = 0;
     const held = [...this.held.values()];
     this.held.clear();
@@ -213,6 +231,7 @@ export class WsPeer<P> {
 
   close(code: number, reason: string): void {
     if (this.closed) return;
+    this.flushOut(); // what this turn already said (an answer, an error) goes before the close
     this.closed = true;
     this.held.clear();
     this.ws.close(code, reason);

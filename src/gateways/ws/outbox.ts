@@ -1,12 +1,14 @@
 // The orders channel's durable outbox, one per WebSocket client: every execution and cancel
 // answer gets the next sequence number and is written to disk before it is sent, so a client
-// that reconnects (or an engine that restarts) can replay from any number it missed.
+// that reconnects (or an engine that restarts) can replay from any number it missed. Writes are
+// batched per event-loop turn and always land before that turn's socket writes.
 // One JSON line per message; a torn last line is a crash mid-write and is dropped at load.
 // Without a folder it keeps messages in memory only (the LP simulator).
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
+import { atTurnEnd } from '../../fix/session/turn-batch.js';
 
 /** Messages kept for replay per client; the file is compacted to this at start. */
 export const OUTBOX_KEEP = 10_000;
@@ -18,6 +20,8 @@ export class DurableOutbox {
   private readonly kept: string[] = [];
   private start = 0;
   private problem: BridgeError | null = null;
+  /** Lines appended this turn: one write() at the end of the turn, before any socket write. */
+  private pending = '';
   readonly file: string;
 
   constructor(dir: string | null, clientId: string, private readonly keep = OUTBOX_KEEP) {
@@ -57,15 +61,24 @@ export class DurableOutbox {
     const json = JSON.stringify(body);
     const text = `{"type":${JSON.stringify(type)},"channel":"orders","seq":${seq}${json.length > 2 ? `,${json.slice(1)}` : '}'}`;
     if (this.problem === null && this.fd !== null) {
-      try {
-        writeSync(this.fd, `${text}\n`);
-      } catch (cause) {
-        this.problem = new BridgeError('SB_ERR_WS_OUTBOX', `${this.file}: ${(cause as Error).message}`, { cause });
-      }
+      if (this.pending === '') atTurnEnd('journal', this.flush);
+      this.pending += `${text}\n`;
     }
     this.hold(text);
     return text;
   }
+
+  /** Writes this turn's lines; runs before the turn's socket writes (turn-batch orders them). */
+  readonly flush = (): void => {
+    const lines = this.pending;
+    this.pending = '';
+    if (lines === '' || this.fd === null || this.problem !== null) return;
+    try {
+      writeSync(this.fd, lines);
+    } catch (cause) {
+      this.problem = new BridgeError('SB_ERR_WS_OUTBOX', `${this.file}: ${(cause as Error).message}`, { cause });
+    }
+  };
 
   /** Every held message from `fromSeq` on, marked as resent; null when it is no longer held. */
   replayFrom(fromSeq: number): string[] | null {
@@ -81,6 +94,7 @@ export class DurableOutbox {
   }
 
   close(): void {
+    this.flush();
     if (this.fd === null) return;
     try {
       closeSync(this.fd);
