@@ -198,12 +198,14 @@ const cpuWs = wsHopEngine.map((e) => (e?.['cpuUsPerOrderSteady'] as number | nul
 md.push('', `Engine CPU per order over WebSocket (all threads, while orders flowed, quotes included): ${cpuWs.length > 0 ? `${cpuWs.join(', ')} µs` : 'n/a'}.`, '');
 const FAN_CLIENTS = 8;
 const FAN_QUOTES = 1_000;
+const STALL_SECONDS = quick ? SECONDS : 40;
 const fan: WsFanoutResult[] = [];
 const fanStalled: WsFanoutResult[] = [];
 const fanEcho: { p50: number; p99: number; p999: number }[] = [];
 for (let r = 0; r < RUNS; r++) {
   fan.push(await runWsFanout(FAN_CLIENTS, false, FAN_QUOTES, SECONDS, 500));
-  fanStalled.push(await runWsFanout(FAN_CLIENTS, true, FAN_QUOTES, SECONDS, 500));
+  // Long enough for the stalled client's kernel buffers (~4 MB at ~150 KB/s) to fill, be conflated and cut.
+  fanStalled.push(await runWsFanout(FAN_CLIENTS, true, FAN_QUOTES, STALL_SECONDS, 500));
   fanEcho.push(await runWsEchoFanout(FAN_CLIENTS, FAN_QUOTES, SECONDS));
 }
 const fanRow = (name: string, rows: WsFanoutResult[]): string => {
@@ -216,7 +218,7 @@ md.push(`| bare ws broadcast | ${show(spreadOf(fanEcho.map((x) => x.p50)), 0)} |
 md.push(fanRow('engine, 8 readers', fan), fanRow('engine, 8 readers + 1 stalled', fanStalled));
 const fanRatio = spreadOf(fan.map((x) => x.priceUs.p50)).median / Math.max(1, spreadOf(fanEcho.map((x) => x.p50)).median);
 const stallCost = spreadOf(fanStalled.map((x) => x.priceUs.p99)).median / Math.max(1, spreadOf(fan.map((x) => x.priceUs.p99)).median);
-md.push('', `Fan-out p50 against bare ws: ${fmt(fanRatio)}x. A stalled client costs the readers' price p99 ${fmt(stallCost)}x (within noise is about 1x; this machine's spread is in the cells). The stalled client is cut once its buffer stays full past \`slowConsumerMs\` (2 s here; the runs are ${SECONDS} s, so a cut shows only when the kernel buffers filled in time).`, '');
+md.push('', `Fan-out p50 against bare ws: ${fmt(fanRatio)}x. A stalled client costs the readers' price p99 ${fmt(stallCost)}x (within noise is about 1x; this machine's spread is in the cells). The stalled client is cut once its buffer stays full past \`slowConsumerMs\` (2 s here) after its kernel buffers (~4 MB) fill: the stalled runs last ${STALL_SECONDS} s so that happens${quick ? ' (not in --quick)' : ''}.`, '');
 results['websocket'] = { hop: { rates: WS_RATES, engine: wsHop, bareWs: wsEcho, ratios: wsRatios, cpuUsPerOrder: cpuWs }, fanout: { clients: FAN_CLIENTS, quotesPerSec: FAN_QUOTES, engine: fan.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), stalled: fanStalled.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), bareWs: fanEcho, ratioP50: fanRatio, stalledP99Cost: stallCost } };
 
 // ---- 5. replay --------------------------------------------------------------------------------

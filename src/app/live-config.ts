@@ -15,6 +15,7 @@ const loopbackOrHost = z.string().min(1);
 const tlsServer = z.strictObject({ keyFile: z.string().min(1), certFile: z.string().min(1) });
 const tlsClient = z.strictObject({ caFile: z.string().min(1).optional(), rejectUnauthorized: z.boolean().default(true), servername: z.string().optional() });
 
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 const wsToken = z.string().regex(/^[\x21-\x7e]{16,512}$/, '16-512 printable characters, no spaces');
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name');
 
@@ -41,6 +42,8 @@ const websocketPlatforms = z.strictObject({
   port,
   path: z.string().regex(/^\/[A-Za-z0-9._~/-]{0,63}$/, 'a path such as /v1').default('/v1'),
   tls: tlsServer.nullable().default(null),
+  /** Tokens cross the network in the clear without tls: refused off loopback unless set. */
+  allowPlaintext: z.boolean().default(false),
   limits: wsLimits,
   clients: z
     .array(
@@ -143,6 +146,8 @@ const schema = z.strictObject({
         path: z.string().regex(/^\/[A-Za-z0-9._~/-]{0,63}$/, 'a path such as /v1').default('/v1'),
         token: wsToken.optional(),
         tokenEnv: envName.optional(),
+        /** WebSocket only: connect without TLS to an address that is not loopback (the token crosses in the clear). */
+        allowPlaintext: z.boolean().default(false),
         heartBtIntSec: z.number().int().min(1).max(300).default(10),
         account: z.string().default('BRIDGE'),
         /** Orders older than this are gap-filled, not resent, when the LP asks for a resend. */
@@ -179,6 +184,7 @@ const schema = z.strictObject({
       for (const field of ['senderCompId', 'targetCompId'] as const) if (l[field] === undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is required for a FIX LP' });
       for (const field of ['token', 'tokenEnv'] as const) if (l[field] !== undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is for a WebSocket LP (protocol: ws); a FIX LP takes username and password' });
     } else {
+      if (l.tls === null && !l.allowPlaintext && !LOOPBACK.includes(l.host)) ctx.addIssue({ code: 'custom', path: ['lps', i, 'host'], message: `${l.host} is not a loopback address: without tls the LP's token would cross the network in the clear; set tls, or allowPlaintext: true` });
       if (l.token === undefined && l.tokenEnv === undefined) ctx.addIssue({ code: 'custom', path: ['lps', i, 'token'], message: 'a WebSocket LP needs token or tokenEnv' });
       for (const field of ['senderCompId', 'targetCompId', 'username', 'password', 'schedule'] as const) if (l[field] !== undefined && l[field] !== null) ctx.addIssue({ code: 'custom', path: ['lps', i, field], message: 'is for a FIX LP; a WebSocket LP authenticates with token or tokenEnv' });
     }
@@ -192,6 +198,7 @@ const schema = z.strictObject({
       if (fixIds.has(x.id)) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'clients', i, 'id'], message: `${x.id} is also a FIX platform session's targetCompId` });
       if ((x.token === undefined) === (x.tokenEnv === undefined)) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'clients', i, 'token'], message: 'give exactly one of token and tokenEnv' });
     });
+    if (ws.tls === null && !ws.allowPlaintext && !LOOPBACK.includes(ws.host)) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'host'], message: `${ws.host} is not a loopback address: without tls the clients' tokens would cross the network in the clear; set tls, or allowPlaintext: true` });
     if (ws.port !== 0 && ws.port === c.platform.port && ws.host === c.platform.host) ctx.addIssue({ code: 'custom', path: ['platform', 'websocket', 'port'], message: 'is the FIX acceptor\'s port' });
   }
   if (c.admin !== null && !c.admin.allowNonLoopback && !['127.0.0.1', '::1', 'localhost'].includes(c.admin.host)) {

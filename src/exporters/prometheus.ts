@@ -152,6 +152,10 @@ export function engineRegistry(snapshot: () => MetricsSnapshot): Registry {
     const r = (s().summary as unknown as { reconciliation?: Record<string, number> }).reconciliation ?? {};
     for (const [kind, n] of Object.entries(r)) set({ kind }, n);
   });
+  totals(registry, 'shadow_bridge_ws_admission_total', 'WebSocket platform connections by what admission did (accepted, refused, closed and why)', ['event'], (set) => {
+    const ws = (s().summary as unknown as { admission?: { ws?: Record<string, number> } }).admission?.ws;
+    if (ws !== undefined) for (const [event, n] of Object.entries(ws)) set({ event }, n);
+  });
   gauge(registry, 'shadow_bridge_rollout_state', 'Rollout state (1 for the current one)', ['state'], (set) => {
     const r = s().rollout;
     if (r !== null) for (const st of ROLLOUT_STATES) set({ state: st }, r.state === st ? 1 : 0);

@@ -21,6 +21,7 @@ function snapshot(orders: number): MetricsSnapshot {
       coverage: { offered: orders, compared: orders, ratio: 1, dropped: { sampled_out: 0, queue_full: 0, candidate_timeout: 0, candidate_error: 0 } },
       latencyUs: { production: latency, candidate: latency },
       reconciliation: { overfill: 1 },
+      admission: { accepted: 2, ws: { accepted: 3, slowConsumers: 1, authFailures: 4 } },
     } as unknown as MetricsSnapshot['summary'],
     sessions: [{ side: 'lp', id: 'LP_ALPHA', loggedOn: true, nextSenderSeq: 5, nextTargetSeq: 9 }],
     shadowQueue: { depth: 0, highWater: 4, lagUs: latency },
@@ -59,6 +60,8 @@ describe('Prometheus registry', () => {
     expect(first.get('shadow_bridge_rollout_gate_breaching{gate="critical-divergence",metric="critical_divergences",action="rollback"}')).toBe(0);
     expect(first.get('shadow_bridge_fix_next_seq_num{side="lp",session="LP_ALPHA",direction="target"}')).toBe(9);
     expect(first.get('shadow_bridge_reconciliation_breaks_total{kind="overfill"}')).toBe(1);
+    expect(first.get('shadow_bridge_ws_admission_total{event="slowConsumers"}')).toBe(1);
+    expect(first.get('shadow_bridge_ws_admission_total{event="authFailures"}')).toBe(4);
     orders = 250;
     const second = parse(await registry.metrics());
     expect(taken).toBe(2);

@@ -124,5 +124,9 @@ describe('WebSocket configuration', () => {
     expect(bad(null, [{ id: 'LP_ALPHA', protocol: 'ws', port: 1 }])).toMatch(/needs token or tokenEnv/);
     expect(bad(null, [{ id: 'LP_ALPHA', protocol: 'ws', port: 1, token: 'a-token-of-16-chars', senderCompId: 'B' }])).toMatch(/is for a FIX LP/);
     expect(bad(null, [{ id: 'LP_ALPHA', port: 1 }])).toMatch(/required for a FIX LP/);
+    // Tokens in the clear off loopback: refused unless asked for.
+    expect(bad({ host: '0.0.0.0', port: 0, clients: [{ id: 'WEB', token: 'a-token-of-16-chars', defaultGroup: 'g' }] })).toMatch(/would cross the network in the clear/);
+    expect(bad({ host: '0.0.0.0', port: 0, allowPlaintext: true, clients: [{ id: 'WEB', token: 'a-token-of-16-chars', defaultGroup: 'g' }] })).toBe('accepted');
+    expect(bad(null, [{ id: 'LP_ALPHA', protocol: 'ws', host: '10.0.0.5', port: 1, token: 'a-token-of-16-chars' }])).toMatch(/in the clear/);
   });
 });
