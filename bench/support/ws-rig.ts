@@ -42,6 +42,8 @@ export interface WsFanoutResult {
   readonly orderRoundTripUs: Percentiles;
   readonly priceGaps: number;
   readonly slowConsumersDisconnected: number;
+  /** Connections cut for not answering pings (a client that stops reading stops answering too). */
+  readonly livenessTimeouts: number;
   readonly engine: Record<string, unknown> | null;
 }
 
@@ -204,8 +206,8 @@ export async function runWsFanout(clients: number, stalledClient: boolean, quote
   const engine = await stopProcess(middle);
   await lp.close();
   rmSync(tmp, { recursive: true, force: true });
-  const ws = (engine?.['admission'] as { ws?: { slowConsumers?: number } } | undefined)?.ws;
-  return { clients, stalledClient, quotesPerSec, priceUs, orderRoundTripUs: order.roundTripUs, priceGaps: readers.reduce((n, c) => n + c.stats.priceGaps, 0), slowConsumersDisconnected: ws?.slowConsumers ?? -1, engine };
+  const ws = (engine?.['admission'] as { ws?: { slowConsumers?: number; livenessTimeouts?: number } } | undefined)?.ws;
+  return { clients, stalledClient, quotesPerSec, priceUs, orderRoundTripUs: order.roundTripUs, priceGaps: readers.reduce((n, c) => n + c.stats.priceGaps, 0), slowConsumersDisconnected: ws?.slowConsumers ?? -1, livenessTimeouts: ws?.livenessTimeouts ?? -1, engine };
 }
 
 /** The floor of fan-out: one message in, broadcast by a bare ws server to `clients` clients. */
