@@ -33,6 +33,7 @@ const wsLimits = z
     conflateAboveBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(256 * 1024),
     maxBufferedBytes: z.number().int().min(4_096).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
     slowConsumerMs: z.number().int().min(100).max(600_000).default(5_000),
+    maxFailedAuthPerMinute: z.number().int().min(1).max(10_000).default(20),
   })
   .prefault({});
 

@@ -168,6 +168,13 @@ describe('the WebSocket port under hostile input', () => {
       expect(ws['binaryFrames']).toBe(1);
       expect(ws['rateLimited']).toBe(1);
       expect(ws['evictedPending']).toBeGreaterThanOrEqual(1_000 - 32);
+
+      // Guessing tokens: after 20 wrong ones in a minute from one address, its upgrades get HTTP
+      // 429 for the rest of the minute; a client already connected goes on trading.
+      for (let i = 0; i < 18; i++) expect((await probe(url, { headers: { authorization: `Bearer guess-${i}-0123456789abcdef` } })).code).toBe(-401);
+      expect((await probe(url, { headers: { authorization: `Bearer ${TOKEN}` } })).code).toBe(-429);
+      expect(await trades(good, 'G-4')).toBe('trade:filled');
+      expect((engine.summary() as unknown as { admission: { ws: Record<string, number> } }).admission.ws['refusedPeerBlocked']).toBe(1);
     } finally {
       for (const s of idle) s.destroy();
       await good.close();

@@ -103,7 +103,7 @@ describe('WebSocket configuration', () => {
   });
   it('applies finite defaults to every limit', () => {
     const c = liveConfigFrom({ ...base, platform: { ...base.platform, websocket: { port: 0, clients: [{ id: 'WEB', token: 'a-token-of-16-chars', defaultGroup: 'g' }] } } });
-    expect(c.platform.websocket?.limits).toEqual({ maxMessageBytes: 16_384, maxConnections: 256, maxPendingConnections: 64, authTimeoutMs: 5_000, messagesPerSecond: 100, heartbeatMs: 1_000, pingIntervalMs: 10_000, idleTimeoutMs: 300_000, conflateAboveBytes: 262_144, maxBufferedBytes: 4_194_304, slowConsumerMs: 5_000 });
+    expect(c.platform.websocket?.limits).toEqual({ maxMessageBytes: 16_384, maxConnections: 256, maxPendingConnections: 64, authTimeoutMs: 5_000, messagesPerSecond: 100, heartbeatMs: 1_000, pingIntervalMs: 10_000, idleTimeoutMs: 300_000, conflateAboveBytes: 262_144, maxBufferedBytes: 4_194_304, slowConsumerMs: 5_000, maxFailedAuthPerMinute: 20 });
     expect(c.platform.websocket?.path).toBe('/v1');
   });
   it('refuses a client named like a FIX session, a short token, both or neither token, unlimited limits, and a WebSocket LP without a token', () => {

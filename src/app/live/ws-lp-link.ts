@@ -82,6 +82,7 @@ export class WsLpLink implements LpLink {
     const lp = this.o.lpc.id;
     switch (m['type']) {
       case 'welcome': {
+        if (this.loggedOn) return; // one welcome per connection; a repeat changes nothing
         this.loggedOn = true;
         this.priceSeq.clear();
         this.events.onStatus(lp, 'up', 'logon');
@@ -124,7 +125,8 @@ export class WsLpLink implements LpLink {
       case 'pong':
         return;
       default:
-        this.o.logger.warn({ event: 'lp_reject_message', lp, msgType: m['type'], code: m['code'], text: m['text'] }, 'lp_reject_message');
+        // Through the peer log, which bounds how many lines a chatty or hostile LP can cause.
+        this.o.log.event('lp_reject_message', { lp, msgType: String(m['type']).slice(0, 32), code: String(m['code'] ?? '').slice(0, 64), text: String(m['text'] ?? '').slice(0, 256) });
     }
   }
 

@@ -30,6 +30,8 @@ export interface WsLimits {
   /** Above this many bytes waiting, or conflating for longer than slowConsumerMs: disconnected. */
   readonly maxBufferedBytes: number;
   readonly slowConsumerMs: number;
+  /** Wrong tokens from one address in a minute before its upgrades are refused (HTTP 429) for the rest of it. */
+  readonly maxFailedAuthPerMinute: number;
 }
 
 export const DEFAULT_WS_LIMITS: WsLimits = {
@@ -44,6 +46,7 @@ export const DEFAULT_WS_LIMITS: WsLimits = {
   conflateAboveBytes: 256 * 1024,
   maxBufferedBytes: 4 * 1024 * 1024,
   slowConsumerMs: 5_000,
+  maxFailedAuthPerMinute: 20,
 };
 
 /** Close codes of docs/ws-protocol.md §5. */
@@ -65,6 +68,7 @@ export interface WsAdmission {
   accepted: number;
   refusedAtCapacity: number;
   refusedBadPath: number;
+  refusedPeerBlocked: number;
   authFailures: number;
   authTimeouts: number;
   evictedPending: number;
@@ -264,7 +268,9 @@ export class JsonWsServer<P> {
   private timers: NodeJS.Timeout[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private connections = 0;
-  readonly admission: WsAdmission = { accepted: 0, refusedAtCapacity: 0, refusedBadPath: 0, authFailures: 0, authTimeouts: 0, evictedPending: 0, replaced: 0, rateLimited: 0, tooBig: 0, binaryFrames: 0, badFrames: 0, badMessages: 0, livenessTimeouts: 0, idleClosed: 0, slowConsumers: 0, conflatedMessages: 0 };
+  /** Recent wrong tokens per remote address (epoch ms), pruned as the minute moves. */
+  private readonly failures = new Map<string, number[]>();
+  readonly admission: WsAdmission = { accepted: 0, refusedAtCapacity: 0, refusedBadPath: 0, refusedPeerBlocked: 0, authFailures: 0, authTimeouts: 0, evictedPending: 0, replaced: 0, rateLimited: 0, tooBig: 0, binaryFrames: 0, badFrames: 0, badMessages: 0, livenessTimeouts: 0, idleClosed: 0, slowConsumers: 0, conflatedMessages: 0 };
 
   constructor(private readonly o: WsServerOptions<P>) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.limits.maxMessageBytes, clientTracking: false, perMessageDeflate: false });
@@ -344,6 +350,13 @@ export class JsonWsServer<P> {
       this.refuseUpgrade(socket, 404, 'Not Found');
       return;
     }
+    const address = req.socket.remoteAddress ?? '?';
+    if (this.recentFailures(address) >= this.o.limits.maxFailedAuthPerMinute) {
+      // Guessing tokens is slowed to a crawl; the address may try again when the minute has moved.
+      this.admission.refusedPeerBlocked++;
+      this.refuseUpgrade(socket, 429, 'Too Many Requests');
+      return;
+    }
     if (this.peers.size >= this.o.limits.maxConnections) {
       this.admission.refusedAtCapacity++;
       this.refuseUpgrade(socket, 503, 'Service Unavailable');
@@ -356,6 +369,7 @@ export class JsonWsServer<P> {
       principal = token === undefined ? null : this.o.authenticate(token);
       if (principal === null) {
         this.admission.authFailures++;
+        this.authFailed(address);
         this.o.log.event('ws_auth_failed', { remote: req.socket.remoteAddress, how: 'header' });
         this.refuseUpgrade(socket, 401, 'Unauthorized');
         return;
@@ -450,6 +464,7 @@ export class JsonWsServer<P> {
         const p = message['token'].length <= 512 ? this.o.authenticate(message['token']) : null;
         if (p === null) {
           this.admission.authFailures++;
+          this.authFailed(remote);
           this.o.log.event('ws_auth_failed', { remote, how: 'message' });
           ws.close(WsClose.authFailed, 'authentication failed');
           setTimeout(() => ws.terminate(), 1_000).unref();
@@ -477,6 +492,24 @@ export class JsonWsServer<P> {
       }
     });
     if (principal !== null) admit(principal);
+  }
+
+  private recentFailures(address: string): number {
+    const list = this.failures.get(address);
+    if (list === undefined) return 0;
+    const since = Date.now() - 60_000;
+    while (list.length > 0 && (list[0] as number) < since) list.shift();
+    if (list.length === 0) this.failures.delete(address);
+    return list.length;
+  }
+
+  private authFailed(address: string): void {
+    const list = this.failures.get(address) ?? [];
+    list.push(Date.now());
+    if (list.length > this.o.limits.maxFailedAuthPerMinute) list.shift();
+    this.failures.set(address, list);
+    // Bounded whatever the number of addresses: the oldest address is forgotten first.
+    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   /** A peer leaves the server's books once, however it ended; the caller hears of it once. */
