@@ -12,6 +12,8 @@ export interface WsPlatformClientOptions {
   /** 'header': Authorization on the upgrade; 'message': an auth message first (the browser way). */
   readonly auth?: 'header' | 'message';
   readonly subscribe?: readonly string[];
+  /** For wss://: the CA to trust (a self-signed engine certificate). */
+  readonly ca?: Buffer;
   /** The orders-channel number already processed (a reconnecting client): later ones are replayed. */
   readonly lastOrdersSeq?: number;
 }
@@ -53,7 +55,7 @@ export class WsPlatformClient {
   constructor(private readonly o: WsPlatformClientOptions) {
     this.lastOrdersSeq = o.lastOrdersSeq ?? 0;
     const byHeader = (o.auth ?? 'header') === 'header';
-    this.ws = new WebSocket(o.url, { perMessageDeflate: false, ...(byHeader ? { headers: { authorization: `Bearer ${o.token}` } } : {}) });
+    this.ws = new WebSocket(o.url, { perMessageDeflate: false, ...(o.ca === undefined ? {} : { ca: o.ca }), ...(byHeader ? { headers: { authorization: `Bearer ${o.token}` } } : {}) });
     this.ws.on('error', () => {}); // a refused upgrade or a reset ends in 'close'
     let onWelcome: (m: Message) => void = () => {};
     let onFail: (e: Error) => void = () => {};
