@@ -7,6 +7,7 @@ import type { LpExecution } from '../core/model/lifecycle.js';
 import { parseE8 } from '../core/model/scaled.js';
 import { isBridgeError } from '../core/errors.js';
 import { LineReader } from './line-reader.js';
+import { BinaryRecordReader, isBinaryRecording } from './binary-recording.js';
 import { EVENT_TYPES, SCENARIO_SCHEMA, type ExpectDecision, type Expectation, type ScenarioEvent, type ScenarioHeader } from './scenario-types.js';
 import { parseTimestampUs } from '../core/model/timestamps.js';
 
@@ -101,7 +102,11 @@ function strList(c: LineContext, obj: Json, field: string): string[] {
 
 export function parseHeader(file: string, text: string | null): ScenarioHeader {
   if (text === null) throw new BridgeError('SB_ERR_SCENARIO_HEADER', `${file}:1: the file is empty`);
-  const obj = parseJsonLine(file, 1, text);
+  return parseHeaderObject(file, parseJsonLine(file, 1, text));
+}
+
+/** The header from its record, however it was stored (a JSON line, a msgpack record). */
+export function parseHeaderObject(file: string, obj: Json): ScenarioHeader {
   const c: LineContext = new LineContext(file, 1);
   if (obj['type'] !== 'header') throw new BridgeError('SB_ERR_SCENARIO_HEADER', `${file}:1 type: the first line must be {"type":"header",...}`);
   if (obj['schema'] !== SCENARIO_SCHEMA) c.fail('schema', `must be "${SCENARIO_SCHEMA}", was ${JSON.stringify(obj['schema'])}`);
@@ -139,7 +144,11 @@ function parseExpectDecision(c: LineContext, obj: Json, field: string): ExpectDe
 const EXEC_TYPES = ['new', 'fill', 'partial_fill', 'reject', 'canceled', 'status'] as const;
 
 export function parseEvent(file: string, line: number, text: string): ScenarioEvent {
-  const obj = parseJsonLine(file, line, text);
+  return parseEventObject(file, line, parseJsonLine(file, line, text));
+}
+
+/** An event from its record, however it was stored; `line` is its line or record number. */
+export function parseEventObject(file: string, line: number, obj: Json): ScenarioEvent {
   const c: LineContext = new LineContext(file, line);
   const type = c.oneOf(obj, 'type', EVENT_TYPES);
   if (type === 'expect') {
@@ -193,7 +202,8 @@ export function parseEvent(file: string, line: number, text: string): ScenarioEv
         order: {
           clientOrderId: c.str(obj, 'id'),
           ...(obj['session'] === undefined ? {} : { session: c.str(obj, 'session') }),
-          account: c.str(obj, 'account'),
+          // A platform may send no account (FIX Account(1) is optional): recorded as "", replayed as "".
+          account: c.optStr(obj, 'account', ''),
           group: c.str(obj, 'group'),
           platformSymbol: c.str(obj, 'symbol'),
           side: c.oneOf(obj, 'side', ['buy', 'sell'] as const),
@@ -239,39 +249,56 @@ export function parseEvent(file: string, line: number, text: string): ScenarioEv
 /** Streams a scenario: the header first, then events; blank lines and //-comments are skipped. */
 export class ScenarioReader {
   readonly header: ScenarioHeader;
-  private readonly lines: LineReader;
+  /** A JSONL scenario or recording, or a binary (.msgpack) recording of the same records. */
+  private readonly lines: LineReader | null;
+  private readonly records: BinaryRecordReader | null;
   private lastTsUs: number;
 
   /** How far the reader is: bytes read of the file's size. */
   progress(): { readonly readBytes: number; readonly totalBytes: number } {
-    return { readBytes: this.lines.bytesRead, totalBytes: this.lines.sizeBytes };
+    const r = this.lines ?? (this.records as BinaryRecordReader);
+    return { readBytes: r.bytesRead, totalBytes: r.sizeBytes };
   }
 
   constructor(readonly file: string) {
-    this.lines = new LineReader(file);
+    const binary = isBinaryRecording(file);
+    this.records = binary ? new BinaryRecordReader(file) : null;
+    this.lines = binary ? null : new LineReader(file);
     try {
-      this.header = parseHeader(file, this.lines.next());
+      if (this.records !== null) {
+        const first = this.records.next();
+        if (first === null) throw new BridgeError('SB_ERR_SCENARIO_HEADER', `${file}: the recording has no header record`);
+        this.header = parseHeaderObject(file, first);
+      } else this.header = parseHeader(file, (this.lines as LineReader).next());
     } catch (error) {
-      this.lines.close();
+      this.close();
       throw error;
     }
     this.lastTsUs = this.header.startUs;
   }
 
   get lineNumber(): number {
-    return this.lines.lineNumber;
+    return this.lines?.lineNumber ?? this.records?.recordNumber ?? 0;
   }
 
   /** Returns the next event, or null at the end; throws a coded error on a bad line. */
   next(): ScenarioEvent | null {
     for (;;) {
-      const text = this.lines.next();
-      if (text === null) return null;
-      if (text.length === 0 || text.trimStart().startsWith('//')) continue;
-      const event = parseEvent(this.file, this.lines.lineNumber, text);
+      let event: ScenarioEvent;
+      if (this.records !== null) {
+        const obj = this.records.next();
+        if (obj === null) return null;
+        event = parseEventObject(this.file, this.records.recordNumber, obj);
+      } else {
+        const lines = this.lines as LineReader;
+        const text = lines.next();
+        if (text === null) return null;
+        if (text.length === 0 || text.trimStart().startsWith('//')) continue;
+        event = parseEvent(this.file, lines.lineNumber, text);
+      }
       if (event.tsUs >= 0) {
         if (event.tsUs < this.lastTsUs) {
-          throw new BridgeError('SB_ERR_SCENARIO_TIME_WENT_BACKWARDS', `${this.file}:${this.lines.lineNumber} ts: ${event.tsUs} µs is before the previous event (${this.lastTsUs} µs)`);
+          throw new BridgeError('SB_ERR_SCENARIO_TIME_WENT_BACKWARDS', `${this.file}:${this.lineNumber} ts: ${event.tsUs} µs is before the previous event (${this.lastTsUs} µs)`);
         }
         this.lastTsUs = event.tsUs;
       }
@@ -280,6 +307,7 @@ export class ScenarioReader {
   }
 
   close(): void {
-    this.lines.close();
+    this.lines?.close();
+    this.records?.close();
   }
 }

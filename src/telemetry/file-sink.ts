@@ -31,7 +31,7 @@ const DEFAULT_BATCH_CHARS = 64 * 1024;
 export class FileSink {
   private readonly fd: number;
   private readonly batchChars: number;
-  private chunks: string[] = [];
+  private chunks: (string | Buffer)[] = [];
   private pendingChars = 0;
   /** File offset of the next batch. Every batch is written at its own offset (pwrite). */
   private position: number;
@@ -75,6 +75,24 @@ export class FileSink {
     }
     this.chunks.push(text);
     this.pendingChars += text.length;
+    if (this.pendingChars >= this.batchChars) this.flush();
+  }
+
+  /** Queues raw bytes (a binary record), in order with the text around them. */
+  writeBytes(bytes: Buffer): void {
+    if (this.failure !== null) {
+      this.lostLines++;
+      this.afterFailure();
+      return;
+    }
+    if (this.closed) {
+      this.lostLines++;
+      this.failure ??= new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
+      this.afterFailure();
+      return;
+    }
+    this.chunks.push(bytes);
+    this.pendingChars += bytes.length;
     if (this.pendingChars >= this.batchChars) this.flush();
   }
 
@@ -148,7 +166,8 @@ export class FileSink {
   }
 
   private takeBatch(): { bytes: Buffer; position: number } {
-    const bytes = Buffer.from(this.chunks.length === 1 ? (this.chunks[0] as string) : this.chunks.join(''), 'utf8');
+    const chunks = this.chunks;
+    const bytes = chunks.every((c) => typeof c === 'string') ? Buffer.from(chunks.length === 1 ? (chunks[0] as string) : chunks.join(''), 'utf8') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
     this.chunks = [];
     this.pendingChars = 0;
     const batch = { bytes, position: this.position };

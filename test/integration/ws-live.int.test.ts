@@ -38,10 +38,10 @@ function steadySim(lp: string, spreadPoints: number, ws: boolean, port = 0): Pro
   return startLpSim(o);
 }
 
-function config(name: string, sims: Record<string, LpSim>, wsLps: readonly string[], record: boolean): LiveConfigInput {
+function config(name: string, sims: Record<string, LpSim>, wsLps: readonly string[], record: 'jsonl' | 'msgpack' | null): LiveConfigInput {
   const out = join(tmp, `${name}-run`);
   return {
-    run: { production, candidate: null, out, record: record ? join(out, 'recording.jsonl') : null, flushMs: 200 },
+    run: { production, candidate: null, out, record: record === null ? null : join(out, `recording.${record}`), flushMs: 200 },
     platform: {
       host: '127.0.0.1',
       port: 0,
@@ -68,7 +68,7 @@ function routing(file: string): Map<string, string> {
 describe('WebSocket platforms and LPs beside FIX', () => {
   it('a FIX platform and a web platform trade at once through one engine, routed alike; the recording replays identically', async () => {
     const sims = { LP_ALPHA: await steadySim('LP_ALPHA', 3, false), LP_BRAVO: await steadySim('LP_BRAVO', 2, true), LP_CHARLIE: await steadySim('LP_CHARLIE', 4, false) };
-    const c = config('both', sims, ['LP_BRAVO'], true);
+    const c = config('both', sims, ['LP_BRAVO'], 'jsonl');
     const engine = await startLiveEngine(c, 'wsboth');
     const fix = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 5, log: silent, symbols: [], subscribe: ['EURUSD'] });
     let web: WsPlatformClient | null = null;
@@ -139,7 +139,7 @@ describe('WebSocket platforms and LPs beside FIX', () => {
 
   it('a WebSocket LP fails over and comes back like a FIX LP', async () => {
     const sims = { LP_ALPHA: await steadySim('LP_ALPHA', 3, false), LP_BRAVO: await steadySim('LP_BRAVO', 2, true), LP_CHARLIE: await steadySim('LP_CHARLIE', 4, false) };
-    const c = config('failover', sims, ['LP_BRAVO'], false);
+    const c = config('failover', sims, ['LP_BRAVO'], 'msgpack'); // a binary recording this time
     const engine = await startLiveEngine(c, 'wsfail');
     const web = new WsPlatformClient({ url: `ws://127.0.0.1:${engine.wsPort}/v1`, token: WEB_TOKEN });
     let restarted: LpSim | null = null;
@@ -185,5 +185,10 @@ describe('WebSocket platforms and LPs beside FIX', () => {
       await engine.stop();
       await Promise.all([sims.LP_CHARLIE.close(), restarted?.close()]);
     }
+    // The binary recording (LPs going down and up, web orders) replays to the same decisions.
+    const recorded = routing(join(c.run.out, 'orders.jsonl'));
+    await runReplay({ scenario: join(c.run.out, 'recording.msgpack'), production, candidate: null, outDir: join(tmp, 'failover-replayed') });
+    expect(routing(join(tmp, 'failover-replayed', 'orders.jsonl'))).toEqual(recorded);
+    expect(recorded.size).toBeGreaterThanOrEqual(6);
   });
 });

@@ -13,6 +13,7 @@ import { FinanceLedger, type FinanceBooks } from '../../exporters/finance.js';
 import { writeHtmlReport } from '../../exporters/report-html.js';
 import { atTurnEnd } from '../../fix/session/turn-batch.js';
 import { ScenarioRecorder } from '../../replay/recorder.js';
+import { BinaryRecordWriter, isBinaryRecording } from '../../replay/binary-recording.js';
 import { createFileLogger, type FileLogger } from '../../telemetry/logger.js';
 import { RateLimitedLog } from '../../telemetry/rate-limited-log.js';
 
@@ -65,7 +66,7 @@ export class LiveRunFiles {
     this.recordPath = o.record === null ? null : freeFilePath(rebase(o.record, o.out, this.folder.finalDir));
     const continues = this.folder.previousRun === null ? '' : `; continues ${this.folder.previousRun}`;
     // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
-    this.recorder = this.recordPath === null ? null : new ScenarioRecorder(new JsonlWriter(this.recordPath, true, 'count'), o.runId, `${o.description}${continues}`, o.startUs, []);
+    this.recorder = this.recordPath === null ? null : new ScenarioRecorder(isBinaryRecording(this.recordPath) ? new BinaryRecordWriter(this.recordPath, true, 'count') : new JsonlWriter(this.recordPath, true, 'count'), o.runId, `${o.description}${continues}`, o.startUs, []);
   }
 
   get logger(): FileLogger['logger'] {
