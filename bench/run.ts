@@ -12,6 +12,7 @@ import { runQuoteRig } from './support/quote-rig.js';
 import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
 import { runJournalBench, type JournalBenchResult } from './order-journal.bench.js';
+import { runRecordingFormatBench } from './recording-format.bench.js';
 import { runWsEchoFanout, runWsEchoHop, runWsFanout, runWsHop, type WsFanoutResult, type WsHopResult } from './support/ws-rig.js';
 
 const quick = process.argv.includes('--quick');
@@ -228,6 +229,14 @@ md.push(`## 5. Replay decision stage (${replay.events.toLocaleString()} generate
 md.push(`| production only | ${show(replay.productionOnly, 0)} |`, `| production + candidate | ${show(replay.withCandidate, 0)} |`, `| full file replay (read, parse, decide, compare, write) | ${fmt(replay.fullFileEventsPerSec, 0)} (1 run) |`);
 md.push('', `Target: at least 500,000 events/s in the decision stage: ${replay.withCandidate.median >= 500_000 ? 'met' : 'MISSED'} with the candidate (${fmt(replay.withCandidate.median, 0)}), ${replay.productionOnly.median >= 500_000 ? 'met' : 'MISSED'} production only.`, '');
 results['replay'] = replay;
+
+log('recording formats: JSONL and binary ...');
+const recfmt = await runRecordingFormatBench(quick ? 100_000 : 1_000_000, quick ? 2 : 5);
+md.push(`### Recording formats (${recfmt.events.toLocaleString()} generated events)`, '', '| format | bytes | bytes/event | read events/s (read, decode, validate) | full file replay events/s (1 run) |', '|---|---|---|---|---|');
+md.push(`| JSONL | ${recfmt.bytes.jsonl.toLocaleString()} | ${(recfmt.bytes.jsonl / recfmt.events).toFixed(1)} | ${show(recfmt.readEventsPerSec.jsonl, 0)} | ${recfmt.fullReplayEventsPerSec.jsonl.toLocaleString()} |`);
+md.push(`| binary (.msgpack) | ${recfmt.bytes.msgpack.toLocaleString()} | ${(recfmt.bytes.msgpack / recfmt.events).toFixed(1)} | ${show(recfmt.readEventsPerSec.msgpack, 0)} | ${recfmt.fullReplayEventsPerSec.msgpack.toLocaleString()} |`);
+md.push('', `Binary against JSONL: ${fmt(recfmt.bytes.jsonl / recfmt.bytes.msgpack)}x smaller, ${fmt(recfmt.readEventsPerSec.msgpack.median / Math.max(1, recfmt.readEventsPerSec.jsonl.median))}x faster to read; the full replay is bound by deciding and writing, not reading.`, '');
+results['recordingFormats'] = recfmt;
 
 // ---- 6. order journal -------------------------------------------------------------------------
 log('order journal ...');

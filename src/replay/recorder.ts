@@ -13,40 +13,55 @@ export interface RecordSink {
   close(): void;
 }
 
+/** How a recording spells times and decimals: text (JSONL) or numbers (binary records). */
+interface Spelling {
+  ts(us: number): string | number;
+  dec(e8: number): string | number;
+}
+const TEXT: Spelling = { ts: formatTimestampUs, dec: formatE8Short };
+const NUMBERS: Spelling = { ts: (us) => us, dec: (e8) => e8 };
+
 export class ScenarioRecorder {
-  constructor(private readonly sink: RecordSink, name: string, description: string, startUs: number, lps: readonly string[]) {
+  private readonly f: Spelling;
+
+  /** `numeric`: a binary recording, which keeps µs and E8 integers as they are (see binary-recording.ts). */
+  constructor(private readonly sink: RecordSink, name: string, description: string, startUs: number, lps: readonly string[], numeric = false) {
+    this.f = numeric ? NUMBERS : TEXT;
     sink.write({ type: 'header', schema: SCENARIO_SCHEMA, name, description, start: formatTimestampUs(startUs), lps });
   }
 
   quote(tsUs: number, q: Quote): void {
-    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'quote', lp: q.lp, symbol: q.lpSymbol, bid: formatE8Short(q.bidE8), ask: formatE8Short(q.askE8) };
-    if (q.bidSizeE8 > 0) line['bidSize'] = formatE8Short(q.bidSizeE8);
-    if (q.askSizeE8 > 0) line['askSize'] = formatE8Short(q.askSizeE8);
+    const f = this.f;
+    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'quote', lp: q.lp, symbol: q.lpSymbol, bid: f.dec(q.bidE8), ask: f.dec(q.askE8) };
+    if (q.bidSizeE8 > 0) line['bidSize'] = f.dec(q.bidSizeE8);
+    if (q.askSizeE8 > 0) line['askSize'] = f.dec(q.askSizeE8);
     if (q.indicative) line['indicative'] = true;
     this.sink.write(line);
   }
 
   order(tsUs: number, o: OrderRequest): void {
-    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'order', id: o.clientOrderId };
+    const f = this.f;
+    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'order', id: o.clientOrderId };
     if (o.session !== undefined) line['session'] = o.session;
-    Object.assign(line, { account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: formatE8Short(o.volumeE8) });
-    if (o.ordType === 'limit') line['price'] = formatE8Short(o.priceE8);
+    Object.assign(line, { account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: f.dec(o.volumeE8) });
+    if (o.ordType === 'limit') line['price'] = f.dec(o.priceE8);
     this.sink.write(line);
   }
 
   cancel(tsUs: number, id: string, origId: string): void {
-    this.sink.write({ ts: formatTimestampUs(tsUs), type: 'cancel', id, origId });
+    this.sink.write({ ts: this.f.ts(tsUs), type: 'cancel', id, origId });
   }
 
   lpStatus(tsUs: number, lp: string, status: LpStatus, reason: string): void {
-    this.sink.write({ ts: formatTimestampUs(tsUs), type: 'lp_status', lp, status, reason });
+    this.sink.write({ ts: this.f.ts(tsUs), type: 'lp_status', lp, status, reason });
   }
 
   lpExec(tsUs: number, e: LpExecution): void {
-    const line: Record<string, unknown> = { ts: formatTimestampUs(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId };
+    const f = this.f;
+    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId };
     if (e.session !== undefined) line['session'] = e.session;
-    Object.assign(line, { lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: formatE8Short(e.lastQtyE8), lastPx: formatE8Short(e.lastPxE8), text: e.text });
-    if (e.execType === 'status') Object.assign(line, { cumQty: formatE8Short(e.cumQtyE8 ?? 0), avgPx: formatE8Short(e.avgPxE8 ?? 0), terminal: e.terminal === true });
+    Object.assign(line, { lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: f.dec(e.lastQtyE8), lastPx: f.dec(e.lastPxE8), text: e.text });
+    if (e.execType === 'status') Object.assign(line, { cumQty: f.dec(e.cumQtyE8 ?? 0), avgPx: f.dec(e.avgPxE8 ?? 0), terminal: e.terminal === true });
     this.sink.write(line);
   }
 

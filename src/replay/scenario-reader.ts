@@ -17,6 +17,8 @@ class LineContext {
   constructor(
     readonly file: string,
     readonly line: number,
+    /** A binary record: times are integer µs and decimals integers scaled by 1e8 (no strings to parse). */
+    readonly numeric = false,
   ) {}
 
   fail(field: string, message: string): never {
@@ -44,6 +46,10 @@ class LineContext {
 
   dec(obj: Json, field: string): number {
     const v = obj[field];
+    if (this.numeric && typeof v === 'number') {
+      if (!Number.isSafeInteger(v)) this.fail(field, `must be an integer scaled by 1e8, was ${v}`);
+      return v;
+    }
     if (typeof v !== 'string') this.fail(field, v === undefined ? 'is missing' : `must be a decimal string like "1.08512", was ${JSON.stringify(v)}`);
     try {
       return parseE8(v);
@@ -73,6 +79,10 @@ class LineContext {
 
   ts(obj: Json): number {
     const v = obj['ts'];
+    if (this.numeric && typeof v === 'number') {
+      if (!Number.isSafeInteger(v) || v < 0) this.fail('ts', `must be whole microseconds since the epoch, was ${v}`);
+      return v;
+    }
     if (typeof v !== 'string') this.fail('ts', v === undefined ? 'is missing' : 'must be an ISO-8601 UTC string');
     const us = parseTimestampUs(v);
     if (us === null) this.fail('ts', `"${v}" is not like 2026-07-02T12:30:00.250Z`);
@@ -148,8 +158,8 @@ export function parseEvent(file: string, line: number, text: string): ScenarioEv
 }
 
 /** An event from its record, however it was stored; `line` is its line or record number. */
-export function parseEventObject(file: string, line: number, obj: Json): ScenarioEvent {
-  const c: LineContext = new LineContext(file, line);
+export function parseEventObject(file: string, line: number, obj: Json, numeric = false): ScenarioEvent {
+  const c: LineContext = new LineContext(file, line, numeric);
   const type = c.oneOf(obj, 'type', EVENT_TYPES);
   if (type === 'expect') {
     const tsUs = obj['ts'] === undefined ? -1 : c.ts(obj);
@@ -288,7 +298,7 @@ export class ScenarioReader {
       if (this.records !== null) {
         const obj = this.records.next();
         if (obj === null) return null;
-        event = parseEventObject(this.file, this.records.recordNumber, obj);
+        event = parseEventObject(this.file, this.records.recordNumber, obj, true);
       } else {
         const lines = this.lines as LineReader;
         const text = lines.next();

@@ -66,7 +66,7 @@ export class LiveRunFiles {
     this.recordPath = o.record === null ? null : freeFilePath(rebase(o.record, o.out, this.folder.finalDir));
     const continues = this.folder.previousRun === null ? '' : `; continues ${this.folder.previousRun}`;
     // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
-    this.recorder = this.recordPath === null ? null : new ScenarioRecorder(isBinaryRecording(this.recordPath) ? new BinaryRecordWriter(this.recordPath, true, 'count') : new JsonlWriter(this.recordPath, true, 'count'), o.runId, `${o.description}${continues}`, o.startUs, []);
+    this.recorder = this.recordPath === null ? null : openRecorder(this.recordPath, o.runId, `${o.description}${continues}`, o.startUs);
   }
 
   get logger(): FileLogger['logger'] {
@@ -124,4 +124,10 @@ export class LiveRunFiles {
   closeLog(): void {
     this.logFile.close();
   }
+}
+
+/** A recording in the format its name says: `.msgpack` binary records, anything else JSONL. */
+function openRecorder(path: string, name: string, description: string, startUs: number): ScenarioRecorder {
+  const binary = isBinaryRecording(path);
+  return new ScenarioRecorder(binary ? new BinaryRecordWriter(path, true, 'count') : new JsonlWriter(path, true, 'count'), name, description, startUs, [], binary);
 }
