@@ -4,12 +4,10 @@
 // Every inbound event is stamped once; the stamp is what the engine decides with and what the
 // recorder writes, so replaying a recording reproduces the live decisions exactly.
 
-import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
 import { BridgeError } from '../core/errors.js';
 import { DEFAULT_DESK_OPTIONS, OrderDesk } from '../core/orders/order-desk.js';
-import type { Clock, Stopwatch } from '../core/ports.js';
 import { isAsyncRouter, type Router } from '../core/routing/router.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
 import { rebuildContext } from '../core/shadow/context.js';
@@ -29,6 +27,7 @@ import { FileOrderJournal, type JournalRecovery } from './live/order-journal.js'
 import { Platforms } from './live/platforms.js';
 import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
+import { EventClock, stopwatch } from './live/event-clock.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
@@ -76,20 +75,6 @@ export interface LiveEngineOptions {
   readonly wrapCandidate?: (router: Router) => Router;
 }
 
-/** Wall-clock microseconds, stamped once per inbound event and never going backwards. */
-class EventClock implements Clock {
-  private current = 0;
-  stamp(): number {
-    const t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
-    if (t > this.current) this.current = t;
-    return this.current;
-  }
-  nowUs(): number {
-    return this.current;
-  }
-}
-
-const stopwatch: Stopwatch = { nowNs: () => performance.now() * 1e6 };
 
 export async function startLiveEngine(input: LiveConfigInput, runId = `live-${randomBytes(3).toString('hex')}`, options: LiveEngineOptions = {}): Promise<LiveEngine> {
   const config = liveConfigFrom(input);
@@ -199,27 +184,35 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   // quotes also go to the price publisher. The engine is built last: its order port is the flow.
   let engine: ShadowEngine | null = null;
   const prices = new PricePublisher(production, candidateLoaded?.router instanceof BundleRouter ? candidateLoaded.router : null, config.platform.priceThrottleMs);
-  const lps = new LpSide(
-    { lps: config.lps, production: productionBundle, candidate: candidateBundle, storeDir: config.platform.storeDir, recoverStores: config.run.recoverJournal, runId, stamp, log: files.peerLog, logger },
-    {
-      onStatus: (lp, status, reason) => {
-        recorder?.lpStatus(stamp(), lp, status, reason);
-        engine?.onLpStatus(lp, status);
+  let lps: LpSide;
+  try {
+    lps = new LpSide(
+      { lps: config.lps, production: productionBundle, candidate: candidateBundle, storeDir: config.platform.storeDir, recoverStores: config.run.recoverJournal, runId, stamp, log: files.peerLog, logger },
+      {
+        onStatus: (lp, status, reason) => {
+          recorder?.lpStatus(stamp(), lp, status, reason);
+          engine?.onLpStatus(lp, status);
+        },
+        onQuote: (quote) => {
+          recorder?.quote(quote.receivedUs, quote);
+          const e = engine as ShadowEngine;
+          e.onQuote(quote);
+          ledger.onQuote(quote.lp, quote.lpSymbol, quote.bidE8, quote.askE8);
+          const canonical = lps.canonicalOf(quote.lp, quote.lpSymbol);
+          if (canonical !== undefined) {
+            const market = e.marketView();
+            prices.publish(canonical, { quotes: market.quotes, lpStatus: market.lpStatus, nowUs: clock.nowUs() });
+          }
+        },
+        onExecution: (exec) => flow.onLpExecution(exec),
       },
-      onQuote: (quote) => {
-        recorder?.quote(quote.receivedUs, quote);
-        const e = engine as ShadowEngine;
-        e.onQuote(quote);
-        ledger.onQuote(quote.lp, quote.lpSymbol, quote.bidE8, quote.askE8);
-        const canonical = lps.canonicalOf(quote.lp, quote.lpSymbol);
-        if (canonical !== undefined) {
-          const market = e.marketView();
-          prices.publish(canonical, { quotes: market.quotes, lpStatus: market.lpStatus, nowUs: clock.nowUs() });
-        }
-      },
-      onExecution: (exec) => flow.onLpExecution(exec),
-    },
-  );
+    );
+  } catch (error) {
+    // A WebSocket LP without its token, an unreadable CA file: nothing has connected yet.
+    rollout?.rig.close();
+    closeAllFiles();
+    throw error;
+  }
   let platforms: Platforms;
   try {
     platforms = new Platforms(config.platform, { runId, recoverStores: config.run.recoverJournal, log: files.peerLog }, {

@@ -191,4 +191,19 @@ describe('WebSocket platforms and LPs beside FIX', () => {
     expect(routing(join(tmp, 'failover-replayed', 'orders.jsonl'))).toEqual(recorded);
     expect(recorded.size).toBeGreaterThanOrEqual(6);
   });
+
+  it('refuses to start, with a coded error, when a WebSocket token is missing from the environment; a fixed config then starts', async () => {
+    delete process.env['SB_TEST_MISSING_TOKEN'];
+    const base = config('notoken', {}, [], null);
+    const withLp = { ...base, lps: [{ id: 'LP_BRAVO', protocol: 'ws' as const, port: 1, tokenEnv: 'SB_TEST_MISSING_TOKEN' }] };
+    await expect(startLiveEngine(withLp, 'notoken1')).rejects.toThrow(/SB_ERR_WS_CONFIG.*SB_TEST_MISSING_TOKEN is not set/);
+    const withClient = { ...base, lps: [{ id: 'LP_BRAVO', protocol: 'ws' as const, port: 1, token: LP_TOKEN }], platform: { ...base.platform, websocket: { port: 0, clients: [{ id: 'WEB', tokenEnv: 'SB_TEST_MISSING_TOKEN', defaultGroup: 'real\\retail\\usd' }] } } };
+    await expect(startLiveEngine(withClient, 'notoken2')).rejects.toThrow(/SB_ERR_WS_CONFIG.*SB_TEST_MISSING_TOKEN/);
+    // Nothing was left open: the same store and run folder start cleanly once the token is there.
+    process.env['SB_TEST_MISSING_TOKEN'] = 'now-set-0123456789abcdef';
+    const engine = await startLiveEngine(withClient, 'notoken3');
+    expect(engine.wsPort).toBeGreaterThan(0);
+    await engine.stop();
+    delete process.env['SB_TEST_MISSING_TOKEN'];
+  });
 });
