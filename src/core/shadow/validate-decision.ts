@@ -78,36 +78,23 @@ export function validateDecision(value: unknown): Decision | string {
 function check(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return `the decision is ${describeValue(value)}, not an object`;
   const d = value as Record<string, unknown>;
-  const str = (field: string, nullable: boolean): string | null => {
-    const v = d[field];
-    if (nullable && v === null) return null;
-    if (typeof v !== 'string') return `${field} is ${describeValue(v)}, not a string${nullable ? ' or null' : ''}`;
-    if (v.length > MAX_TEXT) return `${field} is a string of ${v.length} characters (at most ${MAX_TEXT})`;
-    return null;
-  };
-  const int = (field: string, min: number, max: number): string | null => {
-    const v = d[field];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) return `${field} is ${describeValue(v)}, not an integer`;
-    if (v < min || v > max) return `${field} is ${v}, outside ${min}..${max}`;
-    return null;
-  };
   const problem =
-    str('router', false) ??
-    str('configHash', false) ??
+    str(d, 'router', false) ??
+    str(d, 'configHash', false) ??
     (d['action'] === 'route' || d['action'] === 'reject' ? null : `action is ${describeValue(d['action'])}, not "route" or "reject"`) ??
     (d['rejectReason'] === null || (typeof d['rejectReason'] === 'string' && Object.hasOwn(REJECT_REASONS, d['rejectReason'])) ? null : `rejectReason is ${describeValue(d['rejectReason'])}, not a known reason or null`) ??
-    str('detail', true) ??
-    str('ruleId', true) ??
-    str('instrument', true) ??
-    int('digits', 0, 8) ??
-    str('lp', true) ??
-    str('lpSymbol', true) ??
+    str(d, 'detail', true) ??
+    str(d, 'ruleId', true) ??
+    str(d, 'instrument', true) ??
+    int(d, 'digits', 0, 8) ??
+    str(d, 'lp', true) ??
+    str(d, 'lpSymbol', true) ??
     (d['selectionMode'] === null || d['selectionMode'] === 'best_price' || d['selectionMode'] === 'priority' ? null : `selectionMode is ${describeValue(d['selectionMode'])}`) ??
-    int('volumeE8', 0, MAX_E8) ??
-    int('lpPriceE8', 0, MAX_E8) ??
-    int('markupE8', -MAX_E8, MAX_E8) ??
-    int('clientPriceE8', 0, MAX_E8) ??
-    str('markupProfile', true) ??
+    int(d, 'volumeE8', 0, MAX_E8) ??
+    int(d, 'lpPriceE8', 0, MAX_E8) ??
+    int(d, 'markupE8', -MAX_E8, MAX_E8) ??
+    int(d, 'clientPriceE8', 0, MAX_E8) ??
+    str(d, 'markupProfile', true) ??
     lpList(d['pool'], 'pool') ??
     skipList(d['skipped']) ??
     (typeof d['failover'] === 'boolean' ? null : `failover is ${describeValue(d['failover'])}, not a boolean`);
@@ -115,6 +102,23 @@ function check(value: unknown): string | null {
   const decision = value as Decision;
   if (decision.action === 'route' && (decision.lp === null || decision.instrument === null)) return 'a route decision without an LP or an instrument';
   if (decision.action === 'reject' && decision.rejectReason === null) return 'a reject decision without a rejectReason';
+  return null;
+}
+
+// Module-level, not closures in check(): check runs twice per candidate decision, and a closure
+// per field check is an allocation per field per decision.
+function str(d: Record<string, unknown>, field: string, nullable: boolean): string | null {
+  const v = d[field];
+  if (nullable && v === null) return null;
+  if (typeof v !== 'string') return `${field} is ${describeValue(v)}, not a string${nullable ? ' or null' : ''}`;
+  if (v.length > MAX_TEXT) return `${field} is a string of ${v.length} characters (at most ${MAX_TEXT})`;
+  return null;
+}
+
+function int(d: Record<string, unknown>, field: string, min: number, max: number): string | null {
+  const v = d[field];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) return `${field} is ${describeValue(v)}, not an integer`;
+  if (v < min || v > max) return `${field} is ${v}, outside ${min}..${max}`;
   return null;
 }
 
