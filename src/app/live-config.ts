@@ -125,6 +125,25 @@ const schema = z.strictObject({
     })
     .nullable()
     .default(null),
+  /** Scale-out: every recorded event, numbered, on a ZeroMQ socket for shadow workers (off unless set). */
+  tap: z
+    .strictObject({
+      /** tcp://HOST:PORT (port 0: any, logged) or ipc://PATH. */
+      bind: z.string().regex(/^(tcp:\/\/[^\s:]+:\d{1,5}|tcp:\/\/\[[0-9a-fA-F:]+\]:\d{1,5}|ipc:\/\/\S+)$/, 'tcp://HOST:PORT or ipc://PATH'),
+      /** Messages queued per subscriber before libzmq drops for it (and its sequence numbers show the gap). */
+      highWaterMark: z.number().int().min(100).max(10_000_000).default(100_000),
+      /** Messages waiting for the socket before new ones are dropped and counted. */
+      maxQueue: z.number().int().min(100).max(10_000_000).default(100_000),
+      /** A state snapshot this often: where late and gap-hit workers start comparing again. */
+      stateEveryMs: z.number().int().min(100).max(60_000).default(1_000),
+      /** Start the session only once this many workers have subscribed (or the wait ran out). */
+      waitForSubscribers: z.number().int().min(0).max(64).default(0),
+      waitForSubscribersMs: z.number().int().min(0).max(600_000).default(5_000),
+      /** The tap is unencrypted order flow: a bind off loopback must say so. */
+      allowNonLoopback: z.boolean().default(false),
+    })
+    .nullable()
+    .default(null),
   /** Go: execute the candidate for a growing cohort of accounts under this plan's gates. */
   rollout: z
     .strictObject({
@@ -204,6 +223,10 @@ const schema = z.strictObject({
   }
   if (c.admin !== null && !c.admin.allowNonLoopback && !['127.0.0.1', '::1', 'localhost'].includes(c.admin.host)) {
     ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `${c.admin.host} is not a loopback address: the admin API is plain HTTP and its token would cross the network; put it behind a TLS proxy on this host, or set allowNonLoopback: true` });
+  }
+  if (c.tap !== null && !c.tap.allowNonLoopback && c.tap.bind.startsWith('tcp://')) {
+    const host = c.tap.bind.slice(6, c.tap.bind.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+    if (!LOOPBACK.includes(host)) ctx.addIssue({ code: 'custom', path: ['tap', 'bind'], message: `${host} is not a loopback address: the tap carries every order unencrypted; set allowNonLoopback: true to publish it on a network` });
   }
   // A rollout that no command could roll back is not started: the admin API comes with it.
   if (c.rollout !== null && c.admin === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs an admin section: rollback is a command on the admin API' });

@@ -28,6 +28,7 @@ import { Platforms } from './live/platforms.js';
 import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { EventClock, stopwatch } from './live/event-clock.js';
+import { EventTap } from './live/event-tap.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
@@ -46,6 +47,8 @@ export interface LiveEngine {
   readonly platformPort: number;
   /** The WebSocket platform port (null without `platform.websocket`). */
   readonly wsPort: number | null;
+  /** The event tap's endpoint (null without `tap`). */
+  readonly tapEndpoint: string | null;
   /** The admin API's port (null without an `admin` section). */
   readonly adminPort: number | null;
   /** Break-glass rollback without the admin API (null without a rollout); says what happened. */
@@ -117,7 +120,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const clock = new EventClock();
   const startUs = clock.stamp();
   const stamp = (): number => clock.stamp();
-  const files = new LiveRunFiles({ out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, books: booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]) });
+  // The tap holds what it is given (the header first) until the session starts.
+  const tap = config.tap === null ? null : new EventTap(config.tap);
+  const files = new LiveRunFiles({ tap, out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, books: booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]) });
   const { folder, logger, recorder } = files;
   const ledger = files.finance;
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
@@ -285,9 +290,31 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     closeAllFiles();
     throw error;
   }
+  let tapTimer: NodeJS.Timeout | null = null;
+  if (tap !== null) {
+    try {
+      await tap.publisher.bind();
+    } catch (error) {
+      await platforms.close();
+      await admin?.close();
+      rollout?.rig.close();
+      platforms.closeStores();
+      lps.closeStores();
+      closeAllFiles();
+      throw error;
+    }
+    // Workers attached before the first event see the whole session, header included.
+    if (config.tap?.waitForSubscribers !== undefined && config.tap.waitForSubscribers > 0 && !(await tap.publisher.waitForSubscribers(config.tap.waitForSubscribers, config.tap.waitForSubscribersMs))) {
+      logger.warn({ event: 'tap_workers_missing', wanted: config.tap.waitForSubscribers, subscribed: tap.publisher.counters.subscriptions }, 'tap_workers_missing');
+    }
+    tap.publisher.release();
+    const publishState = (): void => tap.state(clock.nowUs(), running.marketView(), production.configHash);
+    tapTimer = setInterval(publishState, config.tap?.stateEveryMs ?? 1_000);
+    tap.publisher.onSubscribe = publishState; // a late joiner gets a state at once
+  }
   lps.start();
   rollout?.start();
-  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
+  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, tap: tap?.publisher.endpoint ?? null, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   /** Every persistence problem now, for the summary: what cannot be written, and why. */
   const storageFailures = (): string[] =>
@@ -316,6 +343,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       storage: { failures: storageFailures() },
       previousRun: folder.previousRun,
       recording: files.recordPath,
+      ...(tap === null ? {} : { tap: { endpoint: tap.publisher.endpoint, ...tap.publisher.counters } }),
       ...(rollout === null ? {} : { rollout: rollout.summary() }),
     } as RunSummary;
   };
@@ -348,6 +376,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     runId,
     platformPort,
     wsPort,
+    tapEndpoint: tap?.publisher.endpoint ?? null,
     adminPort,
     rollbackBySignal: (signal) => rollout?.rollbackBySignal(signal) ?? null,
     outDir: folder.finalDir,
@@ -360,6 +389,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       (stopped ??= (async () => {
         clearInterval(flushTimer);
         clearInterval(timeoutTimer);
+        if (tapTimer !== null) clearInterval(tapTimer);
         platforms.logoutAll('engine stopping');
         await new Promise((r) => setTimeout(r, 100));
         await platforms.close();
@@ -376,6 +406,11 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         files.writeSummary(final);
         files.close();
         files.writeFinalReports(final);
+        if (tap !== null) {
+          // The last events reach the workers before the socket closes (bounded: never a hang).
+          await tap.publisher.drain(1_000);
+          tap.publisher.close();
+        }
         logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: flow.counters.refusedLogUnavailable, lostRecords: folder.lostRecords(), openOrders: desk.openCount }, 'live_stop');
         files.closeLog();
         platforms.closeStores();

@@ -25,14 +25,31 @@ import { buildRollout, type RolloutRig } from './rollout-rig.js';
 import { ExpectationTracker, type ExpectationResult } from '../replay/expectations.js';
 import { ReplayClock } from '../replay/replay-clock.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
-import type { Expectation } from '../replay/scenario-types.js';
+import type { Expectation, ScenarioEvent, ScenarioHeader } from '../replay/scenario-types.js';
 import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
 import { loadBundleRouter, loadCandidate, loadExecutingCandidate, type LoadedRouter } from './candidate.js';
 import { DEFAULT_PRODUCTION, displayPath } from './paths.js';
 
+/** Where a replay's events come from: a scenario file, or a live stream (a shadow worker's tap). */
+export interface EventSource {
+  readonly file: string;
+  readonly header: ScenarioHeader;
+  /** The next event, null at the end; a stream answers with a promise when it has to wait. */
+  next(): ScenarioEvent | null | Promise<ScenarioEvent | null>;
+  progress(): { readonly readBytes: number; readonly totalBytes: number };
+  close(): void;
+}
+
 export interface ReplayOptions {
+  /** The scenario file; with `source`, only its label in the summary. */
   readonly scenario: string;
+  /** Events from here instead of the file (shadow-worker). */
+  readonly source?: EventSource;
+  /** Given the engine once it is built (shadow-worker aligns its event numbering after a late join). */
+  readonly onEngine?: (engine: ShadowEngine) => void;
+  /** More sections for summary.json (shadow-worker: what the tap lost). */
+  readonly summaryExtra?: () => Record<string, unknown>;
   readonly production?: string;
   /** A bundle folder or a Router module; null = production only, no shadow. */
   readonly candidate: string | null;
@@ -78,7 +95,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const budgetUs = options.candidateBudgetUs ?? 50_000;
   const candidate: (LoadedRouter & { readonly router: Router; close?: () => void }) | null =
     options.candidate === null ? null : options.rollout !== undefined ? await loadExecutingCandidate(options.candidate) : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
-  const reader = new ScenarioReader(options.scenario);
+  const reader: EventSource = options.source ?? new ScenarioReader(options.scenario);
   const scenarioDir = dirname(resolve(options.scenario));
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
 
@@ -170,12 +187,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       observer: rig?.observer ?? null,
       deterministicLatency: rig !== null,
     });
+    options.onEngine?.(engine);
     for (const lp of reader.header.lps) engine.onLpStatus(lp, 'up');
     log.logger.info({ event: 'replay_start', scenario: reader.header.name, production: production.router.configHash, candidate: candidate?.router.configHash ?? null }, 'replay_start');
 
     const startMs = performance.now();
     let sinceProgress = 0;
-    for (let event = reader.next(); event !== null; event = reader.next()) {
+    for (;;) {
+      const next = reader.next();
+      // A file answers at once; a stream may have to wait for its next event.
+      const event = next instanceof Promise ? await next : next;
+      if (event === null) break;
       if (options.onProgress !== undefined && ++sinceProgress === 20_000) {
         sinceProgress = 0;
         const p = reader.progress();
@@ -256,6 +278,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log.close();
     rig?.close();
     ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
+    if (options.summaryExtra !== undefined) Object.assign(summary, options.summaryExtra());
     folder.writeJson('summary.json', summary);
     folder.publish(() => writeHtmlReport(folder.stagingDir, summary));
     return { summary, outDir: folder.finalDir, expectations: results, examples };
@@ -275,7 +298,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
 function checkExpectations(
   tracker: ExpectationTracker,
   expectations: readonly Expectation[],
-  reader: ScenarioReader,
+  reader: EventSource,
   scenarioDir: string,
   production: Router,
   candidate: Router | null,

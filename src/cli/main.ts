@@ -2,7 +2,7 @@
 // Exit codes: 0 ok, 1 failure (bad input, failed expectation), 2 usage error.
 
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isBridgeError } from '../core/errors.js';
 import { numberOption, parse, usage, UsageError } from './args.js';
 import { rolloutCommand } from './rollout-command.js';
@@ -14,6 +14,7 @@ import { runLiveDemo, simInstruments } from '../app/live-demo.js';
 import { startLiveEngine } from '../app/live-engine.js';
 import { PERSONAS } from '../app/lp-personas.js';
 import { startLpSim } from '../app/lp-sim.js';
+import { startShadowWorker } from '../app/shadow-worker.js';
 import { DEFAULT_PRODUCTION } from '../app/paths.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
@@ -49,6 +50,7 @@ Commands:
   audit verify FILE   check an audit log's hash chain; names the first bad line
   export RUN_DIR      a run's divergences, orders or faults as CSV or JSONL, filtered
   evidence RUN_DIR    write the evidence pack of a run (--out DIR): files, audit verification, sign-offs, configs
+  shadow-worker       a candidate in its own process or host, fed by a live engine's event tap (ZeroMQ)
   lp-sim              a simulated LP (FIX, or --ws WebSocket) streaming prices and executing orders
   fix-reflector       FIX 4.4 acceptor (ISLD for TW44) that echoes orders, for session conformance
 
@@ -173,7 +175,7 @@ Options:
   --verbose           log session events to stderr
   -h, --help          this help`;
 
-const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout', 'evidence', 'export']);
+const COMMANDS = new Set(['replay', 'stage', 'demo', 'run', 'lp-sim', 'fix-reflector', 'audit', 'rollout', 'evidence', 'export', 'shadow-worker']);
 
 function packageVersion(): string {
   try {
@@ -427,6 +429,47 @@ function untilSignal(): Promise<string> {
   });
 }
 
+const WORKER_HELP = `Usage: shadow-bridge shadow-worker --connect tcp://HOST:PORT --candidate DIR_OR_MODULE [--production DIR] [--out DIR]
+
+Subscribes to a live engine's event tap (its tap: section), rebuilds the market state and the
+frozen contexts from the stream, runs the candidate, compares with production (re-decided from
+the same bundle, whose hash must match the engine's), and on Ctrl-C / SIGTERM writes a run folder
+with the same files as a replay. A worker that saw the session from its start writes what a
+replay of the session's recording would; one that joins late, or loses messages, starts from the
+next state snapshot and counts what it missed in summary.json (tap: gaps, lostMessages,
+reason tap_gap), never as divergences.
+
+Options:
+  --connect URL      the engine's tap endpoint (tcp://HOST:PORT)
+  --candidate X      a candidate bundle folder or Router module
+  --production DIR   production bundle (default mappings/production): must be the engine's
+  --out DIR          run folder (default runs/worker-<candidate name>)
+  -h, --help         this help`;
+
+async function shadowWorkerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, { connect: { type: 'string' }, candidate: { type: 'string' }, production: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    console.log(WORKER_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length > 0) usage(`shadow-worker takes no arguments, was given "${positionals.join(' ')}"`);
+  if (values.connect === undefined || !/^(tcp:\/\/\S+:\d{1,5}|ipc:\/\/\S+)$/.test(values.connect as string)) usage('shadow-worker needs --connect tcp://HOST:PORT');
+  if (values.candidate === undefined) usage('shadow-worker needs --candidate DIR_OR_MODULE');
+  const candidate = values.candidate as string;
+  const out = (values.out as string | undefined) ?? join('runs', `worker-${basename(candidate).replace(/\.[a-z]+$/, '')}`);
+  const worker = startShadowWorker({ connect: values.connect as string, candidate, ...(values.production === undefined ? {} : { production: values.production as string }), outDir: out, say: (line) => console.log(line) });
+  console.log(`shadow-worker: subscribed to ${values.connect as string}, candidate ${candidate}`);
+  const ended = await Promise.race([untilSignal(), worker.joined.then(() => untilSignal())]);
+  const result = await worker.stop();
+  if (result === null) {
+    console.log(`shadow-worker: ${ended} before the tap sent a header or a state; nothing to write`);
+    return EXIT_OK;
+  }
+  const s = result.summary;
+  console.log(`shadow-worker: ${s.orders} orders compared ${s.compared}, matched ${s.matched}, divergences ${s.divergences.total}; tap ${JSON.stringify(worker.stats)}; run folder ${result.outDir}`);
+  return EXIT_OK;
+}
+
 async function runCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, { config: { type: 'string' }, record: { type: 'string' }, out: { type: 'string' }, 'recover-journal': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
@@ -586,6 +629,8 @@ export async function main(argv: string[]): Promise<number> {
         return await evidenceCommand(rest);
       case 'export':
         return await exportCommand(rest);
+      case 'shadow-worker':
+        return await shadowWorkerCommand(rest);
       default:
         usage(`unknown command "${command}"`);
     }

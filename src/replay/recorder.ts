@@ -24,52 +24,70 @@ const NUMBERS: Spelling = { ts: (us) => us, dec: (e8) => e8 };
 export class ScenarioRecorder {
   private readonly f: Spelling;
 
-  /** `numeric`: a binary recording, which keeps µs and E8 integers as they are (see binary-recording.ts). */
-  constructor(private readonly sink: RecordSink, name: string, description: string, startUs: number, lps: readonly string[], numeric = false) {
+  /**
+   * `sink` gets the recording (null: none, a tap only); `numeric`: it is a binary recording,
+   * which keeps µs and E8 integers as they are. `tap` gets every record too, always numeric
+   * (the event tap of a live engine; see src/app/live/event-tap.ts).
+   */
+  constructor(private readonly sink: RecordSink | null, name: string, description: string, startUs: number, lps: readonly string[], numeric = false, private readonly tap: RecordSink | null = null) {
     this.f = numeric ? NUMBERS : TEXT;
-    sink.write({ type: 'header', schema: SCENARIO_SCHEMA, name, description, start: formatTimestampUs(startUs), lps });
+    const header = { type: 'header', schema: SCENARIO_SCHEMA, name, description, start: formatTimestampUs(startUs), lps };
+    sink?.write(header);
+    tap?.write(header);
+  }
+
+  /** Builds a record once per spelling needed and gives it to the recording and the tap. */
+  private emit(build: (f: Spelling) => Record<string, unknown>): void {
+    const record = build(this.f);
+    this.sink?.write(record);
+    if (this.tap !== null) this.tap.write(this.f === NUMBERS ? record : build(NUMBERS));
   }
 
   quote(tsUs: number, q: Quote): void {
-    const f = this.f;
-    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'quote', lp: q.lp, symbol: q.lpSymbol, bid: f.dec(q.bidE8), ask: f.dec(q.askE8) };
-    if (q.bidSizeE8 > 0) line['bidSize'] = f.dec(q.bidSizeE8);
-    if (q.askSizeE8 > 0) line['askSize'] = f.dec(q.askSizeE8);
-    if (q.indicative) line['indicative'] = true;
-    this.sink.write(line);
+    this.emit((f) => {
+      const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'quote', lp: q.lp, symbol: q.lpSymbol, bid: f.dec(q.bidE8), ask: f.dec(q.askE8) };
+      if (q.bidSizeE8 > 0) line['bidSize'] = f.dec(q.bidSizeE8);
+      if (q.askSizeE8 > 0) line['askSize'] = f.dec(q.askSizeE8);
+      if (q.indicative) line['indicative'] = true;
+      return line;
+    });
   }
 
   order(tsUs: number, o: OrderRequest): void {
-    const f = this.f;
-    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'order', id: o.clientOrderId };
-    if (o.session !== undefined) line['session'] = o.session;
-    Object.assign(line, { account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: f.dec(o.volumeE8) });
-    if (o.ordType === 'limit') line['price'] = f.dec(o.priceE8);
-    this.sink.write(line);
+    this.emit((f) => {
+      const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'order', id: o.clientOrderId };
+      if (o.session !== undefined) line['session'] = o.session;
+      Object.assign(line, { account: o.account, group: o.group, symbol: o.platformSymbol, side: o.side, ordType: o.ordType, volume: f.dec(o.volumeE8) });
+      if (o.ordType === 'limit') line['price'] = f.dec(o.priceE8);
+      return line;
+    });
   }
 
   cancel(tsUs: number, id: string, origId: string): void {
-    this.sink.write({ ts: this.f.ts(tsUs), type: 'cancel', id, origId });
+    this.emit((f) => ({ ts: f.ts(tsUs), type: 'cancel', id, origId }));
   }
 
   lpStatus(tsUs: number, lp: string, status: LpStatus, reason: string): void {
-    this.sink.write({ ts: this.f.ts(tsUs), type: 'lp_status', lp, status, reason });
+    this.emit((f) => ({ ts: f.ts(tsUs), type: 'lp_status', lp, status, reason }));
   }
 
   lpExec(tsUs: number, e: LpExecution): void {
-    const f = this.f;
-    const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId };
-    if (e.session !== undefined) line['session'] = e.session;
-    Object.assign(line, { lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: f.dec(e.lastQtyE8), lastPx: f.dec(e.lastPxE8), text: e.text });
-    if (e.execType === 'status') Object.assign(line, { cumQty: f.dec(e.cumQtyE8 ?? 0), avgPx: f.dec(e.avgPxE8 ?? 0), terminal: e.terminal === true });
-    this.sink.write(line);
+    this.emit((f) => {
+      const line: Record<string, unknown> = { ts: f.ts(tsUs), type: 'lp_exec', lp: e.lp, id: e.clientOrderId };
+      if (e.session !== undefined) line['session'] = e.session;
+      Object.assign(line, { lpOrderId: e.lpOrderId, execId: e.execId, execType: e.execType, lastQty: f.dec(e.lastQtyE8), lastPx: f.dec(e.lastPxE8), text: e.text });
+      if (e.execType === 'status') Object.assign(line, { cumQty: f.dec(e.cumQtyE8 ?? 0), avgPx: f.dec(e.avgPxE8 ?? 0), terminal: e.terminal === true });
+      return line;
+    });
   }
 
   flush(): void {
-    this.sink.flush();
+    this.sink?.flush();
+    this.tap?.flush();
   }
 
   close(): void {
-    this.sink.close();
+    this.sink?.close();
+    this.tap?.close();
   }
 }

@@ -12,7 +12,7 @@ import type { RunSummary } from '../../exporters/summary.js';
 import { FinanceLedger, type FinanceBooks } from '../../exporters/finance.js';
 import { writeHtmlReport } from '../../exporters/report-html.js';
 import { atTurnEnd } from '../../fix/session/turn-batch.js';
-import { ScenarioRecorder } from '../../replay/recorder.js';
+import { ScenarioRecorder, type RecordSink } from '../../replay/recorder.js';
 import { BinaryRecordWriter, isBinaryRecording } from '../../replay/binary-recording.js';
 import { createFileLogger, type FileLogger } from '../../telemetry/logger.js';
 import { RateLimitedLog } from '../../telemetry/rate-limited-log.js';
@@ -35,6 +35,8 @@ export interface RunFilesOptions {
   readonly startUs: number;
   /** The bundles' instruments and LP symbols, for finance.csv. */
   readonly books: FinanceBooks;
+  /** The event tap: every recorded event goes to it too (numeric records), recording or not. */
+  readonly tap?: RecordSink | null;
 }
 
 export class LiveRunFiles {
@@ -66,7 +68,8 @@ export class LiveRunFiles {
     this.recordPath = o.record === null ? null : freeFilePath(rebase(o.record, o.out, this.folder.finalDir));
     const continues = this.folder.previousRun === null ? '' : `; continues ${this.folder.previousRun}`;
     // No LP is up at the start of a live run: each one's Logon is recorded as an lp_status event.
-    this.recorder = this.recordPath === null ? null : openRecorder(this.recordPath, o.runId, `${o.description}${continues}`, o.startUs);
+    const tap = o.tap ?? null;
+    this.recorder = this.recordPath === null && tap === null ? null : openRecorder(this.recordPath, o.runId, `${o.description}${continues}`, o.startUs, tap);
   }
 
   get logger(): FileLogger['logger'] {
@@ -126,8 +129,9 @@ export class LiveRunFiles {
   }
 }
 
-/** A recording in the format its name says: `.msgpack` binary records, anything else JSONL. */
-function openRecorder(path: string, name: string, description: string, startUs: number): ScenarioRecorder {
-  const binary = isBinaryRecording(path);
-  return new ScenarioRecorder(binary ? new BinaryRecordWriter(path, true, 'count') : new JsonlWriter(path, true, 'count'), name, description, startUs, [], binary);
+/** A recording in the format its name says (`.msgpack` binary records, anything else JSONL), and/or the tap. */
+function openRecorder(path: string | null, name: string, description: string, startUs: number, tap: RecordSink | null): ScenarioRecorder {
+  const binary = path !== null && isBinaryRecording(path);
+  const sink = path === null ? null : binary ? new BinaryRecordWriter(path, true, 'count') : new JsonlWriter(path, true, 'count');
+  return new ScenarioRecorder(sink, name, description, startUs, [], binary, tap);
 }

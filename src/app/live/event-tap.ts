@@ -1,0 +1,38 @@
+// The live engine's event tap (scale-out): every event the engine records, in order, numbered,
+// on a ZeroMQ socket for shadow workers in other processes and hosts, plus a state snapshot
+// every `stateEveryMs` (the book and LP states) from which a worker that joins late or lost
+// messages can start comparing again. Production never waits for it: see TapPublisher.
+
+import type { LpStatusView, QuoteView } from '../../core/shadow/context.js';
+import { encodeTapMessage } from '../../gateways/zmq/tap-codec.js';
+import { TapPublisher } from '../../gateways/zmq/tap-publisher.js';
+import type { RecordSink } from '../../replay/recorder.js';
+import type { LiveConfig } from '../live-config.js';
+
+export class EventTap implements RecordSink {
+  readonly publisher: TapPublisher;
+  private seq = 0;
+  /** Events given so far (the header and states are not events): a recording's event count. */
+  private events = 0;
+  private header: unknown = null;
+
+  constructor(readonly config: NonNullable<LiveConfig['tap']>) {
+    this.publisher = new TapPublisher({ bind: config.bind, highWaterMark: config.highWaterMark, maxQueue: config.maxQueue });
+  }
+
+  write(record: unknown): void {
+    if ((record as { type?: unknown }).type === 'header') this.header = record;
+    else this.events++;
+    this.publisher.send(encodeTapMessage(++this.seq, record));
+  }
+
+  /** A snapshot a worker can start from: what a replay of everything so far would hold. */
+  state(nowUs: number, market: { quotes: QuoteView; lpStatus: LpStatusView }, productionHash: string): void {
+    const quotes = market.quotes.entries().map((q) => [q.lp, q.lpSymbol, q.bidE8, q.askE8, q.bidSizeE8, q.askSizeE8, q.indicative ? 1 : 0, q.receivedUs]);
+    this.publisher.send(encodeTapMessage(++this.seq, { type: 'tap_state', ts: nowUs, header: this.header, eventsBefore: this.events, production: productionHash, lps: [...market.lpStatus], quotes }));
+  }
+
+  flush(): void {}
+
+  close(): void {}
+}

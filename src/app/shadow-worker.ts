@@ -1,0 +1,271 @@
+// A shadow worker (scale-out): subscribes to a live engine's event tap, rebuilds the same market
+// state and frozen contexts from the stream, runs its own candidate, compares, and writes its
+// own run folder, the same files as a replay. It is a replay whose events arrive over ZeroMQ: a
+// worker that saw the whole session writes exactly what a replay of the session's recording
+// would. A gap in the sequence is coverage lost (`tap_gap`), never a divergence: the worker stops
+// comparing until the next state snapshot, then starts again from it, and says so.
+
+import { Subscriber } from 'zeromq';
+import type { ShadowEngine } from '../core/engine.js';
+import { BridgeError } from '../core/errors.js';
+import type { LpStatus } from '../core/model/types.js';
+import { decodeTapMessage } from '../gateways/zmq/tap-codec.js';
+import { parseEventObject, parseHeaderObject } from '../replay/scenario-reader.js';
+import type { ScenarioEvent, ScenarioHeader } from '../replay/scenario-types.js';
+import { loadBundle } from '../mappings/load-bundle.js';
+import { DEFAULT_PRODUCTION } from './paths.js';
+import { runReplay, type EventSource, type ReplayResult } from './replay.js';
+
+/** Events waiting for the candidate before the worker counts itself behind and resyncs. */
+const MAX_BACKLOG = 200_000;
+
+export interface ShadowWorkerOptions {
+  readonly connect: string;
+  readonly candidate: string;
+  readonly production?: string;
+  readonly outDir: string | ((name: string) => string);
+  readonly candidateBudgetUs?: number;
+  readonly say?: (line: string) => void;
+}
+
+export interface TapStats {
+  connect: string;
+  /** 'start': the worker saw the session's first message; 'state': it started from a snapshot. */
+  joinedFrom: 'start' | 'state' | null;
+  joinedAtSeq: number;
+  /** Engine time of the first event the worker compared from, µs. */
+  comparingFromUs: number | null;
+  gaps: number;
+  lostMessages: number;
+  resyncs: number;
+  badMessages: number;
+  lastSeq: number;
+  reason: 'tap_gap';
+}
+
+type Item = ScenarioEvent | { readonly setEvents: number };
+
+/** The replay's event source: events pushed from the socket, pulled by the replay loop. */
+class TapSource implements EventSource {
+  readonly file: string;
+  header!: ScenarioHeader;
+  engine: ShadowEngine | null = null;
+  private items: Item[] = [];
+  private head = 0;
+  private waiter: ((e: ScenarioEvent | null) => void) | null = null;
+  private ended = false;
+
+  constructor(connect: string) {
+    this.file = connect;
+  }
+
+  get backlog(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: Item): void {
+    this.items.push(item);
+    this.wake();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  /** Hands the waiting replay loop its next event, if there is one now. */
+  private wake(): void {
+    if (this.waiter === null) return;
+    const e = this.take();
+    if (e === undefined) return;
+    const w = this.waiter;
+    this.waiter = null;
+    w(e);
+  }
+
+  /** Drops what is queued (the worker fell too far behind; it resyncs from the next state). */
+  clear(): number {
+    const n = this.backlog;
+    this.items = [];
+    this.head = 0;
+    return n;
+  }
+
+  next(): ScenarioEvent | null | Promise<ScenarioEvent | null> {
+    const e = this.take();
+    if (e !== undefined) return e;
+    if (this.ended) return null;
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** The next event; null at the end; undefined when there is none yet. */
+  private take(): ScenarioEvent | null | undefined {
+    for (;;) {
+      if (this.head >= this.items.length) {
+        if (this.head > 0) {
+          this.items = [];
+          this.head = 0;
+        }
+        return this.ended ? null : undefined;
+      }
+      const item = this.items[this.head++] as Item;
+      if ('setEvents' in item) {
+        // Numbering as the engine's: correlation ids and context positions match a replay of the recording.
+        if (this.engine !== null) (this.engine.counters as { events: number }).events = item.setEvents;
+        continue;
+      }
+      return item;
+    }
+  }
+
+  progress(): { readBytes: number; totalBytes: number } {
+    return { readBytes: 0, totalBytes: 0 };
+  }
+
+  close(): void {}
+}
+
+/** The events that rebuild a snapshot's state: LP states, then every quote with its own receive time. */
+function stateEvents(state: Readonly<Record<string, unknown>>): { events: ScenarioEvent[]; eventsBefore: number } {
+  const ts = state['ts'] as number;
+  const events: ScenarioEvent[] = [];
+  for (const [lp, status] of (state['lps'] as [string, LpStatus][]) ?? []) events.push({ type: 'lp_status', tsUs: ts, lp, status, reason: 'tap_state' });
+  for (const q of (state['quotes'] as [string, string, number, number, number, number, number, number][]) ?? []) {
+    events.push({ type: 'quote', tsUs: ts, quote: { lp: q[0], lpSymbol: q[1], bidE8: q[2], askE8: q[3], bidSizeE8: q[4], askSizeE8: q[5], indicative: q[6] === 1, receivedUs: q[7] } });
+  }
+  return { events, eventsBefore: state['eventsBefore'] as number };
+}
+
+export interface ShadowWorker {
+  /** Resolves when the worker has started comparing (from the start, or from a state). */
+  readonly joined: Promise<TapStats>;
+  readonly stats: TapStats;
+  /** Ends the stream: the replay finishes and writes its run folder. */
+  stop(): Promise<ReplayResult | null>;
+}
+
+export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
+  const say = o.say ?? (() => {});
+  const productionDir = o.production ?? DEFAULT_PRODUCTION;
+  const productionHash = loadBundle(productionDir).hash;
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0 });
+  sub.connect(o.connect);
+  sub.subscribe();
+  const stats: TapStats = { connect: o.connect, joinedFrom: null, joinedAtSeq: 0, comparingFromUs: null, gaps: 0, lostMessages: 0, resyncs: 0, badMessages: 0, lastSeq: 0, reason: 'tap_gap' };
+  const source = new TapSource(o.connect);
+  let mode: 'waiting' | 'running' | 'resync' = 'waiting';
+  let replay: Promise<ReplayResult> | null = null;
+  let failure: BridgeError | null = null;
+  let onJoined: (s: TapStats) => void = () => {};
+  let onJoinFailed: (e: Error) => void = () => {};
+  const joined = new Promise<TapStats>((resolve, reject) => {
+    onJoined = resolve;
+    onJoinFailed = reject;
+  });
+  joined.catch(() => {});
+
+  const begin = (header: ScenarioHeader): void => {
+    source.header = header;
+    replay = runReplay({
+      scenario: `tap ${o.connect}`,
+      source,
+      production: productionDir,
+      candidate: o.candidate,
+      outDir: o.outDir,
+      ...(o.candidateBudgetUs === undefined ? {} : { candidateBudgetUs: o.candidateBudgetUs }),
+      onEngine: (engine) => (source.engine = engine),
+      summaryExtra: () => ({ tap: { ...stats } }),
+    });
+    replay.catch(() => {});
+  };
+
+  /** Starts (again) from a snapshot: its state as events, numbered as the engine numbered them. */
+  const fromState = (record: Readonly<Record<string, unknown>>, seq: number): void => {
+    if (record['production'] !== productionHash) {
+      failure = new BridgeError('SB_ERR_CONFIG', `the engine's production bundle is ${String(record['production'])}, this worker's ${productionDir} is ${productionHash}: a worker must replay the production the engine runs`);
+      onJoinFailed(failure);
+      void sub.close();
+      source.end();
+      return;
+    }
+    const { events, eventsBefore } = stateEvents(record);
+    if (replay === null) begin(parseHeaderObject(o.connect, record['header'] as Record<string, unknown>));
+    source.push({ setEvents: eventsBefore - events.length });
+    for (const e of events) source.push(e);
+    stats.comparingFromUs ??= record['ts'] as number;
+    if (stats.joinedFrom === null) {
+      stats.joinedFrom = 'state';
+      stats.joinedAtSeq = seq;
+      say(`shadow-worker: comparing from a state snapshot at tap message ${seq}`);
+      onJoined(stats);
+    } else say(`shadow-worker: comparing again from tap message ${seq} after a gap`);
+    mode = 'running';
+  };
+
+  const receive = async (): Promise<void> => {
+    try {
+      for await (const [frame] of sub) {
+        const m = frame === undefined ? null : decodeTapMessage(frame);
+        if (m === null) {
+          stats.badMessages++;
+          continue;
+        }
+        const type = m.record['type'];
+        if (mode === 'waiting') {
+          if (type === 'header' && m.seq === 1) {
+            begin(parseHeaderObject(o.connect, m.record));
+            stats.joinedFrom = 'start';
+            stats.joinedAtSeq = 1;
+            mode = 'running';
+            say('shadow-worker: comparing from the start of the session');
+            onJoined(stats);
+          } else if (type === 'tap_state') fromState(m.record, m.seq);
+          stats.lastSeq = m.seq;
+          continue;
+        }
+        if (m.seq <= stats.lastSeq) continue; // a repeat: nothing new
+        if (m.seq !== stats.lastSeq + 1 && mode === 'running') {
+          stats.gaps++;
+          stats.lostMessages += m.seq - stats.lastSeq - 1;
+          mode = 'resync';
+          say(`shadow-worker: tap gap (${m.seq - stats.lastSeq - 1} messages lost after ${stats.lastSeq}); waiting for the next state`);
+        }
+        stats.lastSeq = m.seq;
+        if (type === 'tap_state') {
+          if (mode === 'resync') {
+            stats.resyncs++;
+            fromState(m.record, m.seq);
+          } else if (m.record['production'] !== productionHash) fromState(m.record, m.seq);
+          continue;
+        }
+        if (mode !== 'running' || type === 'header') continue;
+        if (source.backlog > MAX_BACKLOG) {
+          // Behind by more than it may hold: drop the backlog, count it, resync from the next state.
+          stats.gaps++;
+          stats.lostMessages += source.clear();
+          mode = 'resync';
+          continue;
+        }
+        try {
+          source.push(parseEventObject(o.connect, m.seq, m.record, true));
+        } catch {
+          stats.badMessages++;
+        }
+      }
+    } catch {
+      // the socket was closed
+    }
+  };
+  void receive();
+
+  return {
+    joined,
+    stats,
+    stop: async () => {
+      sub.close();
+      source.end();
+      if (failure !== null) throw failure;
+      return replay === null ? null : await replay;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// The event tap's socket: a ZeroMQ XPUB that publishes every message it is given, in order,
+// each with its source sequence number, and never blocks the caller. Messages wait in a bounded
+// queue for the socket; past the bound (or past the socket's high-water mark, where libzmq
+// drops for a slow subscriber) they are dropped and counted, and the sequence numbers show the
+// gap to every subscriber. XPUB, not PUB: it hears subscriptions, so a start can wait for its
+// shadow workers and a late joiner can be sent a fresh state at once.
+
+import { XPublisher } from 'zeromq';
+import { BridgeError } from '../../core/errors.js';
+
+export interface TapPublisherOptions {
+  readonly bind: string;
+  /** Messages libzmq queues per subscriber before it drops for that subscriber. */
+  readonly highWaterMark: number;
+  /** Messages waiting for the socket here before new ones are dropped. */
+  readonly maxQueue: number;
+}
+
+export interface TapCounters {
+  published: number;
+  dropped: number;
+  subscriptions: number;
+}
+
+export class TapPublisher {
+  private readonly socket: XPublisher;
+  private queue: Buffer[] = [];
+  private head = 0;
+  private pumping = false;
+  private closed = false;
+  private subscribed: (() => void)[] = [];
+  /** Until release(), messages are queued and not sent (a start waiting for its workers). */
+  private held = true;
+  /** Called when a subscriber joins (a late joiner wants a state now). */
+  onSubscribe: (() => void) | null = null;
+  readonly counters: TapCounters = { published: 0, dropped: 0, subscriptions: 0 };
+  endpoint = '';
+
+  constructor(private readonly o: TapPublisherOptions) {
+    this.socket = new XPublisher({ sendHighWaterMark: o.highWaterMark, linger: 0 });
+  }
+
+  async bind(): Promise<string> {
+    try {
+      await this.socket.bind(this.o.bind);
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_LISTEN', `tap ${this.o.bind}: ${(cause as Error).message}`, { cause });
+    }
+    this.endpoint = this.socket.lastEndpoint ?? this.o.bind;
+    void this.listenForSubscriptions();
+    return this.endpoint;
+  }
+
+  /** Resolves when `n` subscriptions have arrived or `ms` have passed; says which. */
+  async waitForSubscribers(n: number, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (this.counters.subscriptions < n && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.subscribed.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.counters.subscriptions >= n;
+  }
+
+  /** Queues one message; never waits. Dropped (and counted) when the queue is full. */
+  send(message: Buffer): void {
+    if (this.closed) return;
+    if (this.queue.length - this.head >= this.o.maxQueue) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push(message);
+    if (!this.pumping && !this.held) void this.pump();
+  }
+
+  /** Starts sending what is queued and everything after it. */
+  release(): void {
+    this.held = false;
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Waits (at most `ms`) for the queue to reach the socket, at a stop. */
+  async drain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while ((this.pumping || this.head < this.queue.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.head < this.queue.length && !this.closed) {
+        const m = this.queue[this.head] as Buffer;
+        this.queue[this.head++] = undefined as unknown as Buffer;
+        if (this.head > 4_096 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        try {
+          await this.socket.send(m);
+          this.counters.published++;
+        } catch {
+          this.counters.dropped++;
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async listenForSubscriptions(): Promise<void> {
+    try {
+      for await (const [frame] of this.socket) {
+        // An XPUB frame is 1 (subscribe) or 0 (unsubscribe) followed by the topic.
+        if (frame !== undefined && frame[0] === 1) {
+          this.counters.subscriptions++;
+          for (const wake of this.subscribed.splice(0)) wake();
+          this.onSubscribe?.();
+        }
+      }
+    } catch {
+      // the socket was closed
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.close();
+  }
+}
