@@ -29,15 +29,13 @@ import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { EventClock, stopwatch } from './live/event-clock.js';
 import { EventTap } from './live/event-tap.js';
+import { settleShadow } from './live/settle-shadow.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
 import { RolloutControl } from './live/rollout-control.js';
 import type { AdminServer } from '../gateways/http/admin-server.js';
 import type { DashboardFeed } from './live/dashboard.js';
-
-/** Longest a stop waits for the candidate to finish what is queued before counting it dropped. */
-const STOP_GRACE_MS = 5_000;
 
 /** Longest the candidate may run in one go while production waits for the event loop. */
 const SHADOW_SLICE_NS = 250_000;
@@ -290,27 +288,16 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     closeAllFiles();
     throw error;
   }
-  let tapTimer: NodeJS.Timeout | null = null;
-  if (tap !== null) {
-    try {
-      await tap.publisher.bind();
-    } catch (error) {
-      await platforms.close();
-      await admin?.close();
-      rollout?.rig.close();
-      platforms.closeStores();
-      lps.closeStores();
-      closeAllFiles();
-      throw error;
-    }
-    // Workers attached before the first event see the whole session, header included.
-    if (config.tap?.waitForSubscribers !== undefined && config.tap.waitForSubscribers > 0 && !(await tap.publisher.waitForSubscribers(config.tap.waitForSubscribers, config.tap.waitForSubscribersMs))) {
-      logger.warn({ event: 'tap_workers_missing', wanted: config.tap.waitForSubscribers, subscribed: tap.publisher.counters.subscriptions }, 'tap_workers_missing');
-    }
-    tap.publisher.release();
-    const publishState = (): void => tap.state(clock.nowUs(), running.marketView(), production.configHash);
-    tapTimer = setInterval(publishState, config.tap?.stateEveryMs ?? 1_000);
-    tap.publisher.onSubscribe = publishState; // a late joiner gets a state at once
+  try {
+    await tap?.start(logger, () => tap.state(clock.nowUs(), running.marketView(), production.configHash));
+  } catch (error) {
+    await platforms.close();
+    await admin?.close();
+    rollout?.rig.close();
+    platforms.closeStores();
+    lps.closeStores();
+    closeAllFiles();
+    throw error;
   }
   lps.start();
   rollout?.start();
@@ -353,22 +340,6 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   }, config.run.flushMs);
   const timeoutTimer = setInterval(() => flow.checkLpTimeouts(Date.now()), Math.min(250, Math.max(50, Math.floor(config.run.lpOrderTimeoutMs / 4))));
 
-  /**
-   * At stop: the candidate gets a short grace to decide what is queued (a module candidate
-   * answers asynchronously, a stuck worker is replaced after its budget). A stop never waits
-   * longer than STOP_GRACE_MS for it: what is left is counted as dropped by abandon().
-   */
-  const settleShadow = async (): Promise<void> => {
-    if (shadow === null) return;
-    const deadline = Date.now() + Math.min(STOP_GRACE_MS, (2 * config.run.candidateBudgetUs) / 1000 + 1_000);
-    for (;;) {
-      shadow.drain();
-      if ((shadow.pending() === 0 && shadow.inFlight() === 0) || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    if (shadow.pending() + shadow.inFlight() > 0) logger.warn({ event: 'shadow_unsettled', pending: shadow.pending(), inFlight: shadow.inFlight() }, 'shadow_unsettled');
-  };
-
   let stopped: Promise<RunSummary> | null = null;
   let finalQueueStats: ShadowQueueStats | null = null;
   const shadowQueue = (): ShadowQueueStats | null => finalQueueStats ?? (shadow === null ? null : { highWater: shadow.queueHighWater(), lagUs: shadowQueueLag.summaryUs() });
@@ -389,12 +360,11 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       (stopped ??= (async () => {
         clearInterval(flushTimer);
         clearInterval(timeoutTimer);
-        if (tapTimer !== null) clearInterval(tapTimer);
         platforms.logoutAll('engine stopping');
         await new Promise((r) => setTimeout(r, 100));
         await platforms.close();
         await lps.stop(500);
-        await settleShadow();
+        if (shadow !== null) await settleShadow(shadow, config.run.candidateBudgetUs, logger);
         dashboard?.stop();
         await admin?.close();
         // Whatever the candidate has not answered by now never will be: counted as dropped, and
@@ -406,11 +376,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         files.writeSummary(final);
         files.close();
         files.writeFinalReports(final);
-        if (tap !== null) {
-          // The last events reach the workers before the socket closes (bounded: never a hang).
-          await tap.publisher.drain(1_000);
-          tap.publisher.close();
-        }
+        await tap?.stop();
         logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: flow.counters.refusedLogUnavailable, lostRecords: folder.lostRecords(), openOrders: desk.openCount }, 'live_stop');
         files.closeLog();
         platforms.closeStores();

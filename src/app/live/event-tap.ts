@@ -3,6 +3,7 @@
 // every `stateEveryMs` (the book and LP states) from which a worker that joins late or lost
 // messages can start comparing again. Production never waits for it: see TapPublisher.
 
+import type { Logger } from 'pino';
 import type { LpStatusView, QuoteView } from '../../core/shadow/context.js';
 import { encodeTapMessage } from '../../gateways/zmq/tap-codec.js';
 import { TapPublisher } from '../../gateways/zmq/tap-publisher.js';
@@ -15,6 +16,7 @@ export class EventTap implements RecordSink {
   /** Events given so far (the header and states are not events): a recording's event count. */
   private events = 0;
   private header: unknown = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(readonly config: NonNullable<LiveConfig['tap']>) {
     this.publisher = new TapPublisher({ bind: config.bind, highWaterMark: config.highWaterMark, maxQueue: config.maxQueue });
@@ -30,6 +32,30 @@ export class EventTap implements RecordSink {
   state(nowUs: number, market: { quotes: QuoteView; lpStatus: LpStatusView }, productionHash: string): void {
     const quotes = market.quotes.entries().map((q) => [q.lp, q.lpSymbol, q.bidE8, q.askE8, q.bidSizeE8, q.askSizeE8, q.indicative ? 1 : 0, q.receivedUs]);
     this.publisher.send(encodeTapMessage(++this.seq, { type: 'tap_state', ts: nowUs, header: this.header, eventsBefore: this.events, production: productionHash, lps: [...market.lpStatus], quotes }));
+  }
+
+  /**
+   * Binds, waits for the workers the config asks for (so they see the session's first event),
+   * then sends: what was held (the header) and everything after, with a state every stateEveryMs
+   * and at once for each new subscriber.
+   */
+  async start(logger: Logger, publishState: () => void): Promise<void> {
+    await this.publisher.bind();
+    const c = this.config;
+    if (c.waitForSubscribers > 0 && !(await this.publisher.waitForSubscribers(c.waitForSubscribers, c.waitForSubscribersMs))) {
+      logger.warn({ event: 'tap_workers_missing', wanted: c.waitForSubscribers, subscribed: this.publisher.counters.subscriptions }, 'tap_workers_missing');
+    }
+    this.publisher.release();
+    this.timer = setInterval(publishState, c.stateEveryMs);
+    this.publisher.onSubscribe = publishState;
+  }
+
+  /** The last events reach the socket before it closes (bounded: a stop never hangs on it). */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.publisher.onSubscribe = null;
+    await this.publisher.drain(1_000);
+    this.publisher.close();
   }
 
   flush(): void {}
