@@ -86,6 +86,7 @@ process.once('SIGTERM', async () => {
     gc: { count: sorted.length, totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)), p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0, maxMs: sorted.at(-1) ?? 0 },
     orders: summary.orders,
     admission: (summary as unknown as { admission?: unknown }).admission ?? null,
+    tap: (summary as unknown as { tap?: unknown }).tap ?? null,
     executed: summary.production.executed,
     compared: summary.compared,
     dropped: summary.coverage.dropped,

@@ -6,7 +6,8 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -257,9 +258,13 @@ export interface RigOptions {
   readonly quotesPerSec: number;
   /** µs the slow candidate spends per decision. */
   readonly slowCandidateUs: number;
+  /** Shadow workers (other processes, on the rig's core) fed by the engine's event tap. */
+  readonly tapWorkers?: number;
 }
 
 export interface RigResult {
+  /** Each worker's summary.tap (lag, gaps) and its order count, with tapWorkers. */
+  readonly workers?: readonly Record<string, unknown>[];
   readonly path: PathKind;
   readonly candidate: CandidateKind;
   readonly rates: RateResult[];
@@ -275,6 +280,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   const lp = new LpEnd(engineSide ? 'LP_BRAVO' : 'BRIDGE', engineSide ? 'BRIDGE' : 'PLAT', o.quotesPerSec, !engineSide);
   const lpPort = await lp.listen();
   let middle: { child: ChildProcess; port: number; output: () => string };
+  const workers: ChildProcess[] = [];
   if (engineSide) {
     const config: LiveConfig = {
       run: {
@@ -290,6 +296,21 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
       lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 30, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
     };
     process.env['BENCH_SLOW_US'] = String(o.slowCandidateUs); // read by the worker module
+    if ((o.tapWorkers ?? 0) > 0) {
+      const tapPort = await new Promise<number>((res) => {
+        const srv = createServer().listen(0, '127.0.0.1', () => {
+          const port = (srv.address() as { port: number }).port;
+          srv.close(() => res(port));
+        });
+      });
+      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: o.tapWorkers, waitForSubscribersMs: 20_000 };
+      // Workers stand for other hosts: on the rig's core, so the engine's core stays its own.
+      for (let w = 0; w < (o.tapWorkers ?? 0); w++) {
+        const args = [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'shadow-worker', '--connect', `tcp://127.0.0.1:${tapPort}`, '--candidate', join(ROOT, 'mappings', w % 2 === 0 ? 'candidate' : 'candidate-good'), '--out', join(tmp, `worker-${w}`)];
+        const command = PIN ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
+        workers.push(spawn(command[0] as string, command.slice(1), { stdio: 'ignore', cwd: ROOT }));
+      }
+    }
     middle = await startProcess(['bench/support/engine-process.ts', JSON.stringify(config), o.candidate === 'slow' ? `slow:${o.slowCandidateUs}` : '']);
     await waitFor(() => lp.session.isLoggedOn, 10_000);
   } else {
@@ -322,6 +343,17 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   }
   const engine = await stopProcess(middle);
   await lp.close();
+  const workerSummaries: Record<string, unknown>[] = [];
+  for (const [w, child] of workers.entries()) {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    try {
+      const s = JSON.parse(readFileSync(join(tmp, `worker-${w}`, 'summary.json'), 'utf8')) as { orders: number; tap: Record<string, unknown> };
+      workerSummaries.push({ orders: s.orders, ...s.tap });
+    } catch {
+      workerSummaries.push({ error: 'no summary' });
+    }
+  }
   rmSync(tmp, { recursive: true, force: true });
-  return { path: o.path, candidate: o.candidate, rates, engine };
+  return { path: o.path, candidate: o.candidate, rates, engine, ...(workers.length > 0 ? { workers: workerSummaries } : {}) };
 }

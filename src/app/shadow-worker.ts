@@ -5,6 +5,7 @@
 // would. A gap in the sequence is coverage lost (`tap_gap`), never a divergence: the worker stops
 // comparing until the next state snapshot, then starts again from it, and says so.
 
+import { performance } from 'node:perf_hooks';
 import { Subscriber } from 'zeromq';
 import type { ShadowEngine } from '../core/engine.js';
 import { BridgeError } from '../core/errors.js';
@@ -41,6 +42,8 @@ export interface TapStats {
   badMessages: number;
   lastSeq: number;
   reason: 'tap_gap';
+  /** Engine stamp -> the worker takes the event up, µs (one clock only when worker and engine share a host). */
+  lagUs: { p50: number; p99: number; max: number; count: number };
 }
 
 type Item = ScenarioEvent | { readonly setEvents: number };
@@ -55,8 +58,19 @@ class TapSource implements EventSource {
   private waiter: ((e: ScenarioEvent | null) => void) | null = null;
   private ended = false;
 
+  /** Engine stamp -> taken up here, µs; a bounded sample (the last 100,000). */
+  private readonly lags: number[] = [];
+  private lagAt = 0;
+
   constructor(connect: string) {
     this.file = connect;
+  }
+
+  lagSummary(): { p50: number; p99: number; max: number; count: number } {
+    if (this.lags.length === 0) return { p50: 0, p99: 0, max: 0, count: 0 };
+    const sorted = [...this.lags].sort((a, b) => a - b);
+    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) as number, count: sorted.length };
   }
 
   get backlog(): number {
@@ -114,6 +128,11 @@ class TapSource implements EventSource {
         if (this.engine !== null) (this.engine.counters as { events: number }).events = item.setEvents;
         continue;
       }
+      if (item.type === 'order' || item.type === 'quote') {
+        const lag = Math.floor((performance.timeOrigin + performance.now()) * 1000) - item.tsUs;
+        if (this.lags.length < 100_000) this.lags.push(lag);
+        else this.lags[this.lagAt++ % 100_000] = lag;
+      }
       return item;
     }
   }
@@ -151,7 +170,7 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
   const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0 });
   sub.connect(o.connect);
   sub.subscribe();
-  const stats: TapStats = { connect: o.connect, joinedFrom: null, joinedAtSeq: 0, comparingFromUs: null, gaps: 0, lostMessages: 0, resyncs: 0, badMessages: 0, lastSeq: 0, reason: 'tap_gap' };
+  const stats: TapStats = { connect: o.connect, joinedFrom: null, joinedAtSeq: 0, comparingFromUs: null, gaps: 0, lostMessages: 0, resyncs: 0, badMessages: 0, lastSeq: 0, reason: 'tap_gap', lagUs: { p50: 0, p99: 0, max: 0, count: 0 } };
   const source = new TapSource(o.connect);
   let mode: 'waiting' | 'running' | 'resync' = 'waiting';
   let replay: Promise<ReplayResult> | null = null;
@@ -174,7 +193,7 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
       outDir: o.outDir,
       ...(o.candidateBudgetUs === undefined ? {} : { candidateBudgetUs: o.candidateBudgetUs }),
       onEngine: (engine) => (source.engine = engine),
-      summaryExtra: () => ({ tap: { ...stats } }),
+      summaryExtra: () => ({ tap: { ...stats, lagUs: source.lagSummary() } }),
     });
     replay.catch(() => {});
   };

@@ -466,7 +466,7 @@ async function shadowWorkerCommand(args: string[]): Promise<number> {
     return EXIT_OK;
   }
   const s = result.summary;
-  console.log(`shadow-worker: ${s.orders} orders compared ${s.compared}, matched ${s.matched}, divergences ${s.divergences.total}; tap ${JSON.stringify(worker.stats)}; run folder ${result.outDir}`);
+  console.log(`shadow-worker: ${s.orders} orders compared ${s.compared}, matched ${s.matched}, divergences ${s.divergences.total}; tap ${JSON.stringify((s as unknown as { tap?: unknown }).tap ?? worker.stats)}; run folder ${result.outDir}`);
   return EXIT_OK;
 }
 

@@ -98,6 +98,7 @@ describe('event tap and shadow workers over ZeroMQ', () => {
     const live = JSON.parse(readFileSync(join(c.run.out, 'summary.json'), 'utf8'));
     expect(live.divergences.total).toBe(a?.summary.divergences.total);
     expect(live.tap.dropped).toBe(0);
+    expect(live.tap.subscriptions).toBe(2); // each worker counted (XPUB passes every subscription up)
   });
 
   it('a worker killed with SIGKILL and restarted resumes from a state; production is unaffected; the gap is coverage', async () => {

@@ -38,6 +38,8 @@ export class TapPublisher {
 
   constructor(private readonly o: TapPublisherOptions) {
     this.socket = new XPublisher({ sendHighWaterMark: o.highWaterMark, linger: 0 });
+    // Every subscription is passed up, not only the first per topic: each worker counts.
+    this.socket.verbosity = 'allSubs';
   }
 
   async bind(): Promise<string> {
