@@ -124,8 +124,10 @@ Options:
 
 const RUN_HELP = `Usage: shadow-bridge run --config FILE [--record FILE] [--out DIR]
 
-Runs the live engine described by FILE (YAML or JSON; see examples/live.yaml): FIX initiators to
-every LP, a FIX acceptor for platforms, production routing executing, the candidate shadowing.
+Runs the live engine described by FILE (YAML or JSON; see examples/live.yaml and
+examples/live-ws.yaml): FIX or WebSocket connections to every LP, a FIX acceptor and (with
+platform.websocket) a WebSocket listener for platforms, production routing executing, the
+candidate shadowing. With a tap: section every event also goes to shadow workers over ZeroMQ.
 Writes the run folder (summary.json refreshed every flushMs, divergences.jsonl, orders.jsonl,
 engine.log) and stops cleanly on SIGINT/SIGTERM. With an admin: section it serves the admin API
 (bearer token from the config or $SB_ADMIN_TOKEN); with a rollout: section the candidate executes
@@ -134,7 +136,8 @@ Break-glass: SIGUSR2 rolls the rollout back without the admin API (audited as si
 
 Options:
   --config FILE  the configuration (required)
-  --record FILE  record every inbound event as a scenario, for "replay" (overrides run.record)
+  --record FILE  record every inbound event as a scenario, for "replay" (overrides run.record);
+                 FILE.msgpack writes a binary recording (smaller, faster to read)
   --out DIR      run folder (overrides run.out); a folder holding an earlier run is continued in
                  DIR.2, DIR.3... beside it, linked both ways, never truncated
   --recover-journal  start even if the order journal or a session store has a corrupt record,
