@@ -20,6 +20,9 @@ import { runReplay, type EventSource, type ReplayResult } from './replay.js';
 /** Events waiting for the candidate before the worker counts itself behind and resyncs. */
 const MAX_BACKLOG = 200_000;
 
+/** What a live engine's tap carries; anything else (a config change naming a path) is refused. */
+const LIVE_EVENT_TYPES: ReadonlySet<unknown> = new Set(['quote', 'order', 'cancel', 'lp_status', 'lp_exec']);
+
 export interface ShadowWorkerOptions {
   readonly connect: string;
   readonly candidate: string;
@@ -167,7 +170,8 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
   const say = o.say ?? (() => {});
   const productionDir = o.production ?? DEFAULT_PRODUCTION;
   const productionHash = loadBundle(productionDir).hash;
-  const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0 });
+  // A bounded message size: a snapshot of every quote is a few hundred KB; nothing needs more.
+  const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0, maxMessageSize: 16 * 1024 * 1024 });
   sub.connect(o.connect);
   sub.subscribe();
   const stats: TapStats = { connect: o.connect, joinedFrom: null, joinedAtSeq: 0, comparingFromUs: null, gaps: 0, lostMessages: 0, resyncs: 0, badMessages: 0, lastSeq: 0, reason: 'tap_gap', lagUs: { p50: 0, p99: 0, max: 0, count: 0 } };
@@ -258,6 +262,10 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
           continue;
         }
         if (mode !== 'running' || type === 'header') continue;
+        if (!LIVE_EVENT_TYPES.has(type)) {
+          stats.badMessages++;
+          continue;
+        }
         if (source.backlog > MAX_BACKLOG) {
           // Behind by more than it may hold: drop the backlog, count it, resync from the next state.
           stats.gaps++;
