@@ -13,7 +13,7 @@ import { FixAcceptor } from '../gateways/fix/acceptor.js';
 import { PERSONAS, REJECT_TEXTS, type LpPersona } from './lp-personas.js';
 import { SeededRandom } from './random.js';
 import { JsonWsServer, DEFAULT_WS_LIMITS, type WsPeer } from '../gateways/ws/json-server.js';
-import { decodeNewOrder, decodeSymbols, executionBody, isWsProblem, priceText, PROTOCOL_VERSION } from '../gateways/ws/messages.js';
+import { decodeNewOrder, decodeSymbols, executionBody, isWsProblem, priceText, PROTOCOL_VERSION, type WsExecution } from '../gateways/ws/messages.js';
 import { DurableOutbox } from '../gateways/ws/outbox.js';
 
 export interface SimInstrument {
@@ -48,25 +48,8 @@ export interface LpSimOptions {
   readonly ws?: { readonly token: string; readonly path?: string };
 }
 
-/** One execution report, whatever the protocol carries it in. */
-interface SimReport {
-  readonly clOrdId: string;
-  readonly orderId: string;
-  readonly execId: string;
-  /** FIX ExecType (F 8 I ...) and OrdStatus codes. */
-  readonly execType: string;
-  readonly ordStatus: string;
-  readonly symbol: string;
-  readonly side: Side;
-  readonly qtyE8: number;
-  readonly lastQtyE8: number;
-  readonly lastPxE8: number;
-  readonly cumE8: number;
-  readonly avgPxE8: number;
-  readonly text: string | null;
-  readonly ordRejReason: string | null;
-  readonly priceDigits: number;
-}
+/** One execution report, whatever the protocol carries it in (the protocol's own shape). */
+type SimReport = Omit<WsExecution, 'timeMs'>;
 
 /** What the venue sends, in its protocol. */
 interface VenueOut {
@@ -178,7 +161,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
       qtyE8: known?.qtyE8 ?? 0,
       lastQtyE8: 0,
       lastPxE8: 0,
-      cumE8: known?.cumE8 ?? 0,
+      cumQtyE8: known?.cumE8 ?? 0,
       avgPxE8: known?.avgPxE8 ?? 0,
       text: known === undefined ? 'Unknown order' : null,
       ordRejReason: null,
@@ -203,7 +186,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         maybeSkipSeq();
         // The fill happened whether or not the bridge is connected: like a real LP's engine,
         // the report is kept and delivered when the bridge is back (FIX resend, WebSocket replay).
-        out.report({ clOrdId, orderId, execId, execType, ordStatus, symbol: sym, side, qtyE8, lastQtyE8: lastQty, lastPxE8: lastPx, cumE8: cum, avgPxE8: avg, text, ordRejReason: rej, priceDigits: priceDigitsOf(s) });
+        out.report({ clOrdId, orderId, execId, execType, ordStatus, symbol: sym, side, qtyE8, lastQtyE8: lastQty, lastPxE8: lastPx, cumQtyE8: cum, avgPxE8: avg, text, ordRejReason: rej === null ? null : Number(rej), priceDigits: priceDigitsOf(s) });
       };
       if (s === undefined || rng.chance(persona.rejectProbability) || !(qtyE8 > 0) || s.staleUntilMs > Date.now()) {
         stats.rejects++;
@@ -356,18 +339,18 @@ async function fixVenue(o: LpSimOptions, venue: Venue): Promise<Transport> {
   const encodeReport = (r: SimReport) => (e: Parameters<Parameters<FixSession['sendApp']>[1]>[0]): void => {
     const pd = r.priceDigits;
     if (r.execType === 'I') {
-      e.str(Tag.AvgPx, formatE8Short(r.avgPxE8)).str(Tag.ClOrdID, r.clOrdId).str(Tag.CumQty, formatE8Short(r.cumE8)).str(Tag.ExecID, r.execId);
+      e.str(Tag.AvgPx, formatE8Short(r.avgPxE8)).str(Tag.ClOrdID, r.clOrdId).str(Tag.CumQty, formatE8Short(r.cumQtyE8)).str(Tag.ExecID, r.execId);
       e.str(Tag.OrderID, r.orderId).str(Tag.OrderQty, formatE8Short(r.qtyE8)).str(Tag.OrdStatus, r.ordStatus).str(Tag.Side, r.side === 'sell' ? '2' : '1').str(Tag.Symbol, r.symbol);
       if (r.text !== null) e.str(Tag.Text, r.text);
       e.str(Tag.ExecType, 'I').str(Tag.LeavesQty, '0');
       return;
     }
-    e.str(Tag.AvgPx, formatE8(r.avgPxE8, pd)).str(Tag.ClOrdID, r.clOrdId).str(Tag.CumQty, formatE8Short(r.cumE8)).str(Tag.ExecID, r.execId);
+    e.str(Tag.AvgPx, formatE8(r.avgPxE8, pd)).str(Tag.ClOrdID, r.clOrdId).str(Tag.CumQty, formatE8Short(r.cumQtyE8)).str(Tag.ExecID, r.execId);
     if (r.lastQtyE8 > 0) e.str(Tag.LastPx, formatE8(r.lastPxE8, pd)).str(Tag.LastQty, formatE8Short(r.lastQtyE8));
     e.str(Tag.OrderID, r.orderId).str(Tag.OrderQty, formatE8Short(r.qtyE8)).str(Tag.OrdStatus, r.ordStatus).str(Tag.Side, r.side === 'buy' ? '1' : '2').str(Tag.Symbol, r.symbol);
     if (r.text !== null) e.str(Tag.Text, r.text);
-    if (r.ordRejReason !== null) e.str(Tag.OrdRejReason, r.ordRejReason);
-    e.str(Tag.ExecType, r.execType).str(Tag.LeavesQty, formatE8Short(Math.max(0, r.qtyE8 - r.cumE8)));
+    if (r.ordRejReason !== null) e.int(Tag.OrdRejReason, r.ordRejReason);
+    e.str(Tag.ExecType, r.execType).str(Tag.LeavesQty, formatE8Short(Math.max(0, r.qtyE8 - r.cumQtyE8)));
   };
   const out: VenueOut = {
     get connected() {
@@ -443,8 +426,7 @@ async function wsVenue(o: LpSimOptions, ws: NonNullable<LpSimOptions['ws']>, ven
     },
   });
   const port = await server.listen();
-  const execution = (r: SimReport): Record<string, unknown> =>
-    executionBody({ clOrdId: r.clOrdId, orderId: r.orderId, execId: r.execId, execType: r.execType, ordStatus: r.ordStatus, symbol: r.symbol, side: r.side, qtyE8: r.qtyE8, lastQtyE8: r.lastQtyE8, lastPxE8: r.lastPxE8, cumQtyE8: r.cumE8, avgPxE8: r.avgPxE8, priceDigits: r.priceDigits, ordRejReason: r.ordRejReason === null ? null : Number(r.ordRejReason), text: r.text, timeMs: Date.now() });
+  const execution = (r: SimReport): Record<string, unknown> => executionBody({ ...r, timeMs: Date.now() });
   const out: VenueOut = {
     get connected() {
       return peer !== null;
