@@ -5,6 +5,7 @@
 // would. A gap in the sequence is coverage lost (`tap_gap`), never a divergence: the worker stops
 // comparing until the next state snapshot, then starts again from it, and says so.
 
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Subscriber } from 'zeromq';
 import type { ShadowEngine } from '../core/engine.js';
@@ -170,6 +171,8 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
   const say = o.say ?? (() => {});
   const productionDir = o.production ?? DEFAULT_PRODUCTION;
   const productionHash = loadBundle(productionDir).hash;
+  // Said now, not when the first event arrives: a worker that cannot run its candidate is no worker.
+  if (!existsSync(o.candidate)) throw new BridgeError('SB_ERR_CANDIDATE_NOT_FOUND', `${o.candidate}: no such bundle folder or module`);
   // A bounded message size: a snapshot of every quote is a few hundred KB; nothing needs more.
   const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0, maxMessageSize: 16 * 1024 * 1024 });
   sub.connect(o.connect);

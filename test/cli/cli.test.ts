@@ -28,7 +28,7 @@ const scenario = (name: string) => join(ROOT, 'scenarios', `${name}.jsonl`);
 
 describe('shadow-bridge CLI', () => {
   it('prints help for every command and exits 0', async () => {
-    for (const args of [['--help'], ['replay', '--help'], ['demo', '--help']]) {
+    for (const args of [['--help'], ['replay', '--help'], ['demo', '--help'], ['shadow-worker', '--help'], ['lp-sim', '--help']]) {
       const r = await cli(...args);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: shadow-bridge/);
@@ -36,12 +36,18 @@ describe('shadow-bridge CLI', () => {
   });
 
   it('exits 2 with a one-line reason on usage errors', async () => {
-    for (const args of [['frobnicate'], ['replay'], ['replay', 'a', 'b'], ['replay', scenario('london-normal'), '--bogus'], ['replay', scenario('london-normal'), '--sample-rate', '2']]) {
+    for (const args of [['frobnicate'], ['replay'], ['replay', 'a', 'b'], ['replay', scenario('london-normal'), '--bogus'], ['replay', scenario('london-normal'), '--sample-rate', '2'], ['shadow-worker', '--candidate', 'mappings/candidate'], ['shadow-worker', '--connect', 'http://x', '--candidate', 'mappings/candidate'], ['shadow-worker', '--connect', 'tcp://127.0.0.1:5999'], ['lp-sim', '--lp', 'LP_ALPHA', '--port', '0', '--ws']]) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/^shadow-bridge: /);
     }
+  });
+
+  it('shadow-worker refuses a candidate that does not exist before it subscribes (exit 1, coded)', async () => {
+    const r = await cli('shadow-worker', '--connect', 'tcp://127.0.0.1:9', '--candidate', join(tmp, 'no-such-candidate'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SB_ERR_CANDIDATE_NOT_FOUND/);
   });
 
   it('prints the summary contract with --json and writes the run folder', async () => {
