@@ -55,7 +55,6 @@ export const WsClose = {
   binary: 1003,
   rateLimited: 1008,
   tooBig: 1009,
-  tryAgainLater: 1013,
   authFailed: 4001,
   authTimeout: 4002,
   notAuthenticated: 4003,
