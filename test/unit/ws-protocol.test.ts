@@ -71,6 +71,23 @@ describe('the orders outbox', () => {
     b.close();
   });
 
+  it('stays bounded on disk while running: past twice what it keeps, the file is rewritten with what it holds', async () => {
+    const dir = join(tmp, 'running');
+    const a = new DurableOutbox(dir, 'WEB', 10);
+    for (let i = 1; i <= 95; i++) {
+      a.append('execution', { n: i });
+      if (i % 7 === 0) await new Promise((r) => setImmediate(r)); // turns end: batches are written
+    }
+    a.close();
+    const lines = readFileSync(join(dir, 'ws-WEB.outbox.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(20 + 7);
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ seq: 95, n: 95 });
+    const b = new DurableOutbox(dir, 'WEB', 10);
+    expect(b.lastSeq).toBe(95);
+    expect(b.replayFrom(86)?.map((t) => JSON.parse(t).n)).toEqual([86, 87, 88, 89, 90, 91, 92, 93, 94, 95]);
+    b.close();
+  });
+
   it('drops a torn last line (a crash mid-write), compacts a long file, and refuses a corrupt one', () => {
     const dir = join(tmp, 'torn');
     const a = new DurableOutbox(dir, 'WEB', 3);

@@ -22,6 +22,8 @@ export class DurableOutbox {
   private problem: BridgeError | null = null;
   /** Lines appended this turn: one write() at the end of the turn, before any socket write. */
   private pending = '';
+  /** Lines in the file now: past 2 x keep it is rewritten with what is held (bounded on disk). */
+  private linesInFile = 0;
   readonly file: string;
 
   constructor(dir: string | null, clientId: string, private readonly keep = OUTBOX_KEEP) {
@@ -75,6 +77,9 @@ export class DurableOutbox {
     if (lines === '' || this.fd === null || this.problem !== null) return;
     try {
       writeSync(this.fd, lines);
+      // Every message was written with its own newline: count them for the compaction.
+      for (let i = lines.indexOf('\n'); i >= 0; i = lines.indexOf('\n', i + 1)) this.linesInFile++;
+      if (this.linesInFile > 2 * this.keep) this.compact();
     } catch (cause) {
       this.problem = new BridgeError('SB_ERR_WS_OUTBOX', `${this.file}: ${(cause as Error).message}`, { cause });
     }
@@ -129,14 +134,27 @@ export class DurableOutbox {
       this.hold(line);
     }
     if (bad > 0) throw new BridgeError('SB_ERR_WS_OUTBOX', `${this.file}: ${bad} line(s) are not orders-channel messages in sequence; move the file aside to start the client's numbering again`);
-    if (complete.length > 2 * this.keep || (lines.at(-1) ?? '') !== '') {
-      // Rewritten with what is held: bounded on disk, and a torn tail removed.
-      const tmp = `${this.file}.tmp`;
-      const fd = openSync(tmp, 'w');
-      const n = this.kept.length;
-      for (let i = 0; i < n; i++) writeSync(fd, `${this.kept[(this.start + i) % n] as string}\n`);
-      closeSync(fd);
-      renameSync(tmp, this.file);
-    }
+    this.linesInFile = complete.length - bad;
+    if (complete.length > 2 * this.keep || (lines.at(-1) ?? '') !== '') this.rewrite();
+  }
+
+  /** Rewrites the file with what is held: bounded on disk, and a torn tail removed. */
+  private rewrite(): void {
+    const tmp = `${this.file}.tmp`;
+    const fd = openSync(tmp, 'w');
+    const n = this.kept.length;
+    let text = '';
+    for (let i = 0; i < n; i++) text += `${this.kept[(this.start + i) % n] as string}\n`;
+    writeSync(fd, text);
+    closeSync(fd);
+    renameSync(tmp, this.file);
+    this.linesInFile = n;
+  }
+
+  /** While running: the same rewrite, then appending continues on the new file. */
+  private compact(): void {
+    this.rewrite();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = openSync(this.file, 'a');
   }
 }
