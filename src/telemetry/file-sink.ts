@@ -64,35 +64,26 @@ export class FileSink {
 
   /** Queues text (one or more whole lines). After a failed write: see FileSinkOptions.onFailure. */
   write(text: string): void {
-    if (this.failure !== null) {
-      this.lostLines++;
-      this.afterFailure();
-      return;
-    }
-    if (this.closed) {
-      this.writeAfterClose(text);
-      return;
-    }
-    this.chunks.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= this.batchChars) this.flush();
+    this.enqueue(text);
   }
 
   /** Queues raw bytes (a binary record), in order with the text around them. */
   writeBytes(bytes: Buffer): void {
+    this.enqueue(bytes);
+  }
+
+  private enqueue(chunk: string | Buffer): void {
     if (this.failure !== null) {
       this.lostLines++;
       this.afterFailure();
       return;
     }
     if (this.closed) {
-      this.lostLines++;
-      this.failure ??= new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: written after close`);
-      this.afterFailure();
+      this.writeAfterClose(chunk);
       return;
     }
-    this.chunks.push(bytes);
-    this.pendingChars += bytes.length;
+    this.chunks.push(chunk);
+    this.pendingChars += chunk.length;
     if (this.pendingChars >= this.batchChars) this.flush();
   }
 
@@ -141,7 +132,7 @@ export class FileSink {
    * A log line that comes after close (a socket that closes late) is still appended, on the
    * spot; a truncate-mode file (an export) is complete at close, so writing to it is a bug.
    */
-  private writeAfterClose(text: string): void {
+  private writeAfterClose(text: string | Buffer): void {
     if (this.options.mode !== 'append') {
       // A live export ('count') is closed at stop; a record that still arrives (a late shadow
       // answer) is counted as lost and said once, never thrown into whoever wrote it.
@@ -156,7 +147,8 @@ export class FileSink {
     try {
       const fd = openSync(this.file, 'a');
       try {
-        writeSync(fd, text);
+        if (typeof text === 'string') writeSync(fd, text);
+        else writeSync(fd, text);
       } finally {
         closeSync(fd);
       }

@@ -4,31 +4,36 @@
 // message per symbol. Latency and RSS under the same load are measured in bench/ws-fanout.ts.
 
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_WS_LIMITS, JsonWsServer, type WsPeer } from '../../src/gateways/ws/json-server.js';
+import { DEFAULT_WS_LIMITS, JsonWsServer, type WsLimits, type WsPeer } from '../../src/gateways/ws/json-server.js';
 import { priceText } from '../../src/gateways/ws/messages.js';
 import { WsPlatformClient } from '../../src/app/ws-platform-client.js';
 import { waitFor } from '../support/wait.js';
 
 const SYMBOLS = Array.from({ length: 50 }, (_, i) => `SYM${i}`);
 
+/** A bare price server: clients by token, each connection's peer kept in `peers` while it lives. */
+function priceServer(peers: Map<string, WsPeer<string>>, limits: Partial<WsLimits>, tokens: Readonly<Record<string, string>>): JsonWsServer<string> {
+  return new JsonWsServer<string>({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/v1',
+    limits: { ...DEFAULT_WS_LIMITS, ...limits },
+    log: { event() {} },
+    authenticate: (token) => (Object.hasOwn(tokens, token) ? (tokens[token] as string) : null),
+    principalId: (p) => p,
+    welcome: (peer) => {
+      peers.set(peer.principal, peer);
+      return { type: 'welcome', v: 1, client: peer.principal, ordersSeq: 0 };
+    },
+    onMessage: () => {},
+    onClose: (peer) => peers.delete(peer.principal),
+  });
+}
+
 describe('a slow consumer', () => {
   it('is conflated, then disconnected; the other client gets every price; held messages stay bounded', async () => {
     const peers = new Map<string, WsPeer<string>>();
-    const server = new JsonWsServer<string>({
-      host: '127.0.0.1',
-      port: 0,
-      path: '/v1',
-      limits: { ...DEFAULT_WS_LIMITS, conflateAboveBytes: 64 * 1024, maxBufferedBytes: 1024 * 1024, slowConsumerMs: 1_000 },
-      log: { event() {} },
-      authenticate: (token) => (token === 'fast-token-0123456789' ? 'fast' : token === 'slow-token-0123456789' ? 'slow' : null),
-      principalId: (p) => p,
-      welcome: (peer) => {
-        peers.set(peer.principal, peer);
-        return { type: 'welcome', v: 1, client: peer.principal, ordersSeq: 0 };
-      },
-      onMessage: () => {},
-      onClose: (peer) => peers.delete(peer.principal),
-    });
+    const server = priceServer(peers, { conflateAboveBytes: 64 * 1024, maxBufferedBytes: 1024 * 1024, slowConsumerMs: 1_000 }, { 'fast-token-0123456789': 'fast', 'slow-token-0123456789': 'slow' });
     const port = await server.listen();
     const fast = new WsPlatformClient({ url: `ws://127.0.0.1:${port}/v1`, token: 'fast-token-0123456789' });
     const slow = new WsPlatformClient({ url: `ws://127.0.0.1:${port}/v1`, token: 'slow-token-0123456789' });
@@ -77,21 +82,7 @@ describe('a slow consumer', () => {
 
   it('a client that falls behind briefly gets the latest prices after a numbered gap, each gap closed by a snapshot', async () => {
     const peers = new Map<string, WsPeer<string>>();
-    const server = new JsonWsServer<string>({
-      host: '127.0.0.1',
-      port: 0,
-      path: '/v1',
-      limits: { ...DEFAULT_WS_LIMITS, conflateAboveBytes: 64 * 1024, maxBufferedBytes: 64 * 1024 * 1024, slowConsumerMs: 60_000 },
-      log: { event() {} },
-      authenticate: (token) => (token === 'lag-token-0123456789' ? 'lag' : null),
-      principalId: (p) => p,
-      welcome: (peer) => {
-        peers.set(peer.principal, peer);
-        return { type: 'welcome', v: 1, client: peer.principal, ordersSeq: 0 };
-      },
-      onMessage: () => {},
-      onClose: (peer) => peers.delete(peer.principal),
-    });
+    const server = priceServer(peers, { conflateAboveBytes: 64 * 1024, maxBufferedBytes: 64 * 1024 * 1024, slowConsumerMs: 60_000 }, { 'lag-token-0123456789': 'lag' });
     const port = await server.listen();
     const lag = new WsPlatformClient({ url: `ws://127.0.0.1:${port}/v1`, token: 'lag-token-0123456789' });
     try {
