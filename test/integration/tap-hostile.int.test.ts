@@ -6,8 +6,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Publisher } from 'zeromq';
+import { Publisher, Subscriber } from 'zeromq';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EventTap, IMMEDIATE_STATE_MIN_MS } from '../../src/app/live/event-tap.js';
 import { startShadowWorker } from '../../src/app/shadow-worker.js';
 import { encodeTapMessage } from '../../src/gateways/zmq/tap-codec.js';
 import { loadBundle } from '../../src/mappings/load-bundle.js';
@@ -68,6 +69,33 @@ describe('a shadow worker against a misbehaving tap', () => {
       await expect(worker.stop()).rejects.toThrow(/SB_ERR_CONFIG/);
     } finally {
       pub.close();
+    }
+  });
+
+  it('a flood of subscriptions cannot make the engine snapshot its book more than four times a second', async () => {
+    const port = await freePort();
+    const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000, maxQueue: 1_000, stateEveryMs: 60_000, waitForSubscribers: 0, waitForSubscribersMs: 0, allowNonLoopback: false });
+    let states = 0;
+    const logger = { warn() {} } as unknown as Parameters<EventTap['start']>[0];
+    await tap.start(logger, () => states++);
+    const floods: Subscriber[] = [];
+    try {
+      for (let i = 0; i < 200; i++) {
+        const s = new Subscriber();
+        s.connect(`tcp://127.0.0.1:${port}`);
+        s.subscribe();
+        floods.push(s);
+      }
+      expect(await waitFor(() => tap.publisher.counters.subscriptions >= 200, 5_000)).toBe(true);
+      const elapsedS = 1;
+      await new Promise((r) => setTimeout(r, elapsedS * 1_000));
+      // 200 subscriptions within about a second: a handful of states, not 200.
+      expect(states).toBeGreaterThanOrEqual(1);
+      expect(states).toBeLessThanOrEqual(Math.ceil((5 + elapsedS) * (1_000 / IMMEDIATE_STATE_MIN_MS)));
+      expect(states).toBeLessThan(200);
+    } finally {
+      for (const s of floods) s.close();
+      await tap.stop();
     }
   });
 });

@@ -10,6 +10,9 @@ import { TapPublisher } from '../../gateways/zmq/tap-publisher.js';
 import type { RecordSink } from '../../replay/recorder.js';
 import type { LiveConfig } from '../live-config.js';
 
+/** The least time between two states sent because someone subscribed. */
+export const IMMEDIATE_STATE_MIN_MS = 250;
+
 export class EventTap implements RecordSink {
   readonly publisher: TapPublisher;
   private seq = 0;
@@ -47,7 +50,15 @@ export class EventTap implements RecordSink {
     }
     this.publisher.release();
     this.timer = setInterval(publishState, c.stateEveryMs);
-    this.publisher.onSubscribe = publishState;
+    // A new subscriber gets a state at once, but at most one per 250 ms: anyone who can reach the
+    // socket can send subscriptions, and a snapshot of the whole book is work on the engine's thread.
+    let lastImmediateMs = 0;
+    this.publisher.onSubscribe = () => {
+      const now = Date.now();
+      if (now - lastImmediateMs < IMMEDIATE_STATE_MIN_MS) return;
+      lastImmediateMs = now;
+      publishState();
+    };
   }
 
   /** The last events reach the socket before it closes (bounded: a stop never hangs on it). */
