@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { readTextFile } from '../mappings/read-text.js';
+import { CANDIDATE_ID } from '../exporters/run-folder.js';
+import { defaultCandidateId } from './more-candidates.js';
 
 const compId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)');
 const port = z.number().int().min(0).max(65535);
@@ -63,10 +65,25 @@ const websocketPlatforms = z.strictObject({
     .min(1),
 });
 
+/** One of several candidates: a bundle folder or Router module here, or a remote shadow worker. */
+const candidateEntry = z.strictObject({
+  id: z.string().regex(CANDIDATE_ID, 'letters, digits, _ . - (1-64)'),
+  path: z.string().min(1).optional(),
+  /** A shadow-worker (`--id` this id) evaluates it elsewhere and reports its figures over the tap. */
+  remote: z.boolean().default(false),
+  /** The environment variable holding the token its worker sends (required off loopback). */
+  tokenEnv: envName.optional(),
+});
+
 const schema = z.strictObject({
   run: z.strictObject({
     production: z.string().min(1),
     candidate: z.string().min(1).nullable().default(null),
+    /**
+     * Several candidates side by side (instead of `candidate`): the first listed is the one a
+     * rollout executes and must then be a path; the others only shadow.
+     */
+    candidates: z.array(candidateEntry).min(1).max(16).nullable().default(null),
     out: z.string().min(1),
     record: z.string().min(1).nullable().default(null),
     flushMs: z.number().int().min(100).max(60_000).default(1_000),
@@ -230,13 +247,39 @@ const schema = z.strictObject({
   }
   // A rollout that no command could roll back is not started: the admin API comes with it.
   if (c.rollout !== null && c.admin === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs an admin section: rollback is a command on the admin API' });
-  if (c.rollout !== null && c.run.candidate === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs run.candidate: the rollout executes the candidate for its cohort' });
+  const entries = c.run.candidates;
+  if (entries !== null) {
+    if (c.run.candidate !== null) ctx.addIssue({ code: 'custom', path: ['run', 'candidates'], message: 'give run.candidate or run.candidates, not both' });
+    dup(entries, (e) => e.id, (i) => ['run', 'candidates', i, 'id'], 'candidate id');
+    const tapOffLoopback = c.tap !== null && c.tap.allowNonLoopback;
+    entries.forEach((e, i) => {
+      if ((e.path === undefined) === !e.remote) ctx.addIssue({ code: 'custom', path: ['run', 'candidates', i], message: 'give a path (a bundle folder or Router module) or remote: true, one of the two' });
+      if (e.remote && c.tap === null) ctx.addIssue({ code: 'custom', path: ['run', 'candidates', i, 'remote'], message: 'a remote candidate reports over the event tap: add a tap: section' });
+      if (!e.remote && e.tokenEnv !== undefined) ctx.addIssue({ code: 'custom', path: ['run', 'candidates', i, 'tokenEnv'], message: 'is for a remote candidate' });
+      if (e.remote && tapOffLoopback && e.tokenEnv === undefined) ctx.addIssue({ code: 'custom', path: ['run', 'candidates', i, 'tokenEnv'], message: 'the tap is open to a network: a remote candidate needs a token (tokenEnv), or anyone there could report its figures' });
+    });
+    if (c.rollout !== null && entries[0]?.path === undefined) ctx.addIssue({ code: 'custom', path: ['run', 'candidates', 0], message: 'the first candidate is the one a rollout executes: it must be a path here, not remote' });
+  }
+  if (c.rollout !== null && c.run.candidate === null && entries === null) ctx.addIssue({ code: 'custom', path: ['rollout'], message: 'needs run.candidate: the rollout executes the candidate for its cohort' });
   c.platform.sessions.forEach((s, i) => {
     if (s.targetCompId === c.platform.senderCompId) ctx.addIssue({ code: 'custom', path: ['platform', 'sessions', i, 'targetCompId'], message: `is the engine's own senderCompId ${c.platform.senderCompId}` });
   });
 });
 
 export type LiveConfig = z.infer<typeof schema>;
+
+/** A candidate of a live run: in this process (path) or remote (its worker reports). */
+export interface LiveCandidate {
+  readonly id: string;
+  readonly path: string | null;
+  readonly tokenEnv: string | null;
+}
+
+/** The run's candidates in order: `run.candidates`, or the one `run.candidate` names. */
+export function liveCandidates(run: LiveConfig['run']): LiveCandidate[] {
+  if (run.candidates !== null) return run.candidates.map((e) => ({ id: e.id, path: e.remote ? null : (e.path ?? null), tokenEnv: e.tokenEnv ?? null }));
+  return run.candidate === null ? [] : [{ id: defaultCandidateId(run.candidate), path: run.candidate, tokenEnv: null }];
+}
 /** A config as written (defaults optional): what tests, benchmarks and the demo build in code. */
 export type LiveConfigInput = z.input<typeof schema>;
 
@@ -280,9 +323,10 @@ export function loadLiveConfig(file: string): LiveConfig {
   // During a rollout the candidate executes too: an LP only it routes to is one to connect.
   const production = loadBundle(abs(c.run.production));
   const routable = new Set(production.lps.keys());
-  if (c.rollout !== null && c.run.candidate !== null) {
+  const executing = c.run.candidate ?? c.run.candidates?.[0]?.path ?? null;
+  if (c.rollout !== null && executing !== null) {
     try {
-      for (const lp of loadBundle(abs(c.run.candidate)).lps.keys()) routable.add(lp);
+      for (const lp of loadBundle(abs(executing)).lps.keys()) routable.add(lp);
     } catch {
       // A candidate that is not a bundle is refused when the rollout starts, with its own code.
     }
@@ -294,7 +338,14 @@ export function loadLiveConfig(file: string): LiveConfig {
   }
   return {
     ...c,
-    run: { ...c.run, production: abs(c.run.production), candidate: c.run.candidate === null ? null : abs(c.run.candidate), out: abs(c.run.out), record: c.run.record === null ? null : abs(c.run.record) },
+    run: {
+      ...c.run,
+      production: abs(c.run.production),
+      candidate: c.run.candidate === null ? null : abs(c.run.candidate),
+      candidates: c.run.candidates === null ? null : c.run.candidates.map((e) => (e.path === undefined ? e : { ...e, path: abs(e.path) })),
+      out: abs(c.run.out),
+      record: c.run.record === null ? null : abs(c.run.record),
+    },
     rollout: c.rollout === null ? null : { plan: abs(c.rollout.plan) },
     platform: {
       ...c.platform,

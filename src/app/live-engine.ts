@@ -8,18 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { ShadowEngine } from '../core/engine.js';
 import { BridgeError } from '../core/errors.js';
 import { DEFAULT_DESK_OPTIONS, OrderDesk } from '../core/orders/order-desk.js';
-import { isAsyncRouter, type Router } from '../core/routing/router.js';
+import type { Router } from '../core/routing/router.js';
 import { BundleRouter } from '../core/routing/bundle-router.js';
-import { rebuildContext } from '../core/shadow/context.js';
-import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
-import { ShadowRunner } from '../core/shadow/shadow-runner.js';
 import { buildSummary, type RunSummary } from '../exporters/summary.js';
 import { booksOf } from '../exporters/finance.js';
 import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { PinoLifecycleLog } from '../telemetry/logger.js';
-import { canExecute, loadExecutingCandidate, loadLiveCandidate } from './candidate.js';
+import { LiveCandidateSet } from './live/candidate-set.js';
+import { RemoteCandidates } from './live/remote-candidates.js';
+import type { EventLog } from '../telemetry/rate-limited-log.js';
 import { liveConfigFrom, type LiveConfigInput } from './live-config.js';
 import { LpSide } from './live/lp-side.js';
 import { OrderFlow } from './live/order-flow.js';
@@ -29,7 +28,6 @@ import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { EventClock, stopwatch } from './live/event-clock.js';
 import { EventTap } from './live/event-tap.js';
-import { settleShadow } from './live/settle-shadow.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
@@ -37,8 +35,6 @@ import { RolloutControl } from './live/rollout-control.js';
 import type { AdminServer } from '../gateways/http/admin-server.js';
 import type { DashboardFeed } from './live/dashboard.js';
 
-/** Longest the candidate may run in one go while production waits for the event loop. */
-const SHADOW_SLICE_NS = 250_000;
 
 export interface LiveEngine {
   readonly runId: string;
@@ -82,19 +78,20 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   await initLatency();
   const productionBundle = loadBundle(config.run.production);
   const production = new BundleRouter('production', productionBundle);
-  // With a rollout the candidate executes: a bundle, or a module that declares itself trusted.
-  const candidateLoaded = config.run.candidate === null ? null : config.rollout !== null ? await loadExecutingCandidate(config.run.candidate) : await loadLiveCandidate(config.run.candidate, Math.max(1, Math.ceil(config.run.candidateBudgetUs / 1000)));
-  const closeCandidate = (): void => (candidateLoaded as { close?: () => void } | null)?.close?.();
-  const candidateBundle = config.run.candidate !== null && candidateLoaded?.router instanceof BundleRouter ? loadBundle(config.run.candidate) : null;
-  const aa = candidateLoaded !== null && candidateLoaded.router.configHash === production.configHash;
+  // The first candidate executes with a rollout (a bundle, or a module that declares itself trusted).
+  const candidates = await LiveCandidateSet.load(config);
+  const closeCandidate = (): void => candidates.close();
+  const candidateRouter = candidates.router;
+  const candidateBundle = candidates.firstBundle;
+  const aa = candidates.isAa(production.configHash);
   // Go: the plan and the admin token are checked before anything opens, so a bad one costs nothing.
   let plan: ReturnType<typeof loadPlan> | null = null;
+  // Remote candidates' reports are logged through the run's bounded peer log once it is open.
+  let peerLog: EventLog | null = null;
   try {
+    if (candidates.entries.some((c) => c.path === null)) candidates.remote = new RemoteCandidates(candidates.entries, production.configHash, { event: (name, fields) => peerLog?.event(name, fields) });
     if (config.admin !== null) adminToken(config.admin);
-    if (config.rollout !== null) {
-      plan = loadPlan(config.rollout.plan);
-      if (candidateLoaded === null || !canExecute(candidateLoaded.router)) throw new BridgeError('SB_ERR_ROLLOUT_CANDIDATE', `${config.run.candidate}: this candidate cannot execute orders`);
-    }
+    if (config.rollout !== null) plan = loadPlan(config.rollout.plan);
   } catch (error) {
     closeCandidate();
     throw error;
@@ -120,8 +117,11 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const stamp = (): number => clock.stamp();
   // The tap holds what it is given (the header first) until the session starts.
   const tap = config.tap === null ? null : new EventTap(config.tap);
-  const files = new LiveRunFiles({ tap, out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, books: booksOf([productionBundle, ...(candidateBundle === null ? [] : [candidateBundle])]) });
+  const files = new LiveRunFiles({ tap, out: config.run.out, record: config.run.record, runId, description: `live run ${runId}, LPs ${config.lps.map((l) => l.id).join(', ')}`, startUs, books: booksOf([productionBundle, ...candidates.bundles()]) });
   const { folder, logger, recorder } = files;
+  peerLog = files.peerLog;
+  const remote = candidates.remote;
+  if (tap !== null && remote !== null) tap.publisher.onUpstream = (frame) => remote.onFrame(frame, Date.now(), clock.nowUs());
   const ledger = files.finance;
   if (recovery.openOrders > 0 || recovery.tornTail || recovery.skipped > 0) logger.warn({ event: 'order_journal_recovered', ...recovery, file: journal.file }, 'order_journal_recovered');
   const closeAllFiles = (): void => {
@@ -133,7 +133,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   let rollout: RolloutControl | null = null;
   if (plan !== null) {
     try {
-      rollout = new RolloutControl({ plan, production, candidate: candidateLoaded?.router as Router, storeDir: config.platform.storeDir, runId, stamp, logger });
+      rollout = new RolloutControl({ plan, production, candidate: candidateRouter as Router, storeDir: config.platform.storeDir, runId, stamp, logger });
     } catch (error) {
       closeAllFiles();
       throw error;
@@ -145,48 +145,30 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   }
 
   const productionLatency = new LatencyHistogram();
-  const candidateLatency = new LatencyHistogram();
-  const shadowQueueLag = new LatencyHistogram();
-  let shadow: ShadowRunner | null = null;
-  if (candidateLoaded !== null) {
-    shadow = new ShadowRunner(
-      options.wrapCandidate !== undefined && !isAsyncRouter(candidateLoaded.router) ? options.wrapCandidate(candidateLoaded.router) : candidateLoaded.router,
-      {
-        maxQueue: config.run.maxShadowQueue,
-        sampleRate: 1,
-        budgetNs: config.run.candidateBudgetUs * 1000,
-        policy: DEFAULT_COMPARE_POLICY,
-        knownLps: new Set(productionBundle.lps.keys()),
-        rebuildContext: aa ? rebuildContext : null,
-      },
-      folder,
-      folder,
-      stopwatch,
-      rollout === null ? candidateLatency : rollout.rig.candidateLatency(candidateLatency, () => clock.nowUs()),
-    );
-    shadow.queueLag = shadowQueueLag;
-    rollout?.rig.attachShadow(shadow);
-    shadow.onCompared = (context, productionDecision, candidateDecision) => ledger.onCompared(context.order.correlationId, productionDecision, candidateDecision);
+  const rig = rollout?.rig ?? null;
+  const { shadow, moreShadows } = candidates.wire({
+    folder,
+    production,
+    productionBundle,
+    ledger,
+    stopwatch,
+    ...(rig === null ? {} : { latencyRecorder: (h: LatencyHistogram) => rig.candidateLatency(h, () => clock.nowUs()) }),
+    ...(options.wrapCandidate === undefined ? {} : { wrapCandidate: options.wrapCandidate }),
+  });
+  if (shadow !== null) rig?.attachShadow(shadow);
+  if (candidates.more.size > 0) {
+    const own = folder.onLifecycle;
+    folder.onLifecycle = (entry) => {
+      own?.(entry);
+      candidates.more.onLifecycle(entry);
+    };
   }
-  let drainScheduled = false;
-  const scheduleDrain = (): void => {
-    if (shadow === null || drainScheduled) return;
-    drainScheduled = true;
-    // The candidate runs after the current I/O callback returns: production's order is already
-    // written to the LP socket by then. A backlog is worked off in slices, one per turn of the
-    // event loop, so orders arriving meanwhile are read and routed between slices.
-    setImmediate(() => {
-      drainScheduled = false;
-      if (shadow === null) return;
-      shadow.drain(SHADOW_SLICE_NS);
-      if (shadow.wantsDrain()) scheduleDrain();
-    });
-  };
+  const scheduleDrain = (): void => candidates.scheduleDrain();
 
   // The parts, wired: LP events and platform events go to the engine through the order flow;
   // quotes also go to the price publisher. The engine is built last: its order port is the flow.
   let engine: ShadowEngine | null = null;
-  const prices = new PricePublisher(production, candidateLoaded?.router instanceof BundleRouter ? candidateLoaded.router : null, config.platform.priceThrottleMs);
+  const prices = new PricePublisher(production, candidateRouter instanceof BundleRouter ? candidateRouter : null, config.platform.priceThrottleMs);
   let lps: LpSide;
   try {
     lps = new LpSide(
@@ -201,6 +183,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
           const e = engine as ShadowEngine;
           e.onQuote(quote);
           ledger.onQuote(quote.lp, quote.lpSymbol, quote.bidE8, quote.askE8);
+          if (candidates.more.size > 0) candidates.more.onQuote(quote.lp, quote.lpSymbol, quote.bidE8, quote.askE8);
           const canonical = lps.canonicalOf(quote.lp, quote.lpSymbol);
           if (canonical !== undefined) {
             const market = e.marketView();
@@ -237,6 +220,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   engine = new ShadowEngine({
     production,
     shadow,
+    moreShadows,
     orderSink: flow,
     journal: folder,
     log: new PinoLifecycleLog(logger),
@@ -268,7 +252,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
           runId,
           summary: summary(),
           sessions: [...platforms.sessionStates(), ...lps.sessionStates()],
-          shadowQueue: shadow === null ? null : { depth: shadow.pending(), highWater: shadow.queueHighWater(), lagUs: shadowQueueLag.summaryUs() },
+          shadowQueue: candidates.queueStats(),
           rollout: rollout?.metricsView() ?? null,
         }),
       });
@@ -301,7 +285,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   }
   lps.start();
   rollout?.start();
-  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, tap: tap?.publisher.endpoint ?? null, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateLoaded?.router.configHash ?? null, recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
+  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, tap: tap?.publisher.endpoint ?? null, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateRouter?.configHash ?? null, candidates: candidates.entries.map((c) => c.id), recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   /** Every persistence problem now, for the summary: what cannot be written, and why. */
   const storageFailures = (): string[] =>
@@ -309,15 +293,16 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const summary = (): RunSummary => {
     const s = buildSummary({
       scenario: { name: runId, file: 'live', description: `live run ${runId}` },
-      mode: candidateLoaded === null ? 'production-only' : aa ? 'aa' : 'shadow',
+      mode: candidateRouter === null ? 'production-only' : aa ? 'aa' : 'shadow',
       engine: running.counters,
       shadow: shadow?.counters ?? null,
       tally: folder.tally,
-      latency: { production: productionLatency.summaryUs(), candidate: candidateLatency.summaryUs() },
+      latency: { production: productionLatency.summaryUs(), candidate: candidates.latency.summaryUs() },
       configs: {
         production: { name: displayPath(config.run.production), hash: production.configHash },
-        candidate: candidateLoaded === null ? null : { name: displayPath(config.run.candidate ?? ''), hash: candidateLoaded.router.configHash },
+        candidate: candidates.first === null ? null : { name: displayPath(candidates.first.path), hash: candidates.first.router.configHash },
       },
+      candidates: candidates.summaries(),
       expectations: { checked: 0, met: 0, skipped: 0, failed: [] },
       wallMs: (clock.stamp() - startUs) / 1000,
     });
@@ -330,7 +315,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
       storage: { failures: storageFailures() },
       previousRun: folder.previousRun,
       recording: files.recordPath,
-      ...(tap === null ? {} : { tap: { endpoint: tap.publisher.endpoint, ...tap.publisher.counters } }),
+      ...(tap === null ? {} : { tap: { endpoint: tap.publisher.endpoint, ...tap.publisher.counters, ...(remote === null ? {} : { reportsRefused: { ...remote.refused } }) } }),
       ...(rollout === null ? {} : { rollout: rollout.summary() }),
     } as RunSummary;
   };
@@ -342,7 +327,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
 
   let stopped: Promise<RunSummary> | null = null;
   let finalQueueStats: ShadowQueueStats | null = null;
-  const shadowQueue = (): ShadowQueueStats | null => finalQueueStats ?? (shadow === null ? null : { highWater: shadow.queueHighWater(), lagUs: shadowQueueLag.summaryUs() });
+  const shadowQueue = (): ShadowQueueStats | null => finalQueueStats ?? candidates.queueStats();
   return {
     runId,
     platformPort,
@@ -364,18 +349,19 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         await new Promise((r) => setTimeout(r, 100));
         await platforms.close();
         await lps.stop(500);
-        if (shadow !== null) await settleShadow(shadow, config.run.candidateBudgetUs, logger);
+        await candidates.settle(logger);
         dashboard?.stop();
         await admin?.close();
         // Whatever the candidate has not answered by now never will be: counted as dropped, and
         // any answer after this is ignored, so nothing is written once the files are closed.
-        shadow?.abandon('the engine stopped before the candidate answered');
-        closeCandidate();
+        candidates.abandon('the engine stopped before the candidate answered');
         rollout?.stop(folder.finalDir);
         const final = summary();
         files.writeSummary(final);
         files.close();
         files.writeFinalReports(final);
+        candidates.writeFinance(folder);
+        closeCandidate();
         await tap?.stop();
         logger.info({ event: 'live_stop', runId, orders: final.orders, divergences: final.divergences.total, ordersRefusedForLog: flow.counters.refusedLogUnavailable, lostRecords: folder.lostRecords(), openOrders: desk.openCount }, 'live_stop');
         files.closeLog();
@@ -384,8 +370,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
         journal.close();
         finalQueueStats = shadowQueue();
         productionLatency.destroy();
-        candidateLatency.destroy();
-        shadowQueueLag.destroy();
+        candidates.destroyHistograms();
         return final;
       })()),
   };

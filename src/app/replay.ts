@@ -12,9 +12,9 @@ import { BundleRouter } from '../core/routing/bundle-router.js';
 import type { Router } from '../core/routing/router.js';
 import { rebuildContext } from '../core/shadow/context.js';
 import { DEFAULT_COMPARE_POLICY } from '../core/shadow/divergence.js';
-import { ShadowRunner } from '../core/shadow/shadow-runner.js';
+import { ShadowRunner, type ShadowCounters } from '../core/shadow/shadow-runner.js';
 import { RunFolder } from '../exporters/run-folder.js';
-import { buildSummary, type RunSummary } from '../exporters/summary.js';
+import { buildSummary, candidateSummaryOf, type CandidateTally, type RunSummary } from '../exporters/summary.js';
 import { booksOf, FinanceLedger } from '../exporters/finance.js';
 import { writeHtmlReport } from '../exporters/report-html.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
@@ -26,10 +26,11 @@ import { ExpectationTracker, type ExpectationResult } from '../replay/expectatio
 import { ReplayClock } from '../replay/replay-clock.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
 import type { Expectation, ScenarioEvent, ScenarioHeader } from '../replay/scenario-types.js';
-import { initLatency, LatencyHistogram } from '../telemetry/latency.js';
+import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
 import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
 import { loadBundleRouter, loadCandidate, loadExecutingCandidate, type LoadedRouter } from './candidate.js';
 import { DEFAULT_PRODUCTION, displayPath } from './paths.js';
+import { checkCandidateIds, defaultCandidateId, MoreCandidates, type CandidateSpec } from './more-candidates.js';
 
 /** Where a replay's events come from: a scenario file, or a live stream (a shadow worker's tap). */
 export interface EventSource {
@@ -53,6 +54,10 @@ export interface ReplayOptions {
   readonly production?: string;
   /** A bundle folder or a Router module; null = production only, no shadow. */
   readonly candidate: string | null;
+  /** The first candidate's id in the summary (default: its folder or file name). */
+  readonly candidateId?: string;
+  /** More candidates side by side, shadow only (their files in candidates/<id>/). */
+  readonly moreCandidates?: readonly CandidateSpec[];
   /** The run folder, or how to name it from the scenario's name (the CLI's default). */
   readonly outDir: string | ((scenarioName: string) => string);
   readonly maxQueue?: number;
@@ -64,6 +69,18 @@ export interface ReplayOptions {
   readonly onProgress?: (readBytes: number, totalBytes: number, events: number) => void;
   /** `stage`: run this rollout plan on the replay clock (the candidate executes for its cohort). */
   readonly rollout?: string;
+  /** Given the first candidate's running figures once its shadow exists (a worker reports them). */
+  readonly onShadow?: (view: ShadowView) => void;
+}
+
+/** The first candidate's figures while the replay runs; still readable after it ended. */
+export interface ShadowView {
+  readonly counters: ShadowCounters;
+  readonly tally: CandidateTally;
+  latencyUs(): LatencySummaryUs;
+  readonly hash: string;
+  readonly name: string;
+  readonly outDir: string;
 }
 
 export interface ReplayResult {
@@ -95,7 +112,25 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const budgetUs = options.candidateBudgetUs ?? 50_000;
   const candidate: (LoadedRouter & { readonly router: Router; close?: () => void }) | null =
     options.candidate === null ? null : options.rollout !== undefined ? await loadExecutingCandidate(options.candidate) : await loadCandidate(options.candidate, Math.max(1, Math.ceil(budgetUs / 1000)));
-  const reader: EventSource = options.source ?? new ScenarioReader(options.scenario);
+  const candidateId = options.candidateId ?? (options.candidate === null ? 'candidate' : defaultCandidateId(options.candidate));
+  const moreSpecs = options.moreCandidates ?? [];
+  if (moreSpecs.length > 0 && candidate === null) throw new BridgeError('SB_ERR_CONFIG', 'more candidates need a first one');
+  let more: MoreCandidates;
+  try {
+    checkCandidateIds([candidateId, ...moreSpecs.map((c) => c.id)]);
+    more = await MoreCandidates.load(moreSpecs, 'replay', budgetUs);
+  } catch (error) {
+    candidate?.close?.();
+    throw error;
+  }
+  let reader: EventSource;
+  try {
+    reader = options.source ?? new ScenarioReader(options.scenario);
+  } catch (error) {
+    candidate?.close?.();
+    more.close();
+    throw error;
+  }
   const scenarioDir = dirname(resolve(options.scenario));
   const aa = candidate !== null && candidate.router.configHash === production.router.configHash;
 
@@ -110,14 +145,19 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   } catch (error) {
     reader.close();
     candidate?.close?.();
+    more.close();
     throw error;
   }
   const log = createFileLogger(folder.path('engine.log'));
   // Finance: markup revenue of both routers per order, from the lifecycle and the comparisons.
   const ledger = new FinanceLedger(booksOf([production.bundle, ...(candidate !== null && 'bundle' in candidate ? [(candidate as { bundle: RoutingBundle }).bundle] : [])]));
-  folder.onLifecycle = (entry) => ledger.onLifecycle(entry);
+  folder.onLifecycle = (entry) => {
+    ledger.onLifecycle(entry);
+    more.onLifecycle(entry);
+  };
   const productionLatency = new LatencyHistogram();
   const candidateLatency = new LatencyHistogram();
+  let finalCandidateLatency: LatencySummaryUs | null = null;
   const tracker = new ExpectationTracker();
   const examples: { class: string; severity: string; order: string; detail: string }[] = [];
   const examplesPerClass = new Map<string, number>();
@@ -159,6 +199,14 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         rig === null ? candidateLatency : rig.candidateLatency(candidateLatency, () => clock.nowUs()),
       );
       rig?.attachShadow(shadow);
+      options.onShadow?.({
+        counters: shadow.counters,
+        tally: folder.tally,
+        latencyUs: () => finalCandidateLatency ?? candidateLatency.summaryUs(),
+        hash: shadow.candidateHash,
+        name: displayPath(candidate.source),
+        outDir: folder.finalDir,
+      });
       shadow.onCompared = (context, productionDecision, decision) => {
         tracker.onCompared(context.order.clientOrderId, decision);
         ledger.onCompared(context.order.correlationId, productionDecision, decision);
@@ -172,9 +220,22 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         }
       };
     }
+    const moreShadows = more.wire(
+      {
+        folder,
+        production: { configHash: production.router.configHash, bundle: production.bundle },
+        knownLps: new Set(rig === null ? [...production.lps, ...reader.header.lps] : production.lps),
+        stopwatch: wallStopwatch,
+        maxQueue: options.maxQueue ?? 10_000,
+        sampleRate: options.sampleRate ?? 1,
+        budgetNs: budgetUs * 1000,
+      },
+      options.wrapCandidate,
+    );
     const engine = new ShadowEngine({
       production: production.router,
       shadow,
+      moreShadows,
       orderSink,
       journal: folder,
       log: new PinoLifecycleLog(log.logger),
@@ -210,6 +271,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         case 'quote':
           engine.onQuote(event.quote);
           ledger.onQuote(event.quote.lp, event.quote.lpSymbol, event.quote.bidE8, event.quote.askE8);
+          if (more.size > 0) more.onQuote(event.quote.lp, event.quote.lpSymbol, event.quote.bidE8, event.quote.askE8);
           break;
         case 'order':
           engine.onOrder(event.order);
@@ -243,6 +305,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
           break;
       }
       if (shadow !== null && shadow.pending() > 0) shadow.drain();
+      if (more.size > 0) more.drain();
     }
     const wallMs = performance.now() - startMs;
 
@@ -265,6 +328,23 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
         failed: results.filter((r) => !r.ok).map((r) => ({ line: r.line, ok: false, text: r.text })),
       },
       wallMs,
+      candidates:
+        candidate === null || shadow === null
+          ? []
+          : [
+              candidateSummaryOf({
+                id: candidateId,
+                kind: 'bundle' in candidate ? 'bundle' : 'module',
+                name: displayPath(candidate.source),
+                hash: shadow.candidateHash,
+                executes: rig !== null,
+                counters: shadow.counters,
+                tally: folder.tally,
+                latency: candidateLatency.summaryUs(),
+                files: 'divergences.jsonl',
+              }),
+              ...more.summaries(),
+            ],
     });
     if (orderSink.executed !== summary.production.executed + summary.candidate.executed) {
       throw new Error(`invariant: order sink saw ${orderSink.executed} executions, engine counted ${summary.production.executed} + ${summary.candidate.executed}`);
@@ -278,6 +358,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     log.close();
     rig?.close();
     ledger.write(folder.path('finance.csv'), folder.path('finance-summary.csv'));
+    more.writeFinance(folder);
     if (options.summaryExtra !== undefined) Object.assign(summary, options.summaryExtra());
     folder.writeJson('summary.json', summary);
     folder.publish(() => writeHtmlReport(folder.stagingDir, summary));
@@ -289,8 +370,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     throw error;
   } finally {
     candidate?.close?.();
+    more.close();
     reader.close();
     productionLatency.destroy();
+    finalCandidateLatency = candidateLatency.summaryUs();
     candidateLatency.destroy();
   }
 }

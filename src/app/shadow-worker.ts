@@ -7,16 +7,22 @@
 
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Subscriber } from 'zeromq';
+import { randomBytes } from 'node:crypto';
+import { XSubscriber } from 'zeromq';
 import type { ShadowEngine } from '../core/engine.js';
 import { BridgeError } from '../core/errors.js';
 import type { LpStatus } from '../core/model/types.js';
-import { decodeTapMessage } from '../gateways/zmq/tap-codec.js';
+import { decodeTapMessage, encodeUpstream } from '../gateways/zmq/tap-codec.js';
+import { buildCandidateReport } from './candidate-report.js';
+import { defaultCandidateId } from './more-candidates.js';
 import { parseEventObject, parseHeaderObject } from '../replay/scenario-reader.js';
 import type { ScenarioEvent, ScenarioHeader } from '../replay/scenario-types.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { DEFAULT_PRODUCTION } from './paths.js';
-import { runReplay, type EventSource, type ReplayResult } from './replay.js';
+import { runReplay, type EventSource, type ReplayResult, type ShadowView } from './replay.js';
+
+/** How often a worker reports its candidate's figures up the tap (the engine shows them). */
+export const REPORT_EVERY_MS = 1_000;
 
 /** Events waiting for the candidate before the worker counts itself behind and resyncs. */
 const MAX_BACKLOG = 200_000;
@@ -31,6 +37,12 @@ export interface ShadowWorkerOptions {
   readonly outDir: string | ((name: string) => string);
   readonly candidateBudgetUs?: number;
   readonly say?: (line: string) => void;
+  /** The candidate's id in the engine's run.candidates (default: its folder or file name). */
+  readonly id?: string;
+  /** The token the engine expects for this id (null: none is sent). */
+  readonly token?: string | null;
+  /** How often figures are reported (default REPORT_EVERY_MS; tests shorten it). */
+  readonly reportEveryMs?: number;
 }
 
 export interface TapStats {
@@ -174,9 +186,43 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
   // Said now, not when the first event arrives: a worker that cannot run its candidate is no worker.
   if (!existsSync(o.candidate)) throw new BridgeError('SB_ERR_CANDIDATE_NOT_FOUND', `${o.candidate}: no such bundle folder or module`);
   // A bounded message size: a snapshot of every quote is a few hundred KB; nothing needs more.
-  const sub = new Subscriber({ receiveHighWaterMark: 100_000, linger: 0, maxMessageSize: 16 * 1024 * 1024 });
+  // XSUB, not SUB: the worker also sends its figures up the same connection.
+  const sub = new XSubscriber({ receiveHighWaterMark: 100_000, linger: 500, maxMessageSize: 16 * 1024 * 1024, sendHighWaterMark: 100 });
   sub.connect(o.connect);
-  sub.subscribe();
+  // Subscribe to everything (libzmq repeats it on every reconnection).
+  void sub.send(Buffer.from([1])).catch(() => {});
+  const id = o.id ?? defaultCandidateId(o.candidate);
+  const instance = randomBytes(8).toString('hex');
+  let reportsSent = 0;
+  let view: ShadowView | null = null;
+  let reporting: Promise<void> = Promise.resolve();
+  /** One report of the figures now; sends never overlap (the socket takes one at a time). */
+  const report = (): Promise<void> => {
+    const v = view;
+    if (v === null) return reporting;
+    reporting = reporting.then(async () => {
+      const lag = source.lagSummary();
+      const message = buildCandidateReport({
+        id,
+        instance,
+        n: ++reportsSent,
+        token: o.token ?? null,
+        name: v.name,
+        hash: v.hash,
+        production: productionHash,
+        atUs: Math.floor((performance.timeOrigin + performance.now()) * 1000),
+        counters: v.counters,
+        tally: v.tally,
+        latencyUs: v.latencyUs(),
+        tap: { gaps: stats.gaps, lostMessages: stats.lostMessages, joinedFrom: stats.joinedFrom, lagUsP99: lag.p99 },
+        runFolder: v.outDir,
+      });
+      await sub.send(encodeUpstream(message)).catch(() => {});
+    });
+    return reporting;
+  };
+  const reportTimer = setInterval(() => void report(), o.reportEveryMs ?? REPORT_EVERY_MS);
+  reportTimer.unref();
   const stats: TapStats = { connect: o.connect, joinedFrom: null, joinedAtSeq: 0, comparingFromUs: null, gaps: 0, lostMessages: 0, resyncs: 0, badMessages: 0, lastSeq: 0, reason: 'tap_gap', lagUs: { p50: 0, p99: 0, max: 0, count: 0 } };
   const source = new TapSource(o.connect);
   let mode: 'waiting' | 'running' | 'resync' = 'waiting';
@@ -200,6 +246,7 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
       outDir: o.outDir,
       ...(o.candidateBudgetUs === undefined ? {} : { candidateBudgetUs: o.candidateBudgetUs }),
       onEngine: (engine) => (source.engine = engine),
+      onShadow: (v) => (view = v),
       summaryExtra: () => ({ tap: { ...stats, lagUs: source.lagSummary() } }),
     });
     replay.catch(() => {});
@@ -210,6 +257,8 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
     if (record['production'] !== productionHash) {
       failure = new BridgeError('SB_ERR_CONFIG', `the engine's production bundle is ${String(record['production'])}, this worker's ${productionDir} is ${productionHash}: a worker must replay the production the engine runs`);
       onJoinFailed(failure);
+      clearInterval(reportTimer);
+      sub.linger = 0;
       void sub.close();
       source.end();
       return;
@@ -228,9 +277,11 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
     mode = 'running';
   };
 
+  let stopping = false;
   const receive = async (): Promise<void> => {
     try {
       for await (const [frame] of sub) {
+        if (stopping) break;
         const m = frame === undefined ? null : decodeTapMessage(frame);
         if (m === null) {
           stats.badMessages++;
@@ -292,10 +343,21 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
     joined,
     stats,
     stop: async () => {
-      sub.close();
+      clearInterval(reportTimer);
+      stopping = true;
       source.end();
-      if (failure !== null) throw failure;
-      return replay === null ? null : await replay;
+      if (failure !== null) {
+        sub.close();
+        throw failure;
+      }
+      try {
+        const result = replay === null ? null : await replay;
+        // The final figures, then the socket closes (its linger lets the report leave).
+        await report();
+        return result;
+      } finally {
+        sub.close();
+      }
     },
   };
 }

@@ -20,11 +20,12 @@ import { loadBundle } from '../mappings/load-bundle.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
 import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
+import { parseCandidateArg, type CandidateSpec } from '../app/more-candidates.js';
 import { writeEvidence } from '../app/evidence.js';
 import { FILTERS_OF, runExport, type ExportFilters } from '../app/export.js';
 import { parseTimestampUs } from '../core/model/timestamps.js';
 import { renderReport } from '../exporters/report-text.js';
-import { freeRunDir, holdsRun } from '../exporters/run-folder.js';
+import { CANDIDATE_ID, freeRunDir, holdsRun } from '../exporters/run-folder.js';
 import { verifyAudit } from '../exporters/audit-log.js';
 import { PACKAGE_ROOT } from '../app/paths.js';
 
@@ -64,7 +65,10 @@ decides on the same frozen context, every difference is classified and written.
 Options:
   --production DIR     production mapping bundle (default: mappings/production)
   --candidate PATH     candidate: a mapping bundle folder, or a module exporting a Router
-                       (default: mappings/candidate); pass the production folder for an A/A run
+                       (default: mappings/candidate); pass the production folder for an A/A run.
+                       Repeat it to evaluate several candidates side by side (ID=PATH names one;
+                       the default id is the folder or file name): the first one's records are
+                       the run folder's, each other's are in candidates/<id>/
   --no-candidate       production only, no shadow
   --out DIR            run folder to write (default: runs/<scenario name>, or runs/<name>.2, .3...
                        when that holds an earlier run: nothing is overwritten)
@@ -193,7 +197,7 @@ let currentCommand = '';
 async function replayCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(args, {
     production: { type: 'string' },
-    candidate: { type: 'string' },
+    candidate: { type: 'string', multiple: true },
     'no-candidate': { type: 'boolean' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -217,12 +221,15 @@ async function replayCommand(args: string[]): Promise<number> {
   const maxQueue = numberOption(values['max-queue'], 'max-queue', 1, 10_000_000);
   const sampleRate = numberOption(values['sample-rate'], 'sample-rate', 0, 1);
   const budget = numberOption(values['candidate-budget-us'], 'candidate-budget-us', 1, 60_000_000);
+  const candidates = ((values.candidate as string[] | undefined) ?? [DEFAULT_CANDIDATE]).map(parseCandidateArg);
+  const first = candidates[0] as CandidateSpec;
   const progress = progressOnTty('replay');
   const result = await runReplay({
     ...(progress === null ? {} : { onProgress: progress.onProgress }),
     scenario,
     production: values.production as string | undefined,
-    candidate: values['no-candidate'] ? null : ((values.candidate as string | undefined) ?? DEFAULT_CANDIDATE),
+    candidate: values['no-candidate'] ? null : first.path,
+    ...(values['no-candidate'] ? {} : { candidateId: first.id, moreCandidates: candidates.slice(1) }),
     outDir: out ?? ((name: string) => freeRunDir(join('runs', name)).dir),
     ...(maxQueue === undefined ? {} : { maxQueue }),
     ...(sampleRate === undefined ? {} : { sampleRate }),
@@ -432,7 +439,7 @@ function untilSignal(): Promise<string> {
   });
 }
 
-const WORKER_HELP = `Usage: shadow-bridge shadow-worker --connect tcp://HOST:PORT --candidate DIR_OR_MODULE [--production DIR] [--out DIR]
+const WORKER_HELP = `Usage: shadow-bridge shadow-worker --connect tcp://HOST:PORT --candidate DIR_OR_MODULE [--id ID] [--production DIR] [--out DIR]
 
 Subscribes to a live engine's event tap (its tap: section), rebuilds the market state and the
 frozen contexts from the stream, runs the candidate, compares with production (re-decided from
@@ -442,15 +449,21 @@ replay of the session's recording would; one that joins late, or loses messages,
 next state snapshot and counts what it missed in summary.json (tap: gaps, lostMessages,
 reason tap_gap), never as divergences.
 
+Every second it reports its figures up the same connection; an engine whose run.candidates lists
+this id as remote: true shows them beside its own candidates (summary.json, report, /metrics).
+
 Options:
   --connect URL      the engine's tap endpoint (tcp://HOST:PORT)
   --candidate X      a candidate bundle folder or Router module
+  --id ID            its id in the engine's run.candidates (default: the folder or file name)
+  --token-env NAME   send the token held in this environment variable (the engine's tokenEnv for
+                     the id; required when the tap is on a network)
   --production DIR   production bundle (default mappings/production): must be the engine's
   --out DIR          run folder (default runs/worker-<candidate name>)
   -h, --help         this help`;
 
 async function shadowWorkerCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { connect: { type: 'string' }, candidate: { type: 'string' }, production: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  const { values, positionals } = parse(args, { connect: { type: 'string' }, candidate: { type: 'string' }, id: { type: 'string' }, 'token-env': { type: 'string' }, production: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     console.log(WORKER_HELP);
     return EXIT_OK;
@@ -459,8 +472,13 @@ async function shadowWorkerCommand(args: string[]): Promise<number> {
   if (values.connect === undefined || !/^(tcp:\/\/\S+:\d{1,5}|ipc:\/\/\S+)$/.test(values.connect as string)) usage('shadow-worker needs --connect tcp://HOST:PORT');
   if (values.candidate === undefined) usage('shadow-worker needs --candidate DIR_OR_MODULE');
   const candidate = values.candidate as string;
+  const id = values.id as string | undefined;
+  if (id !== undefined && !CANDIDATE_ID.test(id)) usage(`--id must be letters, digits, _ . - (1-64), was "${id}"`);
+  const tokenEnv = values['token-env'] as string | undefined;
+  const token = tokenEnv === undefined ? null : (process.env[tokenEnv] ?? null);
+  if (tokenEnv !== undefined && (token === null || token.length < 16)) usage(`--token-env ${tokenEnv}: the variable must hold the token (16 characters or more)`);
   const out = (values.out as string | undefined) ?? join('runs', `worker-${basename(candidate).replace(/\.[a-z]+$/, '')}`);
-  const worker = startShadowWorker({ connect: values.connect as string, candidate, ...(values.production === undefined ? {} : { production: values.production as string }), outDir: out, say: (line) => console.log(line) });
+  const worker = startShadowWorker({ connect: values.connect as string, candidate, ...(id === undefined ? {} : { id }), token, ...(values.production === undefined ? {} : { production: values.production as string }), outDir: out, say: (line) => console.log(line) });
   console.log(`shadow-worker: subscribed to ${values.connect as string}, candidate ${candidate}`);
   const ended = await Promise.race([untilSignal(), worker.joined.then(() => untilSignal())]);
   const result = await worker.stop();

@@ -47,8 +47,16 @@ export interface RolloutObserver {
 
 export interface EngineDeps {
   readonly production: Router;
-  /** Null when there is no candidate: then no context is ever copied or queued. */
+  /**
+   * The first candidate (the one a rollout executes); null when there is no candidate: then no
+   * context is ever copied or queued.
+   */
   readonly shadow: ShadowRunner | null;
+  /**
+   * Further candidates evaluated side by side, shadow only: each is offered the same frozen
+   * context and production's decision on it, after the executing router's order went out.
+   */
+  readonly moreShadows?: readonly ShadowRunner[];
   readonly orderSink: OrderSink;
   readonly journal: LifecycleJournal;
   readonly log: LifecycleLog;
@@ -262,10 +270,19 @@ export class ShadowEngine {
       this.deps.observer?.latency(nowUs, 'production', this.deps.deterministicLatency === true ? 1_000 : shadowNs);
       this.deps.observer?.reverseShadow(nowUs, productionDecision);
       this.deps.shadow?.compareExecuted(context, productionDecision, candidateDecision);
+      this.offerMore(context, productionDecision);
     } else {
       this.deps.shadow?.offer(context, decision);
+      this.offerMore(context, decision);
     }
     return decision;
+  }
+
+  /** The other candidates are compared with production, whoever executed the order. */
+  private offerMore(context: DecisionContext, production: Decision): void {
+    const more = this.deps.moreShadows;
+    if (more === undefined) return;
+    for (let i = 0; i < more.length; i++) (more[i] as ShadowRunner).offer(context, production);
   }
 
   /** A platform's cancel for its order `clientOrderId` (in `session`, where there are sessions). */

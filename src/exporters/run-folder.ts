@@ -59,6 +59,55 @@ export function freeFilePath(file: string): string {
   }
 }
 
+/**
+ * The divergences and faults of one more candidate, in `candidates/<id>/` of the run folder: the
+ * same two files, the same record shapes as the first candidate's at the folder's top level.
+ */
+export class CandidateFiles implements DivergenceSink, ShadowFaultSink {
+  readonly tally: CandidateTally = emptyTally();
+  private readonly divergences: JsonlWriter;
+  private readonly faults: JsonlWriter;
+  /** Told of every divergence as it is written (the live dashboard). */
+  onDivergence: ((record: DivergenceRecord) => void) | null = null;
+
+  constructor(
+    readonly id: string,
+    dir: string,
+    background: boolean,
+    onFailure: 'throw' | 'count',
+    private readonly onWrite: () => void,
+  ) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (cause) {
+      throw new BridgeError('SB_ERR_OUTPUT_IO', `${dir}: ${(cause as Error).message}`, { cause });
+    }
+    this.divergences = new JsonlWriter(join(dir, 'divergences.jsonl'), background, onFailure);
+    this.faults = new JsonlWriter(join(dir, 'shadow-faults.jsonl'), background, onFailure);
+  }
+
+  record(divergence: DivergenceRecord, context: DecisionContext): void {
+    this.tally.byClass[divergence.class]++;
+    this.tally.bySeverity[divergence.severity]++;
+    this.divergences.write(exportDivergence(divergence, context));
+    this.onDivergence?.(divergence);
+    this.onWrite();
+  }
+
+  fault(fault: ShadowFault): void {
+    this.faults.write(exportFault(fault));
+    this.onWrite();
+  }
+
+  /** @internal the run folder's own housekeeping */
+  writers(): readonly JsonlWriter[] {
+    return [this.divergences, this.faults];
+  }
+}
+
+/** A candidate id: a folder name in `candidates/`, a label in reports and metrics. */
+export const CANDIDATE_ID = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
+
 export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJournal {
   readonly finalDir: string;
   readonly stagingDir: string;
@@ -69,6 +118,8 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   private readonly orders: JsonlWriter;
   private readonly faults: JsonlWriter;
   private readonly reconciliations: JsonlWriter;
+  /** Files of the candidates after the first (`candidates/<id>/`). */
+  private readonly more: CandidateFiles[] = [];
   /** Optional observer of every divergence (the expectation checker). */
   onDivergence: ((record: DivergenceRecord) => void) | null = null;
   /** Told of every lifecycle record as it is written (the finance ledger reads them). */
@@ -108,6 +159,15 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
     this.orders = new JsonlWriter(join(this.stagingDir, 'orders.jsonl'), background, onFailure);
     this.faults = new JsonlWriter(join(this.stagingDir, 'shadow-faults.jsonl'), background, onFailure);
     this.reconciliations = new JsonlWriter(join(this.stagingDir, 'reconciliation.jsonl'), background, onFailure);
+  }
+
+  /** The files of one more candidate (`candidates/<id>/`), created now. */
+  candidateFiles(id: string): CandidateFiles {
+    if (!CANDIDATE_ID.test(id)) throw new BridgeError('SB_ERR_CONFIG', `candidate id "${id}": letters, digits, _ . - (1-64), not . or ..`);
+    if (this.more.some((c) => c.id === id)) throw new BridgeError('SB_ERR_CONFIG', `candidate id "${id}" is used twice`);
+    const files = new CandidateFiles(id, join(this.stagingDir, 'candidates', id), !this.staged, this.staged ? 'throw' : 'count', () => this.onWrite?.());
+    this.more.push(files);
+    return files;
   }
 
   /** Path of a file inside the folder being written. */
@@ -171,28 +231,35 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
 
   /** The first file of the folder that can no longer be written, and why; null when all are fine. */
   writeFailure(): BridgeError | null {
-    return this.orders.failure() ?? this.divergences.failure() ?? this.faults.failure() ?? this.reconciliations.failure();
+    for (const w of this.allWriters()) {
+      const failure = w.failure();
+      if (failure !== null) return failure;
+    }
+    return null;
   }
 
   /** Records that could not be written since a file failed. */
   lostRecords(): number {
-    return this.orders.lost + this.divergences.lost + this.faults.lost + this.reconciliations.lost;
+    let lost = 0;
+    for (const w of this.allWriters()) lost += w.lost;
+    return lost;
   }
 
   /** Starts writing out buffered records (live runs call this periodically). */
   flush(): void {
-    this.divergences.flush();
-    this.orders.flush();
-    this.faults.flush();
-    this.reconciliations.flush();
+    for (const w of this.allWriters()) w.flush();
   }
 
   /** Everything queued is in the files (the OS's page cache) when this returns. */
   flushSync(): void {
-    this.orders.flushSync();
-    this.divergences.flushSync();
-    this.faults.flushSync();
-    this.reconciliations.flushSync();
+    for (const w of this.allWriters()) w.flushSync();
+  }
+
+  /** Orders first: the file a restart reads to finish what was in flight. */
+  private allWriters(): JsonlWriter[] {
+    const writers = [this.orders, this.divergences, this.faults, this.reconciliations];
+    for (const c of this.more) writers.push(...c.writers());
+    return writers;
   }
 
   /**
@@ -222,9 +289,6 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   }
 
   private closeWriters(): void {
-    this.divergences.close();
-    this.orders.close();
-    this.faults.close();
-    this.reconciliations.close();
+    for (const w of this.allWriters()) w.close();
   }
 }

@@ -5,6 +5,7 @@ import type { EngineCounters } from '../core/engine.js';
 import type { RejectReason } from '../core/model/types.js';
 import { DIVERGENCE_CLASSES, DROP_REASONS, SEVERITIES, type DivergenceClass, type DropReason, type Severity } from '../core/shadow/divergence.js';
 import { coverageOf, type ShadowCounters } from '../core/shadow/shadow-runner.js';
+import { candidateVerdict, type CandidateVerdictKind } from '../core/shadow/verdict.js';
 import { wilson95 } from '../core/stats/wilson.js';
 import type { LatencySummaryUs } from '../telemetry/latency.js';
 
@@ -41,8 +42,95 @@ export interface RunSummary {
   readonly expectations: { readonly checked: number; readonly met: number; readonly skipped: number; readonly failed: readonly ExpectationOutcome[] };
   /** Wall time of the replay loop (read, decide, compare, write) and its event rate. */
   readonly throughput: { readonly wallMs: number; readonly eventsPerSec: number };
+  /**
+   * Every candidate's verdict, side by side, in the order configured. The top-level figures above
+   * are the first one's (the candidate a rollout executes); empty in a production-only run.
+   */
+  readonly candidates: readonly CandidateSummary[];
   /** `stage` and live runs with a rollout: where it ended, each step, the audit log's head. */
   readonly rollout?: RolloutSummary;
+}
+
+/** Where a candidate runs: a bundle or a module in the engine's process, or a remote shadow worker. */
+export type CandidateKind = 'bundle' | 'module' | 'remote';
+
+/** One candidate's figures and verdict. */
+export interface CandidateSummary {
+  readonly id: string;
+  readonly kind: CandidateKind;
+  readonly name: string;
+  readonly hash: string | null;
+  /** The candidate a rollout executes for its cohort (the first); the others only shadow. */
+  readonly executes: boolean;
+  readonly verdict: CandidateVerdictKind;
+  readonly why: string;
+  readonly compared: number;
+  readonly matched: number;
+  readonly matchRate: number | null;
+  readonly matchRateCi95: readonly [number, number] | null;
+  readonly divergences: { readonly total: number; readonly divergentOrders: number; readonly byClass: Record<DivergenceClass, number>; readonly bySeverity: Record<Severity, number> };
+  readonly routed: number;
+  readonly rejected: number;
+  readonly rejectReasons: Partial<Record<RejectReason, number>>;
+  readonly coverage: { readonly offered: number; readonly compared: number; readonly ratio: number; readonly dropped: Record<DropReason, number> };
+  readonly latencyUs: LatencySummaryUs;
+  /** Its records in this run folder: `divergences.jsonl` (the first), `candidates/<id>/`, or null (remote). */
+  readonly files: string | null;
+  /** A remote candidate: what its worker last reported, and when. */
+  readonly remote?: RemoteCandidateStatus;
+}
+
+export interface RemoteCandidateStatus {
+  /** Reports received from its worker; 0: it never reported (its figures are all zero). */
+  readonly reports: number;
+  readonly lastReportAt: string | null;
+  /** The worker's own run folder, on its host. */
+  readonly runFolder: string | null;
+  /** What the tap lost for it (coverage lost with reason tap_gap), as the worker counted. */
+  readonly tap: { readonly gaps: number; readonly lostMessages: number; readonly reason: 'tap_gap'; readonly joinedFrom: string | null; readonly lagUsP99: number } | null;
+}
+
+export interface CandidateFigures {
+  readonly id: string;
+  readonly kind: CandidateKind;
+  readonly name: string;
+  readonly hash: string | null;
+  readonly executes: boolean;
+  readonly counters: ShadowCounters;
+  readonly tally: CandidateTally;
+  readonly latency: LatencySummaryUs;
+  readonly files: string | null;
+  readonly remote?: RemoteCandidateStatus;
+}
+
+/** The figures of one candidate, with its verdict (core/shadow/verdict.ts). */
+export function candidateSummaryOf(f: CandidateFigures): CandidateSummary {
+  const c = f.counters;
+  const ci = c.compared > 0 ? wilson95(c.matched, c.compared) : null;
+  const dropped = {} as Record<DropReason, number>;
+  for (const r of DROP_REASONS) dropped[r] = c.dropped[r] ?? 0;
+  const verdict = candidateVerdict({ compared: c.compared, matched: c.matched, offered: c.offered, critical: f.tally.bySeverity.critical });
+  return {
+    id: f.id,
+    kind: f.kind,
+    name: f.name,
+    hash: f.hash,
+    executes: f.executes,
+    verdict: verdict.verdict,
+    why: verdict.why,
+    compared: c.compared,
+    matched: c.matched,
+    matchRate: c.compared > 0 ? round6(c.matched / c.compared) : null,
+    matchRateCi95: ci === null ? null : [round6(ci.low), round6(ci.high)],
+    divergences: { total: c.divergences, divergentOrders: c.divergent, byClass: { ...f.tally.byClass }, bySeverity: { ...f.tally.bySeverity } },
+    routed: c.candidateRouted,
+    rejected: c.candidateRejected,
+    rejectReasons: { ...c.candidateRejectReasons },
+    coverage: { offered: c.offered, compared: c.compared, ratio: round6(coverageOf(c)), dropped },
+    latencyUs: f.latency,
+    files: f.files,
+    ...(f.remote === undefined ? {} : { remote: f.remote }),
+  };
 }
 
 /** One step-history entry: what happened, at which exposure, and the gate reading behind it. */
@@ -99,6 +187,8 @@ export interface SummaryInput {
   readonly configs: RunSummary['configs'];
   readonly expectations: RunSummary['expectations'];
   readonly wallMs: number;
+  /** Every candidate side by side (the first is `shadow` above). */
+  readonly candidates?: readonly CandidateSummary[];
 }
 
 export function buildSummary(input: SummaryInput): RunSummary {
@@ -151,5 +241,6 @@ export function buildSummary(input: SummaryInput): RunSummary {
       wallMs: Math.round(input.wallMs),
       eventsPerSec: input.wallMs > 0 ? Math.round((input.engine.events / input.wallMs) * 1000) : 0,
     },
+    candidates: input.candidates ?? [],
   };
 }

@@ -27,3 +27,20 @@ export function decodeTapMessage(bytes: Buffer): TapMessage | null {
   if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1 || r === null || typeof r !== 'object' || Array.isArray(r)) return null;
   return { seq: s, record: r as Record<string, unknown> };
 }
+
+/**
+ * A message a worker sends up the tap's connection (XSUB to XPUB): msgpack, never starting with
+ * 0 or 1, which XPUB reads as an unsubscribe or subscribe. Its content is the app's to check.
+ */
+export function encodeUpstream(value: unknown): Buffer {
+  return pack(value);
+}
+
+/** The decoded value, or null when the bytes are not msgpack (nothing from a socket is trusted). */
+export function decodeUpstream(bytes: Buffer): unknown {
+  try {
+    return unpack(bytes);
+  } catch {
+    return null;
+  }
+}

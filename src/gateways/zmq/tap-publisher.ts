@@ -20,7 +20,12 @@ export interface TapCounters {
   published: number;
   dropped: number;
   subscriptions: number;
+  /** Messages received from workers (not subscriptions). */
+  upstream: number;
 }
+
+/** The largest message a worker may send up; a larger one closes its connection (libzmq). */
+export const MAX_UPSTREAM_BYTES = 64 * 1024;
 
 export class TapPublisher {
   private readonly socket: XPublisher;
@@ -33,11 +38,13 @@ export class TapPublisher {
   private held = true;
   /** Called when a subscriber joins (a late joiner wants a state now). */
   onSubscribe: (() => void) | null = null;
-  readonly counters: TapCounters = { published: 0, dropped: 0, subscriptions: 0 };
+  /** Called with each message a worker sends up its connection (a candidate's figures). */
+  onUpstream: ((frame: Buffer) => void) | null = null;
+  readonly counters: TapCounters = { published: 0, dropped: 0, subscriptions: 0, upstream: 0 };
   endpoint = '';
 
   constructor(private readonly o: TapPublisherOptions) {
-    this.socket = new XPublisher({ sendHighWaterMark: o.highWaterMark, linger: 0 });
+    this.socket = new XPublisher({ sendHighWaterMark: o.highWaterMark, linger: 0, maxMessageSize: MAX_UPSTREAM_BYTES, receiveHighWaterMark: 1_000 });
     // Every subscription is passed up, not only the first per topic: each worker counts.
     this.socket.verbosity = 'allSubs';
   }
@@ -116,11 +123,16 @@ export class TapPublisher {
   private async listenForSubscriptions(): Promise<void> {
     try {
       for await (const [frame] of this.socket) {
-        // An XPUB frame is 1 (subscribe) or 0 (unsubscribe) followed by the topic.
-        if (frame !== undefined && frame[0] === 1) {
+        // An XPUB frame is 1 (subscribe) or 0 (unsubscribe) followed by the topic; anything
+        // else is a message a worker sent up (XSUB).
+        if (frame === undefined || frame.length === 0) continue;
+        if (frame[0] === 1) {
           this.counters.subscriptions++;
           for (const wake of this.subscribed.splice(0)) wake();
           this.onSubscribe?.();
+        } else if (frame[0] !== 0) {
+          this.counters.upstream++;
+          this.onUpstream?.(frame);
         }
       }
     } catch {
