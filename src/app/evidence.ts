@@ -9,6 +9,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { BridgeError } from '../core/errors.js';
 import { verifyAudit } from '../exporters/audit-log.js';
 import type { RunSummary } from '../exporters/summary.js';
+import { CANDIDATE_ID } from '../exporters/run-folder.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { loadPlan } from '../mappings/load-plan.js';
 
@@ -28,6 +29,9 @@ export interface EvidenceResult {
 }
 
 const RUN_FILES = ['summary.json', 'divergences.jsonl', 'orders.jsonl', 'reconciliation.jsonl', 'shadow-faults.jsonl', 'finance.csv', 'finance-summary.csv', 'drill.json', 'continues.txt', 'continued-in.txt'];
+
+/** What a further candidate has in candidates/<id>/. */
+const CANDIDATE_FILES = ['divergences.jsonl', 'shadow-faults.jsonl', 'finance.csv', 'finance-summary.csv'];
 
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -75,6 +79,17 @@ function writeInto(o: EvidenceOptions): EvidenceResult {
   // Regular files only: a link to a device (/dev/full reads zeros forever) is not evidence.
   const isFile = (p: string): boolean => existsSync(p) && statSync(p).isFile();
   for (const f of RUN_FILES) if (isFile(join(o.runDir, f))) copyFileSync(join(o.runDir, f), join(o.outDir, f));
+  // Each further candidate's records, as the summary lists them (candidates/<id>/).
+  for (const c of summary.candidates ?? []) {
+    if (typeof c.files !== 'string' || !c.files.startsWith('candidates/') || !CANDIDATE_ID.test(c.id)) continue;
+    const from = join(o.runDir, 'candidates', c.id);
+    const to = join(o.outDir, 'candidates', c.id);
+    for (const f of CANDIDATE_FILES) {
+      if (!isFile(join(from, f))) continue;
+      mkdirSync(to, { recursive: true });
+      copyFileSync(join(from, f), join(to, f));
+    }
+  }
 
   // The audit log and its verification, against the head the summary recorded.
   const auditFile = [join(o.runDir, 'audit.jsonl'), summary.rollout?.audit.path].find((p) => p !== undefined && isFile(p)) ?? null;
@@ -114,6 +129,20 @@ function writeInto(o: EvidenceOptions): EvidenceResult {
   };
   copyBundle('production', o.production, summary.configs.production);
   copyBundle('candidate', o.candidate, summary.configs.candidate);
+  // Further in-process candidates' bundles, where they are found from here; a remote one's are
+  // on its worker's host. One found but changed is refused like the first candidate's.
+  for (const c of (summary.candidates ?? []).slice(1)) {
+    if (c.kind !== 'bundle' || c.hash === null || !CANDIDATE_ID.test(c.id)) continue;
+    const dir = locate([resolve(c.name), resolve(o.runDir, '..', c.name)]);
+    if (dir === null || !statSync(dir).isDirectory()) {
+      configs.push(`config/candidates/${c.id}/  NOT INCLUDED: ${c.name} is not found from here`);
+      continue;
+    }
+    const hash = loadBundle(dir).hash;
+    if (hash !== c.hash) throw new BridgeError('SB_ERR_EVIDENCE', `${dir} (candidate ${c.id}) hashes to ${hash}, the run recorded ${c.hash}: it changed since, it is not the bundle that ran`);
+    cpSync(dir, join(o.outDir, 'config', 'candidates', c.id), { recursive: true });
+    configs.push(`config/candidates/${c.id}/  ${c.hash} (verified)`);
+  }
   if (summary.rollout !== undefined) {
     const file = locate([o.plan, summary.rollout.plan.file]);
     if (file === null) throw new BridgeError('SB_ERR_EVIDENCE', `the plan ${summary.rollout.plan.file} is not found; pass --plan FILE`);

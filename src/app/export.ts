@@ -3,7 +3,7 @@
 // a run of millions of orders is exported in constant memory, but for the account/group/symbol
 // filters on orders, which first collect the matching correlation ids.
 
-import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -12,6 +12,7 @@ import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { FINANCE_COLUMNS } from '../exporters/finance.js';
 import { BridgeError } from '../core/errors.js';
+import { CANDIDATE_ID } from '../exporters/run-folder.js';
 import { formatE8Short } from '../core/model/scaled.js';
 import { parseTimestampUs } from '../core/model/timestamps.js';
 
@@ -35,6 +36,8 @@ export interface ExportOptions {
   readonly filters: ExportFilters;
   /** A file to write, or null for stdout. */
   readonly out: string | null;
+  /** Another candidate's records (candidates/<id>/); orders are production's, the same for all. */
+  readonly candidate?: string;
 }
 
 const FILES: Readonly<Record<ExportWhat, string>> = { divergences: 'divergences.jsonl', orders: 'orders.jsonl', faults: 'shadow-faults.jsonl', finance: 'finance.csv' };
@@ -165,10 +168,26 @@ async function ordersOfInterest(file: string, f: ExportFilters): Promise<Set<str
 }
 
 /** Writes the export; returns how many records it wrote. */
+/** The id of the run's first candidate (its records are the folder's own), from summary.json. */
+function firstCandidateId(runDir: string): string | null {
+  try {
+    const summary = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')) as { candidates?: { id?: unknown }[] };
+    const id = summary.candidates?.[0]?.id;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function runExport(o: ExportOptions): Promise<number> {
   if (!existsSync(o.runDir) || !statSync(o.runDir).isDirectory()) throw new BridgeError('SB_ERR_EXPORT', `${o.runDir}: not a run folder`);
-  const file = join(o.runDir, FILES[o.what]);
-  if (!existsSync(file)) throw new BridgeError('SB_ERR_EXPORT', `${o.runDir} has no ${FILES[o.what]}`);
+  const first = firstCandidateId(o.runDir);
+  const other = o.candidate !== undefined && o.candidate !== first;
+  if (other && o.what === 'orders') throw new BridgeError('SB_ERR_EXPORT', 'orders are production\'s lifecycle, the same whatever the candidate: export them without --candidate');
+  if (other && !CANDIDATE_ID.test(o.candidate as string)) throw new BridgeError('SB_ERR_EXPORT', `--candidate "${o.candidate}" is not a candidate id`);
+  const dir = other ? join(o.runDir, 'candidates', o.candidate as string) : o.runDir;
+  const file = join(dir, FILES[o.what]);
+  if (!existsSync(file)) throw new BridgeError('SB_ERR_EXPORT', other ? `${o.runDir} has no candidate "${o.candidate}" (candidates/${o.candidate}/${FILES[o.what]}); summary.json lists its candidates` : `${o.runDir} has no ${FILES[o.what]}`);
   if (!statSync(file).isFile()) throw new BridgeError('SB_ERR_EXPORT', `${file} is not a regular file`);
   const f = o.filters;
   const ids = o.what === 'orders' ? await ordersOfInterest(file, f) : null;

@@ -223,6 +223,9 @@ async function replayCommand(args: string[]): Promise<number> {
   const budget = numberOption(values['candidate-budget-us'], 'candidate-budget-us', 1, 60_000_000);
   const candidates = ((values.candidate as string[] | undefined) ?? [DEFAULT_CANDIDATE]).map(parseCandidateArg);
   const first = candidates[0] as CandidateSpec;
+  const ids = candidates.map((c) => c.id);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) usage(`two candidates would be called "${twice}": name them ID=PATH`);
   const progress = progressOnTty('replay');
   const result = await runReplay({
     ...(progress === null ? {} : { onProgress: progress.onProgress }),
@@ -333,6 +336,8 @@ Options:
   --group G           this group's (e.g. 'real\\retail\\usd')
   --symbol S          this platform symbol's
   --since T --until T records at T or later / before T (ISO-8601 UTC, e.g. 2026-07-08T09:00:00Z)
+  --candidate ID      with several candidates: this one's divergences, faults or finance
+                      (default: the first's, the run folder's own files)
   --out FILE          write here instead of stdout
   -h, --help          this help`;
 
@@ -348,6 +353,7 @@ async function exportCommand(args: string[]): Promise<number> {
     since: { type: 'string' },
     until: { type: 'string' },
     out: { type: 'string' },
+    candidate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -377,7 +383,7 @@ async function exportCommand(args: string[]): Promise<number> {
   };
   const unsupported = (Object.keys(filters) as (keyof ExportFilters)[]).filter((k) => !FILTERS_OF[what].includes(k));
   if (unsupported.length > 0) usage(`--${unsupported[0]?.replace('Us', '')} does not apply to ${what}`);
-  const n = await runExport({ runDir: positionals[0] as string, what, format, filters, out: (values.out as string | undefined) ?? null });
+  const n = await runExport({ runDir: positionals[0] as string, what, format, filters, out: (values.out as string | undefined) ?? null, ...(values.candidate === undefined ? {} : { candidate: values.candidate as string }) });
   if (values.out !== undefined) console.error(`shadow-bridge: export: ${n} ${what} records to ${values.out as string}`);
   return EXIT_OK;
 }

@@ -232,6 +232,28 @@ function why(d: Json): string {
   return side('production') + side('candidate');
 }
 
+/** Several candidates: one row each, side by side (the cards above are the first one's). */
+function candidatesTable(s: RunSummary): string {
+  const list = s.candidates ?? [];
+  if (list.length < 2) return '';
+  const cls = (v: string): string => (v === 'critical' ? 'bad' : v === 'matches' ? 'good' : 'warn');
+  const top = (byClass: Readonly<Record<string, number>>): string =>
+    Object.entries(byClass)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([k, n]) => `${esc(k)} ${n}`)
+      .join(' · ');
+  const rows = list
+    .map((c) => {
+      const where = c.files ?? (c.remote?.runFolder ? `worker ${c.remote.runFolder}` : 'no report yet');
+      const tap = c.remote?.tap ? `; tap gaps ${c.remote.tap.gaps} (${c.remote.tap.lostMessages} messages)` : '';
+      return `<tr class="cand ${cls(c.verdict)}" data-candidate="${esc(c.id)}"><td><b>${esc(c.id)}</b><br><span class="muted">${esc(c.kind)} ${esc(c.hash ?? '')}</span></td><td>${esc(c.verdict)}<br><span class="muted">${esc(c.why)}</span></td><td>${pct(c.matchRate)}<br><span class="muted">${pct(c.matchRateCi95?.[0])} – ${pct(c.matchRateCi95?.[1])}</span></td><td>${c.compared} of ${c.coverage.offered}${c.kind === 'remote' ? esc(tap) : ''}</td><td>${c.divergences.total} (${c.divergences.bySeverity.critical} critical)<br><span class="muted">${top(c.divergences.byClass)}</span></td><td>${c.latencyUs.p50} / ${c.latencyUs.p99}</td><td class="muted">${esc(where)}</td></tr>`;
+    })
+    .join('');
+  return `<h3>Candidates side by side</h3><table class="grid" id="candidates"><tr><th>candidate</th><th>verdict</th><th>match rate (95% CI)</th><th>compared</th><th>divergences</th><th>latency µs p50 / p99</th><th>records</th></tr>${rows}</table>`;
+}
+
 export function renderReport(data: ReportData): string {
   const s = data.summary;
   const uplotJs = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
@@ -262,7 +284,7 @@ table.grid{border-collapse:collapse;font-size:12px}table.grid td,table.grid th{b
 tr.neg td:last-child{color:#c43d3d}tr.pos td:last-child{color:#2e9d57}
 table.bars{border-collapse:collapse;font-size:12px;width:100%}table.bars td{padding:2px 6px;width:40%}table.bars td:first-child{width:20%}
 .bar{display:inline-block;height:10px;vertical-align:middle;margin-right:4px}.k0{background:#3b6fb6}.k1{background:#e08a2e}.key{display:inline-block;width:10px;height:10px;margin-right:4px}
-.muted{color:#6b7785}.chart{margin:8px 0}
+.muted{color:#6b7785}.chart{margin:8px 0}tr.cand.good td:first-child{border-left:4px solid #2e9d57}tr.cand.bad td:first-child{border-left:4px solid #c43d3d}tr.cand.warn td:first-child{border-left:4px solid #d3a21a}
 </style></head><body data-charts-expected="${charts}">
 <h1>${esc(s.scenario.name)} <span class="muted">— ${esc(s.scenario.description)}</span></h1>
 <div class="muted">mode ${esc(s.mode)} · production ${esc(s.configs.production.hash)} (${esc(s.configs.production.name)}) · candidate ${esc(s.configs.candidate?.hash ?? 'none')} (${esc(s.configs.candidate?.name ?? '')}) · ${s.orders} orders, ${s.events} events</div>
@@ -274,6 +296,7 @@ table.bars{border-collapse:collapse;font-size:12px;width:100%}table.bars td{padd
 <div class="card">executed<b>${s.production.executed} / ${s.candidate.executed}</b>production / candidate</div>
 ${s.rollout === undefined ? '' : `<div class="card ${s.rollout.finalState === 'rolled_back' || s.rollout.finalState === 'frozen' ? 'bad' : s.rollout.finalState === 'promoted' ? 'good' : 'warn'}">rollout ${esc(s.rollout.plan.name)}<b>${esc(s.rollout.finalState)}</b>${s.rollout.exposurePercent}% of accounts at the end</div>`}
 </div>
+${candidatesTable(s)}
 ${gates.length === 0 ? '' : `<div>${gates.map((g) => `<span class="gate ${esc(g.verdict)}" title="${esc(g.metric)} → ${esc(g.action)}">${esc(g.id)}: ${esc(g.verdict)}${g.value === null ? '' : ` ${esc(g.value)} vs ${esc(g.threshold)}`} (${g.samples})</span>`).join('')}</div>`}
 <h2>Match rate over time</h2>
 ${data.series === null ? '<p class="muted">The run folder is too large for the report\'s time series; see summary.json.</p>' : `<div class="muted">per ${data.series.bucketS} s, with its 95% Wilson interval</div><div id="match" class="chart"></div>`}

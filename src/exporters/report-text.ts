@@ -38,6 +38,15 @@ export function renderReport(s: RunSummary, outDir: string, examples: readonly R
     lines.push(`  by class     ${counts(s.divergences.byClass)}`);
     lines.push(`  by severity  ${counts(s.divergences.bySeverity)}`);
   }
+  if (s.candidates.length > 1) {
+    // Several candidates: one line each, side by side; the lines above are the first one's.
+    lines.push(`candidates   ${'id'.padEnd(16)} ${'kind'.padEnd(7)} ${'compared'.padStart(8)}  ${'match'.padStart(7)}  ${'95% CI'.padEnd(15)} ${'diverg.'.padStart(7)} ${'crit'.padStart(4)}  verdict`);
+    for (const c of s.candidates) {
+      const ci = c.matchRateCi95 === null ? 'n/a' : `${pct(c.matchRateCi95[0])}–${pct(c.matchRateCi95[1])}`;
+      const where = c.files ?? (c.remote?.runFolder === null || c.remote === undefined ? 'no report yet' : `worker: ${c.remote.runFolder}`);
+      lines.push(`             ${c.id.padEnd(16)} ${c.kind.padEnd(7)} ${nf.format(c.compared).padStart(8)}  ${pct(c.matchRate).padStart(7)}  ${ci.padEnd(15)} ${nf.format(c.divergences.total).padStart(7)} ${String(c.divergences.bySeverity.critical).padStart(4)}  ${c.verdict}: ${c.why} [${where}]`);
+    }
+  }
   const rollout = s.rollout;
   lines.push(`executed     production ${nf.format(s.production.executed)} routed, ${nf.format(s.production.rejected)} rejected; candidate executed ${nf.format(s.candidate.executed)}${rollout === undefined ? ' (shadow only)' : ' (its cohort, in canary steps)'}`);
   lines.push(`rejects      production: ${counts(s.production.rejectReasons)}`);

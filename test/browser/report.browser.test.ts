@@ -74,6 +74,21 @@ describe('report.html in Chromium', () => {
     await page.close();
   }, 120_000);
 
+  it('shows several candidates side by side, one row each with its verdict', async () => {
+    const out = join(tmp, 'several');
+    await exec(process.execPath, [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'replay', join(ROOT, 'scenarios', 'order-burst.jsonl'), '--candidate', join(ROOT, 'mappings', 'candidate'), '--candidate', `good=${join(ROOT, 'mappings', 'candidate-good')}`, '--candidate', `aa=${join(ROOT, 'mappings', 'production')}`, '--out', out]);
+    const { page, errors } = await open(join(out, 'report.html'));
+    expect(errors).toEqual([]);
+    const rows = await page.locator('#candidates tr.cand').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-candidate'), tr.className, (tr.children[1] as HTMLElement).innerText.split('\n')[0]]));
+    // 2,040 orders: enough for A/A to prove a 99.5% match rate; the wide candidate diverges.
+    expect(rows).toEqual([
+      ['candidate', 'cand warn', 'diverges'],
+      ['good', 'cand good', 'matches'],
+      ['aa', 'cand good', 'matches'],
+    ]);
+    await page.close();
+  }, 120_000);
+
   it('shows a hostile group and account as text; nothing they hold runs', async () => {
     const hostile = '</script><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     const scenario = join(tmp, 'hostile.jsonl');

@@ -70,6 +70,21 @@ describe('shadow-bridge CLI', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).divergences.total).toBe(s.divergences.total);
   });
 
+  it('evaluates several candidates side by side: --candidate repeated, ID=PATH names one', async () => {
+    const out = join(tmp, 'several');
+    const r = await cli('replay', scenario('london-normal'), '--candidate', join(ROOT, 'mappings', 'candidate'), '--candidate', `good=${join(ROOT, 'mappings', 'candidate-good')}`, '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.candidates.map((c: { id: string; files: string }) => [c.id, c.files])).toEqual([['candidate', 'divergences.jsonl'], ['good', 'candidates/good/']]);
+    expect(readdirSync(join(out, 'candidates', 'good')).sort()).toEqual(['divergences.jsonl', 'finance-summary.csv', 'finance.csv', 'shadow-faults.jsonl']);
+    const text = await cli('replay', scenario('london-normal'), '--candidate', join(ROOT, 'mappings', 'candidate'), '--candidate', `good=${join(ROOT, 'mappings', 'candidate-good')}`, '--out', join(tmp, 'several-text'));
+    expect(text.stdout).toMatch(/^candidates +id +kind/m);
+    expect(text.stdout).toMatch(/^ +good +bundle +253 +100\.00% .* inconclusive: /m);
+    const same = await cli('replay', scenario('london-normal'), '--candidate', join(ROOT, 'mappings', 'candidate'), '--candidate', join(tmp, 'x', 'candidate'), '--out', join(tmp, 'several-dup'));
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/two candidates would be called "candidate": name them ID=PATH/);
+  });
+
   it('prints a readable report by default', async () => {
     const r = await cli('replay', scenario('stale-quotes'), '--out', join(tmp, 'report-run'));
     expect(r.code).toBe(0);

@@ -67,4 +67,25 @@ describe('evidence pack', () => {
     expect(broken.stderr).toMatch(/SB_ERR_AUDIT_BROKEN: line \d+ was edited/);
     expect(readFileSync(join(tmp, 'pack-edited', 'audit-verification.txt'), 'utf8')).toMatch(/NOT VERIFIED: line \d+ was edited/);
   });
+
+  it('holds every candidate\'s records and verified bundle when several ran side by side', async () => {
+    const good = join(tmp, 'candidate-good');
+    cpSync(join(ROOT, 'mappings', 'candidate-good'), good, { recursive: true });
+    const several = join(tmp, 'several');
+    expect((await cli('replay', join(ROOT, 'scenarios', 'lp-outage.jsonl'), '--candidate', join(ROOT, 'mappings', 'candidate'), '--candidate', `good=${good}`, '--out', several)).code).toBe(0);
+    const out = join(tmp, 'pack-several');
+    const r = await cli('evidence', several, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    for (const f of ['divergences.jsonl', 'shadow-faults.jsonl', 'finance.csv', 'finance-summary.csv']) {
+      expect(readFileSync(join(out, 'candidates', 'good', f), 'utf8'), f).toBe(readFileSync(join(several, 'candidates', 'good', f), 'utf8'));
+    }
+    expect(readdirSync(join(out, 'config', 'candidates', 'good')).sort()).toEqual(readdirSync(good).sort());
+    const manifest = readFileSync(join(out, 'MANIFEST.sha256'), 'utf8');
+    expect(manifest).toMatch(/ {2}candidates\/good\/divergences\.jsonl$/m);
+    // Changed since the run: refused, naming the candidate.
+    writeFileSync(join(good, 'lps.yaml'), readFileSync(join(good, 'lps.yaml'), 'utf8').replace(/staleMs: (\d+)/, (_, n: string) => `staleMs: ${Number(n) + 1}`));
+    const changed = await cli('evidence', several, '--out', join(tmp, 'pack-several-changed'));
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/candidate good\) hashes to sha256:[0-9a-f]+, the run recorded/);
+  }, 60_000);
 });

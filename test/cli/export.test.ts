@@ -91,3 +91,25 @@ describe('export', () => {
     expect(missing.stderr).toMatch(/^shadow-bridge: SB_ERR_EXPORT: .*nope: not a run folder/);
   }, 60_000);
 });
+
+describe('export with several candidates', () => {
+  it('exports another candidate\'s records with --candidate ID; orders are production\'s, one set', async () => {
+    const several = join(tmp, 'several');
+    expect((await cli('replay', join(ROOT, 'scenarios', 'lp-outage.jsonl'), '--production', PRODUCTION_DIR, '--candidate', `wide=${CANDIDATE_DIR}`, '--candidate', `good=${join(ROOT, 'mappings', 'candidate-good')}`, '--out', several)).code).toBe(0);
+    expect((await cli('export', several, '--candidate', 'good', '--format', 'jsonl')).stdout).toBe(readFileSync(join(several, 'candidates', 'good', 'divergences.jsonl'), 'utf8'));
+    expect((await cli('export', several, '--candidate', 'good', '--what', 'faults', '--format', 'jsonl')).stdout).toBe(readFileSync(join(several, 'candidates', 'good', 'shadow-faults.jsonl'), 'utf8'));
+    const finance = parse((await cli('export', several, '--candidate', 'good', '--what', 'finance')).stdout, { columns: true }) as Record<string, string>[];
+    expect(finance.length).toBe(parse(readFileSync(join(several, 'candidates', 'good', 'finance.csv'), 'utf8'), { columns: true }).length);
+    // The first candidate by its id is the folder's own files.
+    expect((await cli('export', several, '--candidate', 'wide', '--format', 'jsonl')).stdout).toBe(readFileSync(join(several, 'divergences.jsonl'), 'utf8'));
+    for (const [args, why] of [
+      [['--candidate', 'nope'], /no candidate "nope"/],
+      [['--candidate', '../wide'], /not a candidate id/],
+      [['--candidate', 'good', '--what', 'orders'], /orders are production's lifecycle/],
+    ] as const) {
+      const r = await cli('export', several, ...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(why);
+    }
+  }, 60_000);
+});

@@ -5,7 +5,7 @@
 
 import { BridgeError } from '../../core/errors.js';
 import { decodeUpstream } from '../../gateways/zmq/tap-codec.js';
-import { candidateSummaryOf, type CandidateSummary } from '../../exporters/summary.js';
+import { candidateSummaryOf, emptyTally, type CandidateSummary } from '../../exporters/summary.js';
 import { formatTimestampUs } from '../../core/model/timestamps.js';
 import type { EventLog } from '../../telemetry/rate-limited-log.js';
 import { countersOf, parseCandidateReport, tokenMatches, type CandidateReport } from '../candidate-report.js';
@@ -145,7 +145,4 @@ const EMPTY_COUNTERS = {
   candidateRejectReasons: {},
 };
 
-const EMPTY_TALLY = {
-  byClass: { action: 0, instrument: 0, lp: 0, lp_symbol: 0, failover: 0, quantity: 0, price: 0, markup: 0, reject_reason: 0 },
-  bySeverity: { critical: 0, major: 0, minor: 0 },
-};
+const EMPTY_TALLY = emptyTally();
