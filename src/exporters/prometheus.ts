@@ -156,6 +156,37 @@ export function engineRegistry(snapshot: () => MetricsSnapshot): Registry {
     const ws = (s().summary as unknown as { admission?: { ws?: Record<string, number> } }).admission?.ws;
     if (ws !== undefined) for (const [event, n] of Object.entries(ws)) set({ event }, n);
   });
+  // Every candidate side by side, in-process and remote (label `candidate`: its id).
+  const candidates = (): RunSummary['candidates'] => s().summary.candidates ?? [];
+  totals(registry, 'shadow_bridge_candidate_compared_total', 'Production decisions each candidate decided on too (remote: as its worker last reported)', ['candidate', 'kind'], (set) => {
+    for (const c of candidates()) set({ candidate: c.id, kind: c.kind }, c.compared);
+  });
+  totals(registry, 'shadow_bridge_candidate_matched_total', 'Compared orders with no divergence, per candidate', ['candidate'], (set) => {
+    for (const c of candidates()) set({ candidate: c.id }, c.matched);
+  });
+  totals(registry, 'shadow_bridge_candidate_divergences_total', 'Divergences per candidate and severity', ['candidate', 'severity'], (set) => {
+    for (const c of candidates()) for (const v of SEVERITIES) set({ candidate: c.id, severity: v }, c.divergences.bySeverity[v] ?? 0);
+  });
+  totals(registry, 'shadow_bridge_candidate_dropped_total', 'Production decisions a candidate did not decide on, per candidate and reason (tap_gap: messages its worker lost)', ['candidate', 'reason'], (set) => {
+    for (const c of candidates()) {
+      for (const [reason, n] of Object.entries(c.coverage.dropped)) set({ candidate: c.id, reason }, n);
+      if (c.remote?.tap !== undefined && c.remote.tap !== null) set({ candidate: c.id, reason: 'tap_gap' }, c.remote.tap.lostMessages);
+    }
+  });
+  gauge(registry, 'shadow_bridge_candidate_match_rate_ratio', 'Match rate per candidate, with its 95% Wilson interval (bound="point|lower|upper")', ['candidate', 'bound'], (set) => {
+    for (const c of candidates()) {
+      if (c.matchRate === null || c.matchRateCi95 === null) continue;
+      set({ candidate: c.id, bound: 'point' }, c.matchRate);
+      set({ candidate: c.id, bound: 'lower' }, c.matchRateCi95[0]);
+      set({ candidate: c.id, bound: 'upper' }, c.matchRateCi95[1]);
+    }
+  });
+  gauge(registry, 'shadow_bridge_candidate_verdict', 'Each candidate\'s verdict (1 for the current one)', ['candidate', 'verdict'], (set) => {
+    for (const c of candidates()) for (const v of ['matches', 'diverges', 'critical', 'inconclusive']) set({ candidate: c.id, verdict: v }, c.verdict === v ? 1 : 0);
+  });
+  totals(registry, 'shadow_bridge_candidate_reports_total', 'Reports received from each remote candidate\'s worker', ['candidate'], (set) => {
+    for (const c of candidates()) if (c.remote !== undefined) set({ candidate: c.id }, c.remote.reports);
+  });
   gauge(registry, 'shadow_bridge_rollout_state', 'Rollout state (1 for the current one)', ['state'], (set) => {
     const r = s().rollout;
     if (r !== null) for (const st of ROLLOUT_STATES) set({ state: st }, r.state === st ? 1 : 0);

@@ -42,7 +42,8 @@ describe('live dashboard in Chromium', () => {
     const store = join(tmp, 'store');
     // The bundled candidate diverges on pro EURUSD.ecn (the .raw rename): divergences to stream.
     const engine = await startLiveEngine({
-      run: { production: PRODUCTION_DIR, candidate: CANDIDATE_DIR, out: join(tmp, 'run'), flushMs: 200 },
+      // A second candidate, production itself, shadows beside the one the rollout executes.
+      run: { production: PRODUCTION_DIR, candidates: [{ id: 'wide', path: CANDIDATE_DIR }, { id: 'aa', path: PRODUCTION_DIR }], out: join(tmp, 'run'), flushMs: 200 },
       platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: store, priceThrottleMs: 0, sessions: [{ targetCompId: 'MT5', defaultGroup: 'real\\pro\\usd' }] },
       lps: lps.map((id, k) => ({ id, host: '127.0.0.1', port: sims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id, heartBtIntSec: 5 })),
       admin: { host: '127.0.0.1', port: 0, token: TOKEN },
@@ -86,6 +87,13 @@ describe('live dashboard in Chromium', () => {
       expect(await page.textContent('#state')).toBe('canary');
       expect(await page.locator('#gates tbody tr').count()).toBe(1);
       expect(await page.locator('#sessions .up').count()).toBe(4); // three LPs and the platform
+      // Both candidates side by side: the executing one diverges, production against itself never.
+      await page.waitForFunction(() => Number(document.querySelector('#candidates tr[data-candidate="wide"] td:nth-child(7)')?.textContent) > 0, null, { timeout: 10_000 });
+      const rows = await page.$$eval('#candidates tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-candidate'), tr.children[1]?.textContent, Number(tr.children[5]?.textContent) > 0, tr.children[6]?.textContent]));
+      expect(rows).toEqual([
+        ['wide', 'bundle', true, expect.stringMatching(/^[1-9]\d*$/)],
+        ['aa', 'bundle', true, '0'],
+      ]);
       // Divergences arrive in the stream and the filter keeps one class.
       await page.waitForFunction(() => (document.querySelector('#stream tbody')?.children.length ?? 0) > 0, null, { timeout: 10_000 });
       await page.selectOption('#fclass', 'action');
@@ -117,5 +125,11 @@ describe('live dashboard in Chromium', () => {
     const later = routed.filter((r) => Date.parse(r['at'] as string) > at + 1);
     expect(later.length).toBeGreaterThan(5);
     expect(later.every((r) => r['executedBy'] === 'production')).toBe(true);
+    // The shadowing A/A candidate was compared on every order, whoever executed it, and never diverged.
+    const summary = JSON.parse(readFileSync(join(tmp, 'run', 'summary.json'), 'utf8')) as { orders: number; candidates: { id: string; compared: number; divergences: { total: number } }[] };
+    const aa = summary.candidates.find((c) => c.id === 'aa');
+    expect(aa?.compared).toBe(summary.orders);
+    expect(aa?.divergences.total).toBe(0);
+    expect(readFileSync(join(tmp, 'run', 'candidates', 'aa', 'divergences.jsonl'), 'utf8')).toBe('');
   }, 120_000);
 });

@@ -22,6 +22,10 @@ function snapshot(orders: number): MetricsSnapshot {
       latencyUs: { production: latency, candidate: latency },
       reconciliation: { overfill: 1 },
       admission: { accepted: 2, ws: { accepted: 3, slowConsumers: 1, authFailures: 4 } },
+      candidates: [
+        { id: 'wide', kind: 'bundle', verdict: 'diverges', compared: orders, matched: orders - 2, matchRate: 0.98, matchRateCi95: [0.9, 0.99], divergences: { total: 2, bySeverity: { critical: 0, major: 2, minor: 0 } }, coverage: { dropped: { sampled_out: 0, queue_full: 1, candidate_timeout: 0, candidate_error: 0 } } },
+        { id: 'far', kind: 'remote', verdict: 'critical', compared: 40, matched: 39, matchRate: 0.975, matchRateCi95: [0.87, 0.99], divergences: { total: 1, bySeverity: { critical: 1, major: 0, minor: 0 } }, coverage: { dropped: { sampled_out: 0, queue_full: 0, candidate_timeout: 0, candidate_error: 0 } }, remote: { reports: 12, tap: { gaps: 1, lostMessages: 33 } } },
+      ],
     } as unknown as MetricsSnapshot['summary'],
     sessions: [{ side: 'lp', id: 'LP_ALPHA', loggedOn: true, nextSenderSeq: 5, nextTargetSeq: 9 }],
     shadowQueue: { depth: 0, highWater: 4, lagUs: latency },
@@ -55,6 +59,17 @@ describe('Prometheus registry', () => {
     expect(first.get('shadow_bridge_match_rate_ratio{bound="lower"}')).toBe(0.9);
     expect(first.get('shadow_bridge_decision_latency_seconds{router="production",quantile="0.5"}')).toBeCloseTo(12.5e-6, 15);
     expect(first.get('shadow_bridge_rollout_state{state="canary"}')).toBe(1);
+    // Every candidate side by side, remote ones included.
+    expect(first.get('shadow_bridge_candidate_compared_total{candidate="wide",kind="bundle"}')).toBe(100);
+    expect(first.get('shadow_bridge_candidate_compared_total{candidate="far",kind="remote"}')).toBe(40);
+    expect(first.get('shadow_bridge_candidate_divergences_total{candidate="far",severity="critical"}')).toBe(1);
+    expect(first.get('shadow_bridge_candidate_match_rate_ratio{candidate="far",bound="lower"}')).toBe(0.87);
+    expect(first.get('shadow_bridge_candidate_verdict{candidate="far",verdict="critical"}')).toBe(1);
+    expect(first.get('shadow_bridge_candidate_verdict{candidate="wide",verdict="critical"}')).toBe(0);
+    expect(first.get('shadow_bridge_candidate_dropped_total{candidate="far",reason="tap_gap"}')).toBe(33);
+    expect(first.get('shadow_bridge_candidate_dropped_total{candidate="wide",reason="queue_full"}')).toBe(1);
+    expect(first.get('shadow_bridge_candidate_reports_total{candidate="far"}')).toBe(12);
+    expect(first.has('shadow_bridge_candidate_reports_total{candidate="wide"}')).toBe(false);
     expect(first.get('shadow_bridge_rollout_state{state="shadow"}')).toBe(0);
     expect(first.get('shadow_bridge_rollout_exposure_ratio')).toBe(0.05);
     expect(first.get('shadow_bridge_rollout_gate_breaching{gate="critical-divergence",metric="critical_divergences",action="rollback"}')).toBe(0);

@@ -71,6 +71,7 @@ function dashboardState(parts: AdminApiParts): Record<string, unknown> {
     divergences: { total: s.divergences.total, critical: s.divergences.bySeverity.critical, byClass: s.divergences.byClass },
     latency: { production: { p50: s.latencyUs.production.p50, p99: s.latencyUs.production.p99 }, candidate: { p50: s.latencyUs.candidate.p50, p99: s.latencyUs.candidate.p99 } },
     sessions: m.sessions,
+    candidates: (s.candidates ?? []).map((c) => ({ id: c.id, kind: c.kind, verdict: c.verdict, why: c.why, matchRate: c.matchRate, matchRateCi95: c.matchRateCi95, compared: c.compared, divergences: c.divergences.total, critical: c.divergences.bySeverity.critical, reports: c.remote?.reports ?? null })),
     rollout: r === undefined ? null : { state: r.state, step: r.step, steps: r.steps.length, exposurePercent: r.exposurePercent, gates: r.gates },
   };
 }

@@ -13,7 +13,7 @@ h1{font-size:18px;margin:0 0 10px}h2{font-size:15px;margin:20px 0 6px;border-bot
 .card b{display:block;font-size:18px}input,select,button{font:inherit;padding:4px 8px}
 button.danger{background:#c43d3d;color:#fff;border:0;border-radius:4px}button.warn{background:#d3a21a;color:#fff;border:0;border-radius:4px}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #dde3ea;padding:3px 6px;text-align:left}
-.breach{background:#f6d6d6}.pass{background:#d8f2e0}.inconclusive,.not_evaluated{background:#eceff3}
+.breach{background:#f6d6d6}.pass{background:#d8f2e0}.inconclusive,.not_evaluated{background:#eceff3}.matches{background:#d8f2e0}.diverges{background:#fdf8e9}.critical{background:#f6d6d6}
 .up{color:#2e9d57}.down{color:#c43d3d}.muted{color:#6b7785}#message{min-height:1.4em}
 </style></head><body>
 <h1>shadow-bridge live <span class="muted" id="run"></span></h1>
@@ -35,6 +35,8 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #dde3ea;pad
   <button id="pause" class="warn">Pause</button>
   <button id="rollback" class="danger">Rollback</button>
 </div>
+<h2>Candidates</h2>
+<table id="candidates"><thead><tr><th>candidate</th><th>where</th><th>verdict</th><th>match rate</th><th>95% CI</th><th>compared</th><th>divergences</th><th>critical</th></tr></thead><tbody></tbody></table>
 <h2>Gates</h2>
 <table id="gates"><thead><tr><th>gate</th><th>metric</th><th>verdict</th><th>value</th><th>threshold</th><th>samples</th><th>action</th></tr></thead><tbody></tbody></table>
 <h2>LP and platform sessions</h2>
@@ -72,6 +74,14 @@ table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #dde3ea;pad
       var tr = document.createElement('tr');
       cell(tr, g.id); cell(tr, g.metric); cell(tr, g.verdict, g.verdict); cell(tr, g.value); cell(tr, g.op + ' ' + g.threshold); cell(tr, g.samples); cell(tr, g.action + (g.dryRun ? ' (dry run)' : ''));
       body.appendChild(tr);
+    });
+    var cands = $('candidates').tBodies[0];
+    cands.textContent = '';
+    (s.candidates || []).forEach(function (c) {
+      var tr = document.createElement('tr');
+      tr.setAttribute('data-candidate', c.id);
+      cell(tr, c.id); cell(tr, c.kind + (c.reports === null ? '' : ' (' + c.reports + ' reports)')); cell(tr, c.verdict, c.verdict).title = c.why; cell(tr, pct(c.matchRate)); cell(tr, c.matchRateCi95 ? pct(c.matchRateCi95[0]) + ' – ' + pct(c.matchRateCi95[1]) : ''); cell(tr, c.compared); cell(tr, c.divergences); cell(tr, c.critical, c.critical > 0 ? 'critical' : '');
+      cands.appendChild(tr);
     });
     var sessions = $('sessions');
     sessions.textContent = '';
