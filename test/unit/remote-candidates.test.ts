@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildCandidateReport, parseCandidateReport, type ReportInput } from '../../src/app/candidate-report.js';
 import { MAX_REPORTS_PER_SECOND, RemoteCandidates } from '../../src/app/live/remote-candidates.js';
-import { liveCandidates, liveConfigFrom } from '../../src/app/live-config.js';
+import { liveCandidates, liveConfigFrom, loadLiveConfig } from '../../src/app/live-config.js';
+import { join } from 'node:path';
 import { emptyTally } from '../../src/exporters/summary.js';
 import { encodeUpstream } from '../../src/gateways/zmq/tap-codec.js';
 
@@ -171,5 +172,16 @@ describe('run.candidates in the live configuration', () => {
     expect(check({ admin: { token: 'an-admin-token-0123' }, rollout: { plan: 'p.yaml' }, tap, run: { candidates: [{ id: 'far', remote: true }, { id: 'a', path: 'x' }] } })).toMatch(/first candidate is the one a rollout executes/);
     expect(check({ run: { candidates: [{ id: '../up', path: 'x' }] } })).toMatch(/letters, digits/);
     expect(check({ run: { candidates: Array.from({ length: 17 }, (_, i) => ({ id: `c${i}`, path: 'x' })) } })).toMatch(/candidates/);
+  });
+});
+
+describe('examples/live-several.yaml', () => {
+  it('is a valid config: two candidates here, one remote with a token', () => {
+    const c = loadLiveConfig(join(import.meta.dirname, '..', '..', 'examples', 'live-several.yaml'));
+    expect(liveCandidates(c.run).map((x) => [x.id, x.path === null ? 'remote' : 'here', x.tokenEnv])).toEqual([
+      ['wide', 'here', null],
+      ['good', 'here', null],
+      ['far', 'remote', 'SB_WORKER_FAR_TOKEN'],
+    ]);
   });
 });
