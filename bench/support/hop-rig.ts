@@ -19,6 +19,7 @@ import { MsgType, Tag } from '../../src/fix/codec/tags.js';
 import { formatUtcTimestamp } from '../../src/fix/codec/timestamps.js';
 import { DEFAULT_SESSION_CONFIG, FixSession } from '../../src/fix/session/session.js';
 import { MemorySessionStore } from '../../src/fix/session/store.js';
+import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
 import { FixInitiator } from '../../src/gateways/fix/initiator.js';
 
@@ -260,11 +261,19 @@ export interface RigOptions {
   readonly slowCandidateUs: number;
   /** Shadow workers (other processes, on the rig's core) fed by the engine's event tap. */
   readonly tapWorkers?: number;
+  /**
+   * Remote candidates as the engine sees them (bench/support/tap-sink.ts: subscribe, receive
+   * everything, report once a second), listed in run.candidates: the engine's cost of feeding
+   * them, without N full replays competing with the rig for its core.
+   */
+  readonly tapSinks?: number;
 }
 
 export interface RigResult {
   /** Each worker's summary.tap (lag, gaps) and its order count, with tapWorkers. */
   readonly workers?: readonly Record<string, unknown>[];
+  /** Each tap sink's counts (received, gaps) and the rig core's CPU they took, with tapSinks. */
+  readonly sinks?: readonly Record<string, unknown>[];
   readonly path: PathKind;
   readonly candidate: CandidateKind;
   readonly rates: RateResult[];
@@ -281,6 +290,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   const lpPort = await lp.listen();
   let middle: { child: ChildProcess; port: number; output: () => string };
   const workers: ChildProcess[] = [];
+  const sinkProcs: { child: ChildProcess; output: () => string }[] = [];
   if (engineSide) {
     const config: LiveConfig = {
       run: {
@@ -296,6 +306,21 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
       lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 30, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
     };
     process.env['BENCH_SLOW_US'] = String(o.slowCandidateUs); // read by the worker module
+    const sinks = o.tapSinks ?? 0;
+    if (sinks > 0) {
+      const tapPort = await freeLoopbackPort();
+      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: sinks, waitForSubscribersMs: 20_000 };
+      (config.run as { candidates?: unknown }).candidates = Array.from({ length: sinks }, (_, i) => ({ id: `sink-${i}`, remote: true }));
+      const productionHash = loadBundle(join(ROOT, 'mappings', 'production')).hash;
+      for (let i = 0; i < sinks; i++) {
+        const args = [join(ROOT, 'bin', 'run-ts.mjs'), join(ROOT, 'bench', 'support', 'tap-sink.ts'), `tcp://127.0.0.1:${tapPort}`, `sink-${i}`, productionHash];
+        const command = PIN ? ['taskset', '-c', '0', process.execPath, ...args] : [process.execPath, ...args];
+        const child = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+        let out = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        sinkProcs.push({ child, output: () => out });
+      }
+    }
     if ((o.tapWorkers ?? 0) > 0) {
       const tapPort = await new Promise<number>((res) => {
         const srv = createServer().listen(0, '127.0.0.1', () => {
@@ -321,6 +346,8 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   await waitFor(() => platform.session.isLoggedOn, 10_000);
   await new Promise((r) => setTimeout(r, 300)); // quotes flowing
   const rates: RateResult[] = [];
+  const sinkCpuBefore = sinkProcs.map((p) => cpuTicksOf(p.child.pid ?? 0));
+  const sinkT0 = performance.now();
   try {
     for (const rate of o.rates) {
       const quotesBefore = lp.quotesSent;
@@ -341,8 +368,15 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
     await platform.initiator.stop(300);
     platform.destroy();
   }
+  const sinkCpuAfter = sinkProcs.map((p) => cpuTicksOf(p.child.pid ?? 0));
+  const sinkSeconds = (performance.now() - sinkT0) / 1000;
   const engine = await stopProcess(middle);
   await lp.close();
+  const sinkResults: Record<string, unknown>[] = [];
+  for (const [i, p] of sinkProcs.entries()) {
+    const counts = await stopProcess(p);
+    sinkResults.push({ ...(counts ?? {}), rigCorePct: Math.round((((sinkCpuAfter[i] ?? 0) - (sinkCpuBefore[i] ?? 0)) / 100 / sinkSeconds) * 100) });
+  }
   const workerSummaries: Record<string, unknown>[] = [];
   for (const [w, child] of workers.entries()) {
     child.kill('SIGTERM');
@@ -355,5 +389,24 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
     }
   }
   rmSync(tmp, { recursive: true, force: true });
-  return { path: o.path, candidate: o.candidate, rates, engine, ...(workers.length > 0 ? { workers: workerSummaries } : {}) };
+  return { path: o.path, candidate: o.candidate, rates, engine, ...(workers.length > 0 ? { workers: workerSummaries } : {}), ...(sinkProcs.length > 0 ? { sinks: sinkResults } : {}) };
+}
+
+/** utime + stime of a process, in clock ticks (100 a second), from /proc; 0 where there is none. */
+function cpuTicksOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => res(port));
+    });
+  });
 }

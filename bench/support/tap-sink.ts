@@ -1,0 +1,58 @@
+// A remote candidate as the engine sees it, without the candidate: it subscribes to the tap,
+// receives every message, and reports figures up the connection once a second, as a shadow
+// worker on another host does. The engine's cost of feeding N remote candidates (the fan-out
+// and the reports) is measured with these, so that the rig's core is not spent on N replays.
+// node bin/run-ts.mjs bench/support/tap-sink.ts tcp://127.0.0.1:PORT ID PRODUCTION_HASH
+
+import { randomBytes } from 'node:crypto';
+import { XSubscriber } from 'zeromq';
+import { buildCandidateReport } from '../../src/app/candidate-report.js';
+import { emptyTally } from '../../src/exporters/summary.js';
+import { decodeTapMessage, encodeUpstream } from '../../src/gateways/zmq/tap-codec.js';
+
+const [connect = '', id = 'sink', production = ''] = process.argv.slice(2);
+const sub = new XSubscriber({ receiveHighWaterMark: 1_000_000, linger: 0 });
+sub.connect(connect);
+await sub.send(Buffer.from([1]));
+const instance = randomBytes(8).toString('hex');
+let received = 0;
+let lastSeq = 0;
+let gaps = 0;
+let lost = 0;
+let n = 0;
+const timer = setInterval(() => {
+  const counters = { offered: 0, compared: 0, matched: 0, divergent: 0, divergences: 0, dropped: { sampled_out: 0, queue_full: 0, candidate_timeout: 0, candidate_error: 0 }, candidateRouted: 0, candidateRejected: 0, candidateRejectReasons: {} };
+  const report = buildCandidateReport({ id, instance, n: ++n, token: null, name: 'tap-sink', hash: 'sha256:sink', production, atUs: Date.now() * 1000, counters, tally: emptyTally(), latencyUs: { count: 0, p50: 0, p99: 0, p999: 0, max: 0 }, tap: { gaps, lostMessages: lost, joinedFrom: 'start', lagUsP99: 0 }, runFolder: 'none' });
+  void sub.send(encodeUpstream(report)).catch(() => {});
+}, 1_000);
+process.on('SIGTERM', () => {
+  clearInterval(timer);
+  console.log(JSON.stringify({ id, received, gaps, lost }));
+  sub.close();
+  process.exit(0);
+});
+console.log('ready 0');
+for await (const [frame] of sub) {
+  received++;
+  // Only the sequence number is read (as a worker must, to see gaps); the record is not decoded.
+  const seq = frame === undefined ? null : seqOf(frame);
+  if (seq === null) continue;
+  if (lastSeq !== 0 && seq !== lastSeq + 1) {
+    gaps++;
+    lost += seq - lastSeq - 1;
+  }
+  lastSeq = seq;
+}
+
+/** The message's `s` (it leads the map: {s, r}) read from the bytes, else a full decode. */
+function seqOf(b: Buffer): number | null {
+  // 0x82 fixmap(2), 0xa1 's', then a msgpack unsigned integer.
+  if (b[0] === 0x82 && b[1] === 0xa1 && b[2] === 0x73) {
+    const t = b[3] as number;
+    if (t <= 0x7f) return t;
+    if (t === 0xcc) return b.readUInt8(4);
+    if (t === 0xcd) return b.readUInt16BE(4);
+    if (t === 0xce) return b.readUInt32BE(4);
+  }
+  return decodeTapMessage(b)?.seq ?? null;
+}
