@@ -13,6 +13,7 @@ import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
 import { runJournalBench, type JournalBenchResult } from './order-journal.bench.js';
 import { runRecordingFormatBench } from './recording-format.bench.js';
+import { runWorkerLag } from './worker-lag.js';
 import { runWsEchoFanout, runWsEchoHop, runWsFanout, runWsHop, type WsFanoutResult, type WsHopResult } from './support/ws-rig.js';
 
 const quick = process.argv.includes('--quick');
@@ -222,37 +223,49 @@ const stallCost = spreadOf(fanStalled.map((x) => x.priceUs.p99)).median / Math.m
 md.push('', `Fan-out p50 against bare ws: ${fmt(fanRatio)}x. A stalled client costs the readers' price p99 ${fmt(stallCost)}x (within noise is about 1x; this machine's spread is in the cells). The stalled client is cut by whichever comes first: no pong to two pings (10-20 s; a client that does not read does not answer) or its send buffer staying full past \`slowConsumerMs\` once its ~4 MB of kernel buffers have filled; the stalled runs last ${STALL_SECONDS} s so that one of them happens${quick ? ' (not in --quick)' : ''}.`, '');
 results['websocket'] = { hop: { rates: WS_RATES, engine: wsHop, bareWs: wsEcho, ratios: wsRatios, cpuUsPerOrder: cpuWs }, fanout: { clients: FAN_CLIENTS, quotesPerSec: FAN_QUOTES, engine: fan.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), stalled: fanStalled.map((x) => ({ ...x, engine: null, peakRssMiB: x.engine?.['peakRssMiB'] ?? null })), bareWs: fanEcho, ratioP50: fanRatio, stalledP99Cost: stallCost } };
 
-// ---- 4c. event tap -----------------------------------------------------------------------------
-log('event tap: the hop with 0 and with remote shadow workers ...');
+// ---- 4c. event tap and remote candidates ------------------------------------------------------
+log('event tap: the hop with 0 and with remote candidates, and shadow workers\' lag ...');
 const TAP_RATE = quick ? 2_000 : 5_000;
-const TAP_WORKERS = quick ? 2 : 3;
-const tapRuns: { workers: number; result: RigResult }[] = [];
-for (let r = 0; r < RUNS; r++) for (const workers of [0, TAP_WORKERS]) tapRuns.push({ workers, result: await runRig({ path: 'engine', candidate: 'none', rates: [TAP_RATE], seconds: SECONDS, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US, tapWorkers: workers }) });
-const tapRow = (workers: number): { p50: Spread; p99: Spread; cpu: Spread; published: number; dropped: number; lagP50: number[]; lagP99: number[]; compared: number[] } => {
-  const rows = tapRuns.filter((x) => x.workers === workers);
-  const taps = rows.map((x) => (x.result.engine?.['tap'] as { published?: number; dropped?: number } | null) ?? null);
-  const ws = rows.flatMap((x) => (x.result.workers ?? []) as { orders?: number; lagUs?: { p50: number; p99: number } }[]);
+const TAP_REMOTE = 3;
+const tapRuns: { remote: number; result: RigResult }[] = [];
+for (let r = 0; r < RUNS; r++) for (const remote of [0, TAP_REMOTE]) tapRuns.push({ remote, result: await runRig({ path: 'engine', candidate: 'none', rates: [TAP_RATE], seconds: SECONDS, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US, tapSinks: remote }) });
+const tapRow = (remote: number): { p50: Spread; p99: Spread; cpu: Spread; published: number; messages: number; dropped: number; sinkGaps: number; sinkRigCorePct: number[] } => {
+  const rows = tapRuns.filter((x) => x.remote === remote);
+  const taps = rows.map((x) => (x.result.engine?.['tap'] as { published?: number; messages?: number; dropped?: number } | null) ?? null);
+  const sinks = rows.flatMap((x) => (x.result.sinks ?? []) as { gaps?: number; rigCorePct?: number }[]);
   return {
     p50: spreadOf(rows.map((x) => x.result.rates[0]!.toLpUs.p50)),
     p99: spreadOf(rows.map((x) => x.result.rates[0]!.toLpUs.p99)),
     cpu: spreadOf(rows.map((x) => (x.result.engine?.['cpuUsPerOrderSteady'] as number | null) ?? 0)),
     published: taps.reduce((n, t) => n + (t?.published ?? 0), 0),
+    messages: taps.reduce((n, t) => n + (t?.messages ?? 0), 0),
     dropped: taps.reduce((n, t) => n + (t?.dropped ?? 0), 0),
-    lagP50: ws.map((w) => w.lagUs?.p50 ?? 0),
-    lagP99: ws.map((w) => w.lagUs?.p99 ?? 0),
-    compared: ws.map((w) => w.orders ?? 0),
+    sinkGaps: sinks.reduce((n, x) => n + (x.gaps ?? 0), 0),
+    sinkRigCorePct: sinks.map((x) => x.rigCorePct ?? 0),
   };
 };
 const tap0 = tapRow(0);
-const tapN = tapRow(TAP_WORKERS);
-md.push(`## 4c. Event tap: production with 0 and with ${TAP_WORKERS} shadow workers on the tap, ${TAP_RATE} orders/s, ${QUOTES} quotes/s`, '', 'Workers are other processes standing for other hosts; on a 2-core machine they are pinned to the rig\'s core, so the latency the rig measures with them attached is partly the rig starved of its core; the engine\'s CPU per order is the clean figure (bench/README.md, "Event tap").', '');
-md.push('| workers | to-LP p50 µs | p99 µs | engine CPU µs/order | tap messages published | dropped | tap messages/s | worker lag p50 ms | worker lag p99 ms | orders each worker compared |', '|---|---|---|---|---|---|---|---|---|---|');
+const tapN = tapRow(TAP_REMOTE);
 const perSec = (n: number): string => fmt(n / (RUNS * SECONDS), 0);
-const ms = (xs: number[]): string => (xs.length === 0 ? '' : xs.map((x) => fmt(x / 1000, 0)).join(', '));
-md.push(`| 0 | ${show(tap0.p50, 0)} | ${show(tap0.p99, 0)} | ${show(tap0.cpu, 0)} | | | | | | |`);
-md.push(`| ${TAP_WORKERS} | ${show(tapN.p50, 0)} | ${show(tapN.p99, 0)} | ${show(tapN.cpu, 0)} | ${tapN.published} | ${tapN.dropped} | ${perSec(tapN.published)} | ${ms(tapN.lagP50)} | ${ms(tapN.lagP99)} | ${tapN.compared.join(', ')} |`);
-md.push('', `With ${TAP_WORKERS} workers against none: p99 ${fmt(tapN.p99.median / Math.max(1, tap0.p99.median))}x, CPU per order ${fmt(tapN.cpu.median / Math.max(1, tap0.cpu.median))}x.`, '');
-results['tap'] = { rate: TAP_RATE, workers: TAP_WORKERS, none: tap0, withWorkers: tapN };
+md.push(`## 4c. Remote candidates: production with 0 and with ${TAP_REMOTE} remote candidates on the tap, ${TAP_RATE} orders/s, ${QUOTES} quotes/s`, '', 'A remote candidate as the engine sees it: a process that subscribes to the tap, receives every message and reports its figures once a second (bench/support/tap-sink.ts; the engine lists it in run.candidates and parses its reports). Its replay runs on another host: section 4d measures that part.', '');
+md.push('| remote candidates | to-LP p50 µs | p99 µs | engine CPU µs/order | tap records published | messages | records/s | dropped | gaps at the candidates |', '|---|---|---|---|---|---|---|---|---|');
+md.push(`| 0 | ${show(tap0.p50, 0)} | ${show(tap0.p99, 0)} | ${show(tap0.cpu, 0)} | | | | | |`);
+md.push(`| ${TAP_REMOTE} | ${show(tapN.p50, 0)} | ${show(tapN.p99, 0)} | ${show(tapN.cpu, 0)} | ${tapN.published} | ${tapN.messages} | ${perSec(tapN.published)} | ${tapN.dropped} | ${tapN.sinkGaps} |`);
+const p99Ratio = tapN.p99.median / Math.max(1, tap0.p99.median);
+md.push('', `With ${TAP_REMOTE} remote candidates against none: p99 ${fmt(p99Ratio, 2)}x, p50 ${fmt(tapN.p50.median / Math.max(1, tap0.p50.median), 2)}x, engine CPU per order ${fmt(tapN.cpu.median / Math.max(1, tap0.cpu.median), 2)}x. The stand-ins took ${tapN.sinkRigCorePct.join(', ')}% of the rig's core.`, '');
+
+log('shadow workers\' lag at 5,000 orders/s and 20,000 quotes/s ...');
+const LAG_SECONDS = quick ? 3 : 10;
+const lag1 = await runWorkerLag(5_000, 20_000, LAG_SECONDS, 1);
+const lag3 = quick ? null : await runWorkerLag(5_000, 20_000, LAG_SECONDS, 3);
+md.push(`## 4d. Shadow workers' lag at 5,000 orders/s and 20,000 quotes/s (${LAG_SECONDS} s)`, '', 'The live engine\'s own tap and recorder publish a synthetic session at those rates on core 0; shadow workers (full replays: production and a candidate decide, compare, write their run folder) on core 1. Lag: an event\'s stamp to the worker taking it up (one host, one clock). bench/worker-lag.ts.', '');
+md.push('| workers on one core | orders sent | records/s published | dropped | worker | compared | gaps | lag p50 ms | lag p99 ms | lag max ms | CPU % of a core |', '|---|---|---|---|---|---|---|---|---|---|---|');
+for (const l of [lag1, lag3]) {
+  if (l === null) continue;
+  l.perWorker.forEach((w, i) => md.push(`| ${i === 0 ? l.workers : ''} | ${i === 0 ? l.ordersSent : ''} | ${i === 0 ? l.eventsPerSecAchieved : ''} | ${i === 0 ? l.dropped : ''} | ${i + 1} | ${w.compared} | ${w.gaps} | ${fmt(w.lagMs.p50, 1)} | ${fmt(w.lagMs.p99, 1)} | ${fmt(w.lagMs.max, 1)} | ${w.cpuPct} |`));
+}
+md.push('');
+results['tap'] = { rate: TAP_RATE, remoteCandidates: TAP_REMOTE, none: tap0, withRemote: tapN, p99Ratio, workerLag: { one: lag1, three: lag3 } };
 
 // ---- 5. replay --------------------------------------------------------------------------------
 log('replay decision stage ...');

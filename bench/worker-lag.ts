@@ -62,7 +62,7 @@ export async function runWorkerLag(ordersPerSec: number, quotesPerSec: number, s
   const tmp = mkdtempSync(join(tmpdir(), 'sb-wlag-'));
   const port = await freePort();
   const production = loadBundle(join(ROOT, 'mappings', 'production'));
-  const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000_000, maxQueue: 1_000_000, stateEveryMs: 1_000, waitForSubscribers: workers, waitForSubscribersMs: 30_000, allowNonLoopback: false });
+  const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000_000, maxQueue: 1_000_000, batchMs: Number(process.env['BENCH_TAP_BATCH_MS'] ?? 2), stateEveryMs: 1_000, waitForSubscribers: workers, waitForSubscribersMs: 30_000, allowNonLoopback: false });
   const book = new QuoteBook();
   const lpStatus = new LpStatusBoard();
   const startUs = wallUs();

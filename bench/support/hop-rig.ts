@@ -309,7 +309,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
     const sinks = o.tapSinks ?? 0;
     if (sinks > 0) {
       const tapPort = await freeLoopbackPort();
-      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: sinks, waitForSubscribersMs: 20_000 };
+      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: sinks, waitForSubscribersMs: 20_000, batchMs: Number(process.env['BENCH_TAP_BATCH_MS'] ?? 2) };
       (config.run as { candidates?: unknown }).candidates = Array.from({ length: sinks }, (_, i) => ({ id: `sink-${i}`, remote: true }));
       const productionHash = loadBundle(join(ROOT, 'mappings', 'production')).hash;
       for (let i = 0; i < sinks; i++) {
@@ -328,7 +328,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
           srv.close(() => res(port));
         });
       });
-      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: o.tapWorkers, waitForSubscribersMs: 20_000 };
+      (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: o.tapWorkers, waitForSubscribersMs: 20_000, batchMs: Number(process.env['BENCH_TAP_BATCH_MS'] ?? 2) };
       // Workers stand for other hosts: on the rig's core, so the engine's core stays its own.
       for (let w = 0; w < (o.tapWorkers ?? 0); w++) {
         const args = [join(ROOT, 'bin', 'shadow-bridge.mjs'), 'shadow-worker', '--connect', `tcp://127.0.0.1:${tapPort}`, '--candidate', join(ROOT, 'mappings', w % 2 === 0 ? 'candidate' : 'candidate-good'), '--out', join(tmp, `worker-${w}`)];

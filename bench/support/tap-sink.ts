@@ -34,25 +34,30 @@ process.on('SIGTERM', () => {
 console.log('ready 0');
 for await (const [frame] of sub) {
   received++;
-  // Only the sequence number is read (as a worker must, to see gaps); the record is not decoded.
-  const seq = frame === undefined ? null : seqOf(frame);
-  if (seq === null) continue;
-  if (lastSeq !== 0 && seq !== lastSeq + 1) {
+  // Only the numbering is read (as a worker must, to see gaps), not the records.
+  const span = frame === undefined ? null : spanOf(frame);
+  if (span === null) continue;
+  if (lastSeq !== 0 && span.first !== lastSeq + 1) {
     gaps++;
-    lost += seq - lastSeq - 1;
+    lost += span.first - lastSeq - 1;
   }
-  lastSeq = seq;
+  lastSeq = span.first + span.count - 1;
 }
 
-/** The message's `s` (it leads the map: {s, r}) read from the bytes, else a full decode. */
-function seqOf(b: Buffer): number | null {
-  // 0x82 fixmap(2), 0xa1 's', then a msgpack unsigned integer.
+/** The first record's number and how many records: from the bytes ({s, r} or {s, b: [...]}), else a full decode. */
+function spanOf(b: Buffer): { first: number; count: number } | null {
+  // 0x82 fixmap(2), 0xa1 's', a msgpack unsigned integer, 0xa1 'r' or 'b' (then an array header).
   if (b[0] === 0x82 && b[1] === 0xa1 && b[2] === 0x73) {
     const t = b[3] as number;
-    if (t <= 0x7f) return t;
-    if (t === 0xcc) return b.readUInt8(4);
-    if (t === 0xcd) return b.readUInt16BE(4);
-    if (t === 0xce) return b.readUInt32BE(4);
+    const [first, width] = t <= 0x7f ? [t, 1] : t === 0xcc ? [b.readUInt8(4), 2] : t === 0xcd ? [b.readUInt16BE(4), 3] : t === 0xce ? [b.readUInt32BE(4), 5] : [-1, 0];
+    const at = 3 + width;
+    if (first >= 1 && b[at] === 0xa1) {
+      if (b[at + 1] === 0x72) return { first, count: 1 };
+      const a = b[at + 2] as number;
+      if (b[at + 1] === 0x62 && a >= 0x91 && a <= 0x9f) return { first, count: a - 0x90 };
+      if (b[at + 1] === 0x62 && a === 0xdc) return { first, count: b.readUInt16BE(at + 3) };
+    }
   }
-  return decodeTapMessage(b)?.seq ?? null;
+  const m = decodeTapMessage(b);
+  return m === null ? null : { first: m.seq, count: m.records.length };
 }

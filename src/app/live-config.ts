@@ -151,6 +151,8 @@ const schema = z.strictObject({
       highWaterMark: z.number().int().min(100).max(10_000_000).default(100_000),
       /** Messages waiting for the socket before new ones are dropped and counted. */
       maxQueue: z.number().int().min(100).max(10_000_000).default(100_000),
+      /** Records are sent in one message per this many ms (0: one message per record). */
+      batchMs: z.number().int().min(0).max(100).default(2),
       /** A state snapshot this often: where late and gap-hit workers start comparing again. */
       stateEveryMs: z.number().int().min(100).max(60_000).default(1_000),
       /** Start the session only once this many workers have subscribed (or the wait ran out). */

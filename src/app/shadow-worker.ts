@@ -277,6 +277,55 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
     mode = 'running';
   };
 
+  /** One numbered record from the tap (a message carries one or a batch of consecutive ones). */
+  const onRecord = (seq: number, record: Record<string, unknown>): void => {
+    const type = record['type'];
+    if (mode === 'waiting') {
+      if (type === 'header' && seq === 1) {
+        begin(parseHeaderObject(o.connect, record));
+        stats.joinedFrom = 'start';
+        stats.joinedAtSeq = 1;
+        mode = 'running';
+        say('shadow-worker: comparing from the start of the session');
+        onJoined(stats);
+      } else if (type === 'tap_state') fromState(record, seq);
+      stats.lastSeq = seq;
+      return;
+    }
+    if (seq <= stats.lastSeq) return; // a repeat: nothing new
+    if (seq !== stats.lastSeq + 1 && mode === 'running') {
+      stats.gaps++;
+      stats.lostMessages += seq - stats.lastSeq - 1;
+      mode = 'resync';
+      say(`shadow-worker: tap gap (${seq - stats.lastSeq - 1} records lost after ${stats.lastSeq}); waiting for the next state`);
+    }
+    stats.lastSeq = seq;
+    if (type === 'tap_state') {
+      if (mode === 'resync') {
+        stats.resyncs++;
+        fromState(record, seq);
+      } else if (record['production'] !== productionHash) fromState(record, seq);
+      return;
+    }
+    if (mode !== 'running' || type === 'header') return;
+    if (!LIVE_EVENT_TYPES.has(type)) {
+      stats.badMessages++;
+      return;
+    }
+    if (source.backlog > MAX_BACKLOG) {
+      // Behind by more than it may hold: drop the backlog, count it, resync from the next state.
+      stats.gaps++;
+      stats.lostMessages += source.clear();
+      mode = 'resync';
+      return;
+    }
+    try {
+      source.push(parseEventObject(o.connect, seq, record, true));
+    } catch {
+      stats.badMessages++;
+    }
+  };
+
   let stopping = false;
   const receive = async (): Promise<void> => {
     try {
@@ -287,51 +336,7 @@ export function startShadowWorker(o: ShadowWorkerOptions): ShadowWorker {
           stats.badMessages++;
           continue;
         }
-        const type = m.record['type'];
-        if (mode === 'waiting') {
-          if (type === 'header' && m.seq === 1) {
-            begin(parseHeaderObject(o.connect, m.record));
-            stats.joinedFrom = 'start';
-            stats.joinedAtSeq = 1;
-            mode = 'running';
-            say('shadow-worker: comparing from the start of the session');
-            onJoined(stats);
-          } else if (type === 'tap_state') fromState(m.record, m.seq);
-          stats.lastSeq = m.seq;
-          continue;
-        }
-        if (m.seq <= stats.lastSeq) continue; // a repeat: nothing new
-        if (m.seq !== stats.lastSeq + 1 && mode === 'running') {
-          stats.gaps++;
-          stats.lostMessages += m.seq - stats.lastSeq - 1;
-          mode = 'resync';
-          say(`shadow-worker: tap gap (${m.seq - stats.lastSeq - 1} messages lost after ${stats.lastSeq}); waiting for the next state`);
-        }
-        stats.lastSeq = m.seq;
-        if (type === 'tap_state') {
-          if (mode === 'resync') {
-            stats.resyncs++;
-            fromState(m.record, m.seq);
-          } else if (m.record['production'] !== productionHash) fromState(m.record, m.seq);
-          continue;
-        }
-        if (mode !== 'running' || type === 'header') continue;
-        if (!LIVE_EVENT_TYPES.has(type)) {
-          stats.badMessages++;
-          continue;
-        }
-        if (source.backlog > MAX_BACKLOG) {
-          // Behind by more than it may hold: drop the backlog, count it, resync from the next state.
-          stats.gaps++;
-          stats.lostMessages += source.clear();
-          mode = 'resync';
-          continue;
-        }
-        try {
-          source.push(parseEventObject(o.connect, m.seq, m.record, true));
-        } catch {
-          stats.badMessages++;
-        }
+        for (let i = 0; i < m.records.length && failure === null; i++) onRecord(m.seq + i, m.records[i] as Record<string, unknown>);
       }
     } catch {
       // the socket was closed

@@ -10,7 +10,8 @@ import { Publisher, Subscriber } from 'zeromq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventTap, IMMEDIATE_STATE_MIN_MS } from '../../src/app/live/event-tap.js';
 import { startShadowWorker } from '../../src/app/shadow-worker.js';
-import { encodeTapMessage } from '../../src/gateways/zmq/tap-codec.js';
+import { pack } from 'msgpackr';
+import { encodeTapBatch, encodeTapMessage } from '../../src/gateways/zmq/tap-codec.js';
 import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR } from '../support/builders.js';
 import { freePort, waitFor } from '../support/wait.js';
@@ -40,22 +41,29 @@ describe('a shadow worker against a misbehaving tap', () => {
       await pub.send(encodeTapMessage(1, header));
       await pub.send(encodeTapMessage(2, { ts: START + 1_000, type: 'lp_status', lp: 'LP_BRAVO', status: 'up', reason: 'logon' }));
       await pub.send(encodeTapMessage(3, { ts: START + 2_000, type: 'config_change', target: 'candidate', bundle: '/etc' }));
-      await pub.send(encodeTapMessage(4, { ts: START + 3_000, type: 'quote', lp: 'LP_BRAVO', symbol: 'EURUSD', bid: 108_500_000, ask: 108_510_000 }));
-      await pub.send(encodeTapMessage(5, { ts: START + 4_000, type: 'order', id: 'A', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'buy', ordType: 'market', volume: 100_000_000 }));
+      // 4 and 5 in one message (the engine batches records); a batch with a non-record is garbage.
+      await pub.send(encodeTapBatch(4, [{ ts: START + 3_000, type: 'quote', lp: 'LP_BRAVO', symbol: 'EURUSD', bid: 108_500_000, ask: 108_510_000 }, { ts: START + 4_000, type: 'order', id: 'A', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'buy', ordType: 'market', volume: 100_000_000 }]));
+      await pub.send(pack({ s: 6, b: [{ type: 'order' }, 'not a record'] }));
       await pub.send(encodeTapMessage(6, { ts: 'yesterday', type: 'order', id: 'B' })); // malformed: counted, skipped
       // A gap: 7-9 never arrive. The worker stops comparing until the next state.
       await pub.send(encodeTapMessage(10, { ts: START + 6_000, type: 'order', id: 'LOST', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'buy', ordType: 'market', volume: 100_000_000 }));
       await pub.send(state(11, START + 7_000, 9));
-      await pub.send(encodeTapMessage(12, { ts: START + 8_000, type: 'order', id: 'C', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'sell', ordType: 'market', volume: 100_000_000 }));
-      expect(await waitFor(() => worker.stats.lastSeq === 12, 5_000)).toBe(true);
+      await pub.send(encodeTapBatch(12, [
+        { ts: START + 8_000, type: 'order', id: 'C', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'sell', ordType: 'market', volume: 100_000_000 },
+        { ts: START + 8_500, type: 'order', id: 'D', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'buy', ordType: 'market', volume: 100_000_000 },
+      ]));
+      // A repeat of a batch already taken: nothing new.
+      await pub.send(encodeTapBatch(12, [{ ts: START + 8_000, type: 'order', id: 'AGAIN', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'sell', ordType: 'market', volume: 100_000_000 }, { ts: START + 8_500, type: 'order', id: 'AGAIN2', account: '1', group: 'real\\retail\\usd', symbol: 'EURUSD', side: 'buy', ordType: 'market', volume: 100_000_000 }]));
+      expect(await waitFor(() => worker.stats.lastSeq === 13, 5_000)).toBe(true);
     } finally {
       const result = await worker.stop();
       pub.close();
-      expect(result?.summary.orders).toBe(2); // A and C; LOST was in the gap, B malformed
+      expect(result?.summary.orders).toBe(3); // A, C and D; LOST was in the gap, B malformed
       const tap = (result?.summary as unknown as { tap: Record<string, unknown> }).tap;
-      expect(tap).toMatchObject({ joinedFrom: 'start', gaps: 1, lostMessages: 3, resyncs: 1, badMessages: 3, reason: 'tap_gap' });
+      expect(tap).toMatchObject({ joinedFrom: 'start', gaps: 1, lostMessages: 3, resyncs: 1, badMessages: 4, reason: 'tap_gap' });
       const orders = readFileSync(join(tmp, 'w1', 'orders.jsonl'), 'utf8');
       expect(orders).not.toContain('"LOST"');
+      expect(orders).not.toContain('"AGAIN');
     }
   });
 
@@ -74,7 +82,7 @@ describe('a shadow worker against a misbehaving tap', () => {
 
   it('a flood of subscriptions cannot make the engine snapshot its book more than four times a second', async () => {
     const port = await freePort();
-    const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000, maxQueue: 1_000, stateEveryMs: 60_000, waitForSubscribers: 0, waitForSubscribersMs: 0, allowNonLoopback: false });
+    const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000, maxQueue: 1_000, batchMs: 2, stateEveryMs: 60_000, waitForSubscribers: 0, waitForSubscribersMs: 0, allowNonLoopback: false });
     let states = 0;
     const logger = { warn() {} } as unknown as Parameters<EventTap['start']>[0];
     await tap.start(logger, () => states++);

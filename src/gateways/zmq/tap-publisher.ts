@@ -17,8 +17,11 @@ export interface TapPublisherOptions {
 }
 
 export interface TapCounters {
+  /** Records sent to the socket, and records dropped (a message may carry several). */
   published: number;
   dropped: number;
+  /** Messages sent to the socket. */
+  messages: number;
   subscriptions: number;
   /** Messages received from workers (not subscriptions). */
   upstream: number;
@@ -30,6 +33,8 @@ export const MAX_UPSTREAM_BYTES = 64 * 1024;
 export class TapPublisher {
   private readonly socket: XPublisher;
   private queue: Buffer[] = [];
+  /** Records in each queued message. */
+  private queueRecords: number[] = [];
   private head = 0;
   private pumping = false;
   private closed = false;
@@ -40,7 +45,7 @@ export class TapPublisher {
   onSubscribe: (() => void) | null = null;
   /** Called with each message a worker sends up its connection (a candidate's figures). */
   onUpstream: ((frame: Buffer) => void) | null = null;
-  readonly counters: TapCounters = { published: 0, dropped: 0, subscriptions: 0, upstream: 0 };
+  readonly counters: TapCounters = { published: 0, dropped: 0, messages: 0, subscriptions: 0, upstream: 0 };
   endpoint = '';
 
   constructor(private readonly o: TapPublisherOptions) {
@@ -75,14 +80,15 @@ export class TapPublisher {
     return this.counters.subscriptions >= n;
   }
 
-  /** Queues one message; never waits. Dropped (and counted) when the queue is full. */
-  send(message: Buffer): void {
+  /** Queues one message of `records` records; never waits. Dropped (and counted) when the queue is full. */
+  send(message: Buffer, records = 1): void {
     if (this.closed) return;
     if (this.queue.length - this.head >= this.o.maxQueue) {
-      this.counters.dropped++;
+      this.counters.dropped += records;
       return;
     }
     this.queue.push(message);
+    this.queueRecords.push(records);
     if (!this.pumping && !this.held) void this.pump();
   }
 
@@ -103,16 +109,19 @@ export class TapPublisher {
     try {
       while (this.head < this.queue.length && !this.closed) {
         const m = this.queue[this.head] as Buffer;
+        const records = this.queueRecords[this.head] as number;
         this.queue[this.head++] = undefined as unknown as Buffer;
         if (this.head > 4_096 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
+          this.queueRecords = this.queueRecords.slice(this.head);
           this.head = 0;
         }
         try {
           await this.socket.send(m);
-          this.counters.published++;
+          this.counters.published += records;
+          this.counters.messages++;
         } catch {
-          this.counters.dropped++;
+          this.counters.dropped += records;
         }
       }
     } finally {
