@@ -36,8 +36,12 @@ export function defaultCandidateId(path: string): string {
   return CANDIDATE_ID.test(cleaned) ? cleaned : 'candidate';
 }
 
+/** The most candidates one run evaluates (each has its own queue, files and, for a module, a thread). */
+export const MAX_CANDIDATES = 16;
+
 /** Two candidates with one id would write one folder: refused, naming the id. */
 export function checkCandidateIds(ids: readonly string[]): void {
+  if (ids.length > MAX_CANDIDATES) throw new BridgeError('SB_ERR_CONFIG', `${ids.length} candidates: at most ${MAX_CANDIDATES} in one run`);
   const seen = new Set<string>();
   for (const id of ids) {
     if (!CANDIDATE_ID.test(id)) throw new BridgeError('SB_ERR_CONFIG', `candidate id "${id}": letters, digits, _ . - (1-64), not . or ..`);

@@ -3,7 +3,7 @@
 // candidate writes what a replay of the recording with it alone writes; the remote one's figures
 // are its worker's own. Reports that are not the configured worker's are refused and counted.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XSubscriber } from 'zeromq';
@@ -137,5 +137,45 @@ describe('several candidates in a live engine', () => {
     // summary.json on disk says the same.
     const written = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as RunSummary;
     expect(written.candidates.map((c) => c.id)).toEqual(['wide', 'good', 'far']);
+  }, 60_000);
+
+  it('a candidate that hangs costs the others nothing: every order answered, every other candidate compares every order', async () => {
+    const hang = join(tmp, 'hang.mjs');
+    writeFileSync(hang, "export default { name: 'hang', decide() { for (;;) {} } };\n");
+    const lpSims = await sims();
+    const out = join(tmp, 'run-hang');
+    const engine = await startLiveEngine({
+      run: { production, candidates: [{ id: 'wide', path: wide }, { id: 'hang', path: hang }, { id: 'good', path: good }], out, flushMs: 200, candidateBudgetUs: 20_000 },
+      platform: { port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store-hang'), priceThrottleMs: 0, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\retail\\usd' }] },
+      lps: LPS.map((id, k) => ({ id, port: lpSims[k]!.port, senderCompId: 'BRIDGE', targetCompId: id })),
+    }, 'hang');
+    let summary: RunSummary;
+    let answered = 0;
+    try {
+      expect(await waitFor(() => LPS.every((lp) => engine.lpConnected(lp)), 5_000)).toBe(true);
+      const client = startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 9, log: silent, symbols: [], subscribe: [] });
+      client.start();
+      expect(await client.waitLoggedOn(5_000)).toBe(true);
+      for (let i = 0; i < 40; i++) {
+        client.send({ clOrdId: `H-${i}`, account: '100001', symbol: i % 2 === 0 ? 'EURUSD' : 'GBPUSD', side: 'buy', lots: '0.10' });
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const finished = (): number => [...client.reports.values()].filter((list) => list.some((r) => /:[248]$/.test(r))).length;
+      expect(await waitFor(() => finished() === 40, 10_000)).toBe(true);
+      answered = finished();
+      await client.stop();
+    } finally {
+      summary = await engine.stop();
+      await Promise.all(lpSims.map((s) => s.close()));
+    }
+    expect(answered).toBe(40);
+    const by = Object.fromEntries(summary.candidates.map((c) => [c.id, c]));
+    expect(by['wide']?.compared).toBe(40);
+    expect(by['good']?.compared).toBe(40);
+    // The hung module answered nothing: every order it was offered is a counted drop, not a divergence.
+    expect(by['hang']?.compared).toBe(0);
+    expect(by['hang']?.coverage.dropped.candidate_timeout).toBe(40);
+    expect(by['hang']?.verdict).toBe('inconclusive');
+    expect(readFileSync(join(out, 'candidates', 'hang', 'shadow-faults.jsonl'), 'utf8').trim().split('\n')).toHaveLength(40);
   }, 60_000);
 });

@@ -47,6 +47,9 @@ export class LiveCandidateSet {
   private runners: ShadowRunner[] = [];
   /** The run folder: the first candidate's divergences are tallied there. */
   private folder: RunFolder | null = null;
+  private stopwatch: Stopwatch | null = null;
+  /** Which candidate's queue the next slice starts with. */
+  private nextFirst = 0;
 
   private constructor(
     private readonly config: LiveConfig,
@@ -101,6 +104,7 @@ export class LiveCandidateSet {
   wire(w: CandidateWiring): { shadow: ShadowRunner | null; moreShadows: ShadowRunner[] } {
     const run = this.config.run;
     this.folder = w.folder;
+    this.stopwatch = w.stopwatch;
     if (this.first !== null) {
       const router = this.first.router;
       const shadow = new ShadowRunner(
@@ -146,16 +150,29 @@ export class LiveCandidateSet {
   scheduleDrain(): void {
     if (this.runners.length === 0 || this.drainScheduled) return;
     this.drainScheduled = true;
-    setImmediate(() => {
-      this.drainScheduled = false;
-      let again = false;
-      for (const runner of this.runners) {
-        runner.drain(SHADOW_SLICE_NS);
-        if (runner.wantsDrain()) again = true;
-      }
-      if (again) this.scheduleDrain();
-    });
+    setImmediate(this.drainSlice);
   }
+
+  /**
+   * One slice of shadow work, SHADOW_SLICE_NS in all however many candidates there are: each
+   * candidate gets what the ones before it left, starting with a different one each turn, so a
+   * slow candidate neither delays production's next read by more than a slice nor starves the rest.
+   */
+  private readonly drainSlice = (): void => {
+    this.drainScheduled = false;
+    const runners = this.runners;
+    const stopwatch = this.stopwatch as Stopwatch;
+    const startNs = stopwatch.nowNs();
+    const n = runners.length;
+    for (let k = 0; k < n; k++) {
+      const left = SHADOW_SLICE_NS - (stopwatch.nowNs() - startNs);
+      if (left <= 0) break;
+      const runner = runners[(this.nextFirst + k) % n] as ShadowRunner;
+      if (runner.pending() > 0) runner.drain(left);
+    }
+    this.nextFirst = (this.nextFirst + 1) % n;
+    if (runners.some((r) => r.wantsDrain())) this.scheduleDrain();
+  };
 
   /** Every candidate's figures side by side: the first, the others here, the remote ones. */
   summaries(): CandidateSummary[] {
