@@ -38,9 +38,9 @@ const reportSchema = z
       divergent: count,
       divergences: count,
       dropped: countsOf(DROP_REASONS),
-      routed: count,
-      rejected: count,
-      rejectReasons: z.partialRecord(z.enum(Object.keys(REJECT_REASONS) as [string, ...string[]]), count),
+      candidateRouted: count,
+      candidateRejected: count,
+      candidateRejectReasons: z.partialRecord(z.enum(Object.keys(REJECT_REASONS) as [keyof typeof REJECT_REASONS, ...(keyof typeof REJECT_REASONS)[]]), count),
     }),
     tally: z.strictObject({ byClass: countsOf(DIVERGENCE_CLASSES), bySeverity: countsOf(SEVERITIES) }),
     latencyUs: z.strictObject({ count, p50: micros, p99: micros, p999: micros, max: micros }),
@@ -89,17 +89,8 @@ export function buildCandidateReport(r: ReportInput): CandidateReport {
     hash: r.hash,
     production: r.production,
     atUs: r.atUs,
-    counters: {
-      offered: c.offered,
-      compared: c.compared,
-      matched: c.matched,
-      divergent: c.divergent,
-      divergences: c.divergences,
-      dropped: { ...c.dropped },
-      routed: c.candidateRouted,
-      rejected: c.candidateRejected,
-      rejectReasons: { ...c.candidateRejectReasons },
-    },
+    // The runner's counters as they are (copied: the runner goes on counting).
+    counters: { ...c, dropped: { ...c.dropped }, candidateRejectReasons: { ...c.candidateRejectReasons } },
     tally: { byClass: { ...r.tally.byClass }, bySeverity: { ...r.tally.bySeverity } },
     latencyUs: { count: r.latencyUs.count, p50: r.latencyUs.p50, p99: r.latencyUs.p99, p999: r.latencyUs.p999, max: r.latencyUs.max },
     tap: r.tap,
@@ -107,20 +98,10 @@ export function buildCandidateReport(r: ReportInput): CandidateReport {
   };
 }
 
-/** The shadow runner's counters as the report carries them. */
+/** The shadow runner's counters as the report carries them (a checked copy). */
 export function countersOf(report: CandidateReport): ShadowCounters {
   const c = report.counters;
-  return {
-    offered: c.offered,
-    compared: c.compared,
-    matched: c.matched,
-    divergent: c.divergent,
-    divergences: c.divergences,
-    dropped: { ...c.dropped },
-    candidateRouted: c.routed,
-    candidateRejected: c.rejected,
-    candidateRejectReasons: { ...c.rejectReasons },
-  };
+  return { ...c, dropped: { ...c.dropped }, candidateRejectReasons: { ...c.candidateRejectReasons } };
 }
 
 /** Constant-time token check (hashes first, so lengths do not leak either). */
