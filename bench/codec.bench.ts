@@ -1,9 +1,13 @@
 // What it measures: ns per message to parse (frame, validate, index, read the fields routing
 // needs) and to encode NewOrderSingle, ExecutionReport and MarketDataIncrementalRefresh (3
-// entries): ours against jspurefix 5.11.4 on the same bytes, in the same process and run.
+// entries): ours against jspurefix 5.11.4 on the same bytes, in the same process and run, and
+// QuickFIX C++ on the same bytes (build/quickfix-codec-timing, run right after, same machine).
 // Regressing it means every FIX message costs more before routing starts.
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FixEncoder } from '../src/fix/codec/encoder.js';
 import { FixFramer } from '../src/fix/codec/framer.js';
@@ -123,6 +127,25 @@ export interface CodecResult {
   /** ratio: median of per-round jspurefix/ours ratios (rounds alternate, see pairedRounds). */
   readonly parseNs: { ours: Spread; jspurefix: Spread; ratio: number; ratioSpread: Spread };
   readonly encodeNs: { ours: Spread; jspurefix: Spread; ratio: number; ratioSpread: Spread };
+  /** QuickFIX C++ on the same bytes (median ns over its rounds), and ours against it (>1: ours is faster). */
+  readonly quickfix: { readonly parseNs: number; readonly encodeNs: number; readonly parseRatio: number; readonly encodeRatio: number } | { readonly unavailable: string };
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const QUICKFIX_TIMING = join(ROOT, 'build', 'quickfix-codec-timing');
+
+/** QuickFIX C++ timing the same messages; null with the reason when it cannot run here. */
+function quickfixTimings(messages: readonly { name: string; bytes: Buffer }[], quick: boolean): Map<string, { parseNs: number; encodeNs: number }> | string {
+  if (!existsSync(QUICKFIX_TIMING)) return `${QUICKFIX_TIMING} is not built (scripts/setup-quickfix.sh)`;
+  const input = messages.map((m) => `${m.name}\t${m.bytes.toString('hex')}`).join('\n');
+  const r = spawnSync(QUICKFIX_TIMING, [join(ROOT, 'node_modules', 'jspurefix', 'data', 'FIX44.xml'), String(quick ? 20_000 : 100_000), String(quick ? 5 : 9)], { input, encoding: 'utf8' });
+  if (r.status !== 0) return `quickfix-codec-timing exited ${r.status}: ${r.stdout}${r.stderr}`.trim();
+  const out = new Map<string, { parseNs: number; encodeNs: number }>();
+  for (const line of r.stdout.trim().split('\n')) {
+    const x = JSON.parse(line) as { message: string; parseNs: number; encodeNs: number };
+    out.set(x.message, { parseNs: x.parseNs, encodeNs: x.encodeNs });
+  }
+  return out;
 }
 
 export async function runCodecBench(quick: boolean): Promise<CodecResult[]> {
@@ -134,6 +157,7 @@ export async function runCodecBench(quick: boolean): Promise<CodecResult[]> {
   const rounds = quick ? 5 : 9;
   const perRound = quick ? 20_000 : 50_000;
   const results: CodecResult[] = [];
+  const qf = quickfixTimings(cases.map((c) => ({ name: c.name, bytes: c.bytes })), quick);
   let sink = 0;
   for (const c of cases) {
     // Ours: frame (BodyLength + CheckSum) + tokenize + read.
@@ -159,6 +183,10 @@ export async function runCodecBench(quick: boolean): Promise<CodecResult[]> {
       bytes: c.bytes.length,
       parseNs: { ours: parse.ours, jspurefix: parse.theirs, ratio: parse.ratio.median, ratioSpread: parse.ratio },
       encodeNs: { ours: encode.ours, jspurefix: encode.theirs, ratio: encode.ratio.median, ratioSpread: encode.ratio },
+      quickfix: typeof qf === 'string' || !qf.has(c.name) ? { unavailable: typeof qf === 'string' ? qf : 'no figure' } : (() => {
+        const q = qf.get(c.name) as { parseNs: number; encodeNs: number };
+        return { parseNs: Math.round(q.parseNs), encodeNs: Math.round(q.encodeNs), parseRatio: q.parseNs / parse.ours.median, encodeRatio: q.encodeNs / encode.ours.median };
+      })(),
     });
   }
   if (sink === 42) console.log('');
@@ -167,6 +195,7 @@ export async function runCodecBench(quick: boolean): Promise<CodecResult[]> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const r of await runCodecBench(process.argv.includes('--quick'))) {
-    console.log(`${r.message.padEnd(42)} parse ours ${r.parseNs.ours.median.toFixed(0)} ns, jspurefix ${r.parseNs.jspurefix.median.toFixed(0)} ns, ${r.parseNs.ratio.toFixed(1)}x | encode ours ${r.encodeNs.ours.median.toFixed(0)} ns, jspurefix ${r.encodeNs.jspurefix.median.toFixed(0)} ns, ${r.encodeNs.ratio.toFixed(1)}x`);
+    const q = 'parseNs' in r.quickfix ? ` | QuickFIX C++ parse ${r.quickfix.parseNs} ns (${r.quickfix.parseRatio.toFixed(2)}x ours), encode ${r.quickfix.encodeNs} ns (${r.quickfix.encodeRatio.toFixed(2)}x)` : ` | QuickFIX: ${r.quickfix.unavailable}`;
+    console.log(`${r.message.padEnd(42)} parse ours ${r.parseNs.ours.median.toFixed(0)} ns, jspurefix ${r.parseNs.jspurefix.median.toFixed(0)} ns, ${r.parseNs.ratio.toFixed(1)}x | encode ours ${r.encodeNs.ours.median.toFixed(0)} ns, jspurefix ${r.encodeNs.jspurefix.median.toFixed(0)} ns, ${r.encodeNs.ratio.toFixed(1)}x${q}`);
   }
 }

@@ -15,10 +15,19 @@ if ! pkg-config --exists quickfix 2>/dev/null; then
   echo "setup-quickfix: installed QuickFIX $(pkg-config --modversion quickfix)" >&2
 fi
 mkdir -p build
-if [ build/quickfix-harness -nt interop/quickfix/harness.cpp ]; then
-  echo "setup-quickfix: build/quickfix-harness is up to date"
-  exit 0
-fi
-# QuickFIX 1.15 headers use dynamic exception specifications: C++14 is the newest standard that accepts them.
-g++ -std=gnu++14 -O1 -o build/quickfix-harness interop/quickfix/harness.cpp $(pkg-config --cflags --libs quickfix) -lpthread
-echo "setup-quickfix: built build/quickfix-harness against QuickFIX $(pkg-config --modversion quickfix)"
+# The interop harness (tests) and the bench's peers: a pass-through bridge and a codec timing
+# program. Each is rebuilt when its source is newer than its binary.
+build() {
+  local out=$1 src=$2 opt=$3
+  if [ "build/$out" -nt "$src" ]; then
+    echo "setup-quickfix: build/$out is up to date"
+    return
+  fi
+  # QuickFIX 1.15 headers use dynamic exception specifications: C++14 is the newest standard that accepts them.
+  g++ -std=gnu++14 -Wno-deprecated "$opt" -o "build/$out" "$src" $(pkg-config --cflags --libs quickfix) -lpthread
+  echo "setup-quickfix: built build/$out against QuickFIX $(pkg-config --modversion quickfix)"
+}
+build quickfix-harness interop/quickfix/harness.cpp -O1
+# The peers are measured against our engine: optimised as a user would ship them.
+build quickfix-bridge interop/quickfix/bridge.cpp -O2
+build quickfix-codec-timing interop/quickfix/codec-timing.cpp -O2
