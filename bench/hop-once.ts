@@ -1,6 +1,8 @@
 // One hop-rig run outside the full bench, for profiling and for before/after checks of a single
-// change: node --expose-gc bin/run-ts.mjs bench/hop-once.ts [engine|relay] [none|aa|slow] RATE [SECONDS]
+// change: node --expose-gc bin/run-ts.mjs bench/hop-once.ts [engine|relay|jspurefix|quickfix] [none|aa|slow] RATE [SECONDS]
 // With BENCH_CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" the engine writes a CPU profile.
+// quickfix: its acceptor binds every address, so run this inside a private network namespace:
+//   unshare -n sh -c 'ip link set lo up && exec node --expose-gc bin/run-ts.mjs bench/hop-once.ts quickfix none 5000'
 
 import { runRig, type CandidateKind, type PathKind } from './support/hop-rig.js';
 
@@ -11,7 +13,10 @@ const engine = result.engine as { cpuUsPerOrderSteady?: number | null } | null;
 console.log(JSON.stringify({
   path, candidate, rate: Number(rate), answered: `${r.answered}/${r.sent}`,
   toLpUs: r.toLpUs, roundTripP50: r.roundTripUs.p50,
-  // While orders flowed: includes the quote stream and session upkeep, not start-up or shutdown.
-  cpuUsPerOrder: engine?.cpuUsPerOrderSteady ?? null,
-  engine,
+  // While this rate's orders flowed (every thread of the process under test, from /proc): quotes
+  // and session upkeep included, start-up and shutdown not.
+  cpuUsPerOrder: r.cpuUsPerOrder,
+  allocBytesPerOrder: r.allocBytesPerOrder,
+  engineSteadyCpuUsPerOrder: engine?.cpuUsPerOrderSteady ?? null,
 }));
+process.exit(0);

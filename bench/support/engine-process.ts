@@ -59,6 +59,16 @@ const engine = await startLiveEngine(config, 'bench', wrap === undefined ? {} : 
 const cpuAtReady = process.cpuUsage();
 engineRef = engine;
 console.log(`ready ${engine.platformPort} ${engine.wsPort ?? 0}`);
+// Allocation marks (bench/support/hop-rig.ts): "mark" on stdin -> a minor GC, whose trace line
+// (--trace-gc-nvp) counts every byte allocated so far, then "marked".
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (text: string) => {
+  for (const line of text.split('\n')) {
+    if (line !== 'mark') continue;
+    (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor', execution: 'sync' });
+    console.log('marked');
+  }
+});
 process.once('SIGTERM', async () => {
   clearInterval(rssTimer);
   const summary = await engine.stop();

@@ -36,7 +36,11 @@ const silent = { event() {} };
 const clock = { nowMs: () => Date.now() };
 const nowUs = (): number => performance.now() * 1000;
 
-export type PathKind = 'relay' | 'engine';
+/**
+ * What sits between the platform and the LP: a byte relay (the floor), the engine, or a
+ * pass-through bridge a broker could build instead on jspurefix or QuickFIX C++ (the peers).
+ */
+export type PathKind = 'relay' | 'engine' | 'jspurefix' | 'quickfix';
 /** aa: production against itself; slow: 30 µs more per decision in-process; slow-worker: the same as a module in a worker. */
 export type CandidateKind = 'none' | 'aa' | 'slow' | 'slow-worker';
 
@@ -58,6 +62,10 @@ export interface RateResult {
   /** Platform send (scheduled) -> ExecutionReport back at the platform, µs. */
   readonly roundTripUs: Percentiles;
   readonly quotesPerSec: number;
+  /** CPU of the process under test (every thread, /proc) while this rate's orders flowed, per order. */
+  readonly cpuUsPerOrder: number;
+  /** Bytes the engine allocated while this rate's orders flowed, per order (V8's GC trace; engine only). */
+  readonly allocBytesPerOrder: number | null;
 }
 
 export function percentiles(h: hdr.Histogram): Percentiles {
@@ -70,28 +78,86 @@ export function histogram(): hdr.Histogram {
   return hdr.build({ useWebAssembly: true, lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
 }
 
-export function startProcess(args: string[]): Promise<{ child: ChildProcess; port: number; wsPort: number; output: () => string }> {
+/** A process under test: its output, and (an engine) the bytes it has allocated so far. */
+export interface Middle {
+  readonly child: ChildProcess;
+  readonly port: number;
+  readonly wsPort: number;
+  output(): string;
+  /** Bytes V8 allocated up to the last GC it reported (engines started with allocation tracing). */
+  allocatedBytes(): number;
+  /** Allocation marks the process has answered ("marked"). */
+  marks(): number;
+}
+
+/** Runs a TypeScript file under test in a Node process of its own (see startCommand). */
+export function startProcess(args: string[], traceAllocation = false): Promise<Middle> {
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the processes under test.
   const nodeArgs = (process.env['BENCH_CHILD_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  // On this 2-core machine the process under test gets core 1 and the rig core 0 (see pinRig):
-  // otherwise the rig's busy sender steals the engine's core and we measure the scheduler.
-  // --expose-gc only lets the engine measure its live heap after a full collection at stop; no
-  // collection is forced while latency is measured.
-  const command = [process.execPath, '--expose-gc', ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
+  // --expose-gc lets the engine measure its live heap after a full collection at stop and take
+  // an allocation mark (a minor GC, see engine-process.ts); nothing else is collected on purpose.
+  // --trace-gc-nvp: V8 prints, per GC, the bytes allocated since the one before; stdbuf -oL makes
+  // its (C stdio) lines arrive as they are written, so a mark reads an exact total.
+  const command = [process.execPath, '--expose-gc', ...(traceAllocation ? ['--trace-gc-nvp'] : []), ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
+  return startCommand(traceAllocation && STDBUF ? ['stdbuf', '-oL', ...command] : command);
+}
+const STDBUF = spawnSync('stdbuf', ['--version']).status === 0;
+
+/**
+ * Starts a process under test on core 1 (the rig has core 0, see pinRig: otherwise the rig's busy
+ * sender steals its core and we measure the scheduler) and waits for its "ready PORT [WS_PORT]".
+ */
+export function startCommand(command: string[]): Promise<Middle> {
   const pinned = PIN ? ['taskset', '-c', '1', ...command] : command;
-  const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+  const child = spawn(pinned[0] as string, pinned.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT });
   let out = '';
+  let partial = '';
+  let allocated = 0;
+  let marks = 0;
+  let ready = false;
   return new Promise((res, rej) => {
     child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready (\d+)(?: (\d+))?\n/.exec(out);
-      if (m !== null) res({ child, port: Number(m[1]), wsPort: Number(m[2] ?? 0), output: () => out });
+      // GC trace lines are summed and dropped (an engine prints thousands); the rest is kept.
+      const text = partial + d.toString();
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const a = / allocated=(\d+) /.exec(line);
+        if (a !== null) allocated += Number(a[1]);
+        else if (line === 'marked') marks++;
+        else out += `${line}\n`;
+      }
+      const m = ready ? null : /ready (\d+)(?: (\d+))?\n/.exec(out);
+      if (m !== null) {
+        ready = true;
+        res({ child, port: Number(m[1]), wsPort: Number(m[2] ?? 0), output: () => out + partial, allocatedBytes: () => allocated, marks: () => marks });
+      }
     });
-    child.once('exit', (code) => rej(new Error(`${args[0]} exited ${code}: ${out}`)));
+    child.once('exit', (code) => rej(new Error(`${command.join(' ').slice(0, 200)} exited ${code}: ${out}`)));
   });
 }
 
+/** Asks an engine for an allocation mark: a minor GC, so the total counts every byte so far. */
+export async function allocationMark(p: Middle): Promise<number | null> {
+  const before = p.marks();
+  p.child.stdin?.write('mark\n');
+  // The GC's line precedes "marked" on the same (line-buffered) pipe.
+  return (await waitFor(() => p.marks() > before, 5_000)) ? p.allocatedBytes() : null;
+}
+
+/** utime + stime of a process (every thread), in µs, from /proc; 0 where there is none. */
+export function processCpuUs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
 export async function stopProcess(p: { child: ChildProcess; output: () => string }): Promise<Record<string, unknown> | null> {
+  p.child.stdin?.end();
   if (p.child.exitCode !== null) return null;
   p.child.kill('SIGTERM');
   await new Promise((r) => p.child.once('exit', r));
@@ -116,7 +182,13 @@ export class LpEnd {
   readonly quoteTimes: number[] = [];
   session: FixSession;
   acceptor: FixAcceptor;
+  /**
+   * When each order reached the LP: by the platform's order number where the path keeps the
+   * platform's ClOrdID (B<k>: the relay, the peers), else in arrival order (the engine sends its
+   * own ids; it keeps order, and it never resends an order).
+   */
   arrivals: number[] = [];
+  private inOrder = 0;
   quotesSent = 0;
   private timer: NodeJS.Timeout | null = null;
   private mdReqId: string | null = null;
@@ -128,13 +200,19 @@ export class LpEnd {
       new MemorySessionStore(1_000),
       {
         onLogon: () => {
-          if (streamWithoutSubscription) this.mdReqId = 'bench';
+          // Unasked prices start half a second after the Logon: jspurefix fails its session on
+          // market data that arrives while it is still settling its logon sequence.
+          if (streamWithoutSubscription) setTimeout(() => (this.mdReqId = 'bench'), 500).unref();
         },
         fromApp: (s, m) => {
           if (m.msgType === MsgType.MarketDataRequest) this.mdReqId = m.str(Tag.MDReqID) ?? 'md';
           else if (m.msgType === MsgType.NewOrderSingle) {
-            this.arrivals.push(nowUs());
+            const at = nowUs();
             const id = m.str(Tag.ClOrdID) ?? '';
+            // By the order's own number, not its position: a path that resends or reorders
+            // (a PossDup copy, a resend after a gap) must not shift every later order's time.
+            const k = /^B\d+$/.test(id) ? Number(id.slice(1)) : this.inOrder++;
+            if (this.arrivals[k] === undefined) this.arrivals[k] = at;
             const qty = m.str(Tag.OrderQty) ?? '1';
             s.sendApp(MsgType.ExecutionReport, (e) =>
               e.str(Tag.AvgPx, '1.27003').str(Tag.ClOrdID, id).str(Tag.CumQty, qty).str(Tag.ExecID, `X${++this.execs}`).str(Tag.LastPx, '1.27003').str(Tag.LastQty, qty)
@@ -286,9 +364,13 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   pinRig();
   const tmp = mkdtempSync(join(tmpdir(), 'sb-hop-'));
   const engineSide = o.path === 'engine';
-  const lp = new LpEnd(engineSide ? 'LP_BRAVO' : 'BRIDGE', engineSide ? 'BRIDGE' : 'PLAT', o.quotesPerSec, !engineSide);
+  // The relay forwards bytes, so the LP end talks to the platform end itself; the engine and the
+  // peers are FIX sessions of their own to each (BRIDGE). The engine subscribes to prices; the
+  // peers are sent them unasked, and parse them.
+  const relay = o.path === 'relay';
+  const lp = new LpEnd(relay ? 'BRIDGE' : 'LP_BRAVO', relay ? 'PLAT' : 'BRIDGE', o.quotesPerSec, !engineSide);
   const lpPort = await lp.listen();
-  let middle: { child: ChildProcess; port: number; output: () => string };
+  let middle: Middle;
   const workers: ChildProcess[] = [];
   const sinkProcs: { child: ChildProcess; output: () => string }[] = [];
   if (engineSide) {
@@ -336,8 +418,13 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
         workers.push(spawn(command[0] as string, command.slice(1), { stdio: 'ignore', cwd: ROOT }));
       }
     }
-    middle = await startProcess(['bench/support/engine-process.ts', JSON.stringify(config), o.candidate === 'slow' ? `slow:${o.slowCandidateUs}` : '']);
+    middle = await startProcess(['bench/support/engine-process.ts', JSON.stringify(config), o.candidate === 'slow' ? `slow:${o.slowCandidateUs}` : ''], true);
     await waitFor(() => lp.session.isLoggedOn, 10_000);
+  } else if (o.path === 'jspurefix') {
+    middle = await startProcess(['bench/support/peer-jspurefix.ts', String(await freeLoopbackPort()), String(lpPort), join(tmp, 'store')]);
+  } else if (o.path === 'quickfix') {
+    // Its acceptor binds every address: the caller runs this rig in a private network namespace.
+    middle = await startCommand([join(ROOT, 'build', 'quickfix-bridge'), String(await freeLoopbackPort()), '127.0.0.1', String(lpPort), join(tmp, 'store'), join(ROOT, 'node_modules', 'jspurefix', 'data', 'FIX44.xml')]);
   } else {
     middle = await startProcess(['bench/support/relay.ts', '0', String(lpPort)]);
   }
@@ -351,17 +438,22 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   try {
     for (const rate of o.rates) {
       const quotesBefore = lp.quotesSent;
+      const allocBefore = engineSide ? await allocationMark(middle) : null;
+      const cpuBefore = processCpuUs(middle.child.pid);
       const t0 = performance.now();
       const offered = await platform.offer(rate, o.seconds, o.warmupSeconds);
+      const cpuAfter = processCpuUs(middle.child.pid);
+      const cpuUsPerOrder = cpuBefore === 0 || cpuAfter === 0 ? Number.NaN : Math.round((cpuAfter - cpuBefore) / Math.max(1, offered.sent));
+      const allocAfter = engineSide ? await allocationMark(middle) : null;
+      const allocBytesPerOrder = allocBefore === null || allocAfter === null ? null : Math.round((allocAfter - allocBefore) / Math.max(1, offered.sent));
       const elapsed = (performance.now() - t0) / 1000;
       const toLp = histogram();
-      // The LP fills strictly in arrival order and the path keeps order: the k-th arrival is the k-th order.
       for (let i = 0; i < offered.sent; i++) {
         const arrival = lp.arrivals[offered.firstIndex + i];
         const at = platform.scheduled[offered.firstIndex + i];
         if (arrival !== undefined && at !== undefined && at >= offered.warmupUntil) toLp.recordValue(Math.max(1, Math.round(arrival - at)));
       }
-      rates.push({ offeredPerSec: rate, sent: offered.sent, answered: Math.min(offered.sent, platform.answered - offered.firstIndex), toLpUs: percentiles(toLp), roundTripUs: offered.roundTrip, quotesPerSec: Math.round((lp.quotesSent - quotesBefore) / elapsed) });
+      rates.push({ offeredPerSec: rate, sent: offered.sent, answered: Math.min(offered.sent, platform.answered - offered.firstIndex), toLpUs: percentiles(toLp), roundTripUs: offered.roundTrip, quotesPerSec: Math.round((lp.quotesSent - quotesBefore) / elapsed), cpuUsPerOrder, allocBytesPerOrder });
       toLp.destroy();
     }
   } finally {

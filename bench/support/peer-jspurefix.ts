@@ -4,7 +4,7 @@
 // NewOrderSingle from the platform goes to the LP and every ExecutionReport back; market data from
 // the LP is parsed by the library and not forwarded (the engine does not send this platform prices
 // either). Usage: node bin/run-ts.mjs bench/support/peer-jspurefix.ts LISTEN_PORT LP_PORT STORE_DIR
-// (prints "ready LISTEN_PORT" once both sessions are up).
+// (prints "ready LISTEN_PORT" once the LP session is up).
 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -18,10 +18,11 @@ const [listenArg = '0', lpPortArg = '0', storeDir = '/tmp'] = process.argv.slice
 type Session = { send(msgType: string, body: unknown): void; done(): void };
 let platform: Session | null = null;
 let lp: Session | null = null;
-const ready = { platform: false, lp: false };
-const say = (): void => {
-  if (ready.platform && ready.lp) console.log(`ready ${listenArg}`);
-};
+
+function body(view: { toObject(): Record<string, unknown> }): Record<string, unknown> {
+  const { StandardHeader: _header, StandardTrailer: _trailer, ...rest } = view.toObject();
+  return rest;
+}
 
 class Bridge extends jsfix.AsciiSession {
   constructor(
@@ -31,13 +32,14 @@ class Bridge extends jsfix.AsciiSession {
     super(config);
   }
   onApplicationMsg(msgType: string, view: { toObject(): Record<string, unknown> }) {
-    // Decoded into the library's objects and encoded again, as an application built on it does.
-    if (this.side === 'platform' && msgType === 'D') lp?.send('D', view.toObject());
-    else if (this.side === 'lp' && msgType === '8') platform?.send('8', view.toObject());
+    // Decoded into the library's objects and encoded again, as an application built on it does;
+    // the header and trailer are the other session's, so they are left for this one to write.
+    if (this.side === 'platform' && msgType === 'D') lp?.send('D', body(view));
+    else if (this.side === 'lp' && msgType === '8') platform?.send('8', body(view));
   }
   onReady() {
-    ready[this.side] = true;
-    say();
+    // The acceptor listens from the start; once the LP session is up, the platform may log on.
+    if (this.side === 'lp') console.log(`ready ${listenArg}`);
   }
   onLogon() {
     return true;
@@ -48,8 +50,8 @@ class Bridge extends jsfix.AsciiSession {
 }
 
 const common = { EncryptMethod: 0, ResetSeqNumFlag: true, HeartBtInt: 30, SenderCompId: 'BRIDGE', BeginString: 'FIX.4.4' };
-const acceptor = { application: { type: 'acceptor', name: 'bridge-platform', reconnectSeconds: 1, tcp: { host: '127.0.0.1', port: Number(listenArg) }, protocol: 'ascii', dictionary: 'qf44' }, ...common, TargetCompID: 'PLAT', store: { type: 'file', directory: join(storeDir, 'platform') } };
-const initiator = { application: { type: 'initiator', name: 'bridge-lp', reconnectSeconds: 1, tcp: { host: '127.0.0.1', port: Number(lpPortArg) }, protocol: 'ascii', dictionary: 'qf44' }, ...common, TargetCompID: 'LP_BRAVO', store: { type: 'file', directory: join(storeDir, 'lp') } };
+const acceptor = { application: { type: 'acceptor', name: 'bridge-platform', reconnectSeconds: 1, tcp: { host: '127.0.0.1', port: Number(listenArg) }, protocol: 'ascii', dictionary: 'qf44' }, ...common, TargetCompID: 'PLAT', ...(process.env['PEER_STORE'] === 'memory' ? {} : { store: { type: 'file', directory: join(storeDir, 'platform') } }) };
+const initiator = { application: { type: 'initiator', name: 'bridge-lp', reconnectSeconds: 1, tcp: { host: '127.0.0.1', port: Number(lpPortArg) }, protocol: 'ascii', dictionary: 'qf44' }, ...common, TargetCompID: 'LP_BRAVO', ...(process.env['PEER_STORE'] === 'memory' ? {} : { store: { type: 'file', directory: join(storeDir, 'lp') } }) };
 const quiet = new jsfix.JsFixWinstonLogFactory({ ...jsfix.WinstonLogger.consoleOptions('error'), silent: true });
 
 class Launcher extends jsfix.SessionLauncher {

@@ -72,21 +72,24 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::signal(SIGTERM, [](int) { stopping = true; });
-  std::ostringstream s;
-  s << "[DEFAULT]\nHeartBtInt=30\nReconnectInterval=1\nStartTime=00:00:00\nEndTime=00:00:00\n"
-    << "SocketNodelay=Y\nSocketReuseAddress=Y\nResetOnLogon=Y\nUseDataDictionary=Y\nDataDictionary=" << argv[5] << "\n"
-    << "FileStorePath=" << argv[4] << "\n"
-    << "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=BRIDGE\nTargetCompID=PLAT\nSocketAcceptPort=" << argv[1] << "\n"
-    << "[SESSION]\nConnectionType=initiator\nBeginString=FIX.4.4\nSenderCompID=BRIDGE\nTargetCompID=LP_BRAVO\nSocketConnectHost=" << argv[2]
-    << "\nSocketConnectPort=" << argv[3] << "\n";
+  // One settings text per side: QuickFIX's SocketAcceptor and SocketInitiator each check every
+  // session in the settings they are given for their own socket settings.
+  std::ostringstream common;
+  common << "[DEFAULT]\nHeartBtInt=30\nReconnectInterval=1\nStartTime=00:00:00\nEndTime=00:00:00\n"
+         << "SocketNodelay=Y\nSocketReuseAddress=Y\nResetOnLogon=Y\nUseDataDictionary=Y\nDataDictionary=" << argv[5] << "\n"
+         << "FileStorePath=" << argv[4] << "\n";
+  std::ostringstream acceptorText, initiatorText;
+  acceptorText << common.str() << "[SESSION]\nConnectionType=acceptor\nBeginString=FIX.4.4\nSenderCompID=BRIDGE\nTargetCompID=PLAT\nSocketAcceptPort=" << argv[1] << "\n";
+  initiatorText << common.str() << "[SESSION]\nConnectionType=initiator\nBeginString=FIX.4.4\nSenderCompID=BRIDGE\nTargetCompID=LP_BRAVO\nSocketConnectHost=" << argv[2]
+                << "\nSocketConnectPort=" << argv[3] << "\n";
   try {
-    std::istringstream text(s.str());
-    FIX::SessionSettings settings(text);
+    std::istringstream a(acceptorText.str()), i(initiatorText.str());
+    FIX::SessionSettings acceptorSettings(a), initiatorSettings(i);
     Bridge app;
-    FIX::FileStoreFactory store(settings);
+    FIX::FileStoreFactory store(argv[4]);
     FIX::ScreenLogFactory log(false, false, false);
-    FIX::SocketAcceptor acceptor(app, store, settings, log);
-    FIX::SocketInitiator initiator(app, store, settings, log);
+    FIX::SocketAcceptor acceptor(app, store, acceptorSettings, log);
+    FIX::SocketInitiator initiator(app, store, initiatorSettings, log);
     acceptor.start();
     initiator.start();
     for (int i = 0; i < 500 && !app.lpUp; i++) std::this_thread::sleep_for(std::chrono::milliseconds(20));
