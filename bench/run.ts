@@ -7,7 +7,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runCodecBench, type CodecResult } from './codec.bench.js';
-import { runRig, type CandidateKind, type RateResult, type RigResult } from './support/hop-rig.js';
+import { spawnSync } from 'node:child_process';
+import type { CandidateKind, PathKind, RateResult, RigOptions, RigResult } from './support/hop-rig.js';
 import { runQuoteRig } from './support/quote-rig.js';
 import { fmt, machine, show, spreadOf, type Spread } from './support/stats.js';
 import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.js';
@@ -33,11 +34,30 @@ const THROUGHPUT_RATES = quick ? [2_000, 10_000] : [2_000, 5_000, 10_000, 20_000
 type Pct = 'p50' | 'p90' | 'p99' | 'p999' | 'max';
 const PCTS: Pct[] = ['p50', 'p90', 'p99', 'p999', 'max'];
 
+type PerRate = { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number; cpuUsPerOrder: Spread; allocBytesPerOrder: Spread | null };
+
+/**
+ * One rig run in a fresh process (bench/rig-once.ts): the rig's own heap and GC stay out of the
+ * latency it measures. The QuickFIX peer's rig runs in a private network namespace. Throws with
+ * the reason when the run fails.
+ */
+function runRig(o: RigOptions): RigResult {
+  const node = `'${process.execPath}' --expose-gc '${join(ROOT, 'bin', 'run-ts.mjs')}' '${join(ROOT, 'bench', 'rig-once.ts')}' '${JSON.stringify(o)}'`;
+  const x = o.path === 'quickfix' ? spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec ${node}`], { encoding: 'utf8', cwd: ROOT, maxBuffer: 256 * 1024 * 1024 }) : spawnSync('sh', ['-c', `exec ${node}`], { encoding: 'utf8', cwd: ROOT, maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = x.stdout?.trim().split('\n').at(-1) ?? '';
+  if (x.status !== 0 || !line.startsWith('{')) throw new Error(`rig ${o.path} exited ${x.status}: ${(x.stderr ?? '').trim().split('\n').slice(-2).join(' ')}`);
+  return JSON.parse(line) as RigResult;
+}
+
 /** Runs a rig configuration RUNS times; returns, per rate, the spread of each percentile. */
-async function repeated(path: 'relay' | 'engine', candidate: CandidateKind, rates: number[], seconds = SECONDS): Promise<{ perRate: Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>; engines: (Record<string, unknown> | null)[] }> {
+async function repeated(path: PathKind, candidate: CandidateKind, rates: number[], seconds = SECONDS): Promise<{ perRate: Map<number, PerRate>; engines: (Record<string, unknown> | null)[] }> {
   const runs: RigResult[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await runRig({ path, candidate, rates, seconds, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US }));
-  const perRate = new Map<number, { toLp: Record<Pct, Spread>; roundTrip: Record<Pct, Spread>; answered: number; sent: number }>();
+  for (let r = 0; r < RUNS; r++) runs.push(runRig({ path, candidate, rates, seconds, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US }));
+  return summarise(runs, rates);
+}
+
+function summarise(runs: readonly RigResult[], rates: readonly number[]): { perRate: Map<number, PerRate>; engines: (Record<string, unknown> | null)[] } {
+  const perRate = new Map<number, PerRate>();
   for (const rate of rates) {
     const rr = runs.map((x) => x.rates.find((y) => y.offeredPerSec === rate) as RateResult);
     const toLp = {} as Record<Pct, Spread>;
@@ -46,7 +66,8 @@ async function repeated(path: 'relay' | 'engine', candidate: CandidateKind, rate
       toLp[p] = spreadOf(rr.map((x) => x.toLpUs[p]));
       roundTrip[p] = spreadOf(rr.map((x) => x.roundTripUs[p]));
     }
-    perRate.set(rate, { toLp, roundTrip, answered: rr.reduce((n, x) => n + x.answered, 0), sent: rr.reduce((n, x) => n + x.sent, 0) });
+    const alloc = rr.map((x) => x.allocBytesPerOrder).filter((x): x is number => x !== null);
+    perRate.set(rate, { toLp, roundTrip, answered: rr.reduce((n, x) => n + x.answered, 0), sent: rr.reduce((n, x) => n + x.sent, 0), cpuUsPerOrder: spreadOf(rr.map((x) => x.cpuUsPerOrder ?? Number.NaN)), allocBytesPerOrder: alloc.length === 0 ? null : spreadOf(alloc) });
   }
   return { perRate, engines: runs.map((x) => x.engine) };
 }
@@ -66,26 +87,71 @@ for (const c of codec) md.push(`| ${c.message} | ${c.bytes} | ${show(c.parseNs.o
 const nosQf = codec[0]?.quickfix;
 md.push('', `Target: parse at least 10x faster than jspurefix on NewOrderSingle: ${(codec[0]?.parseNs.ratio ?? 0) >= 10 ? 'met' : 'MISSED'} (${fmt(codec[0]?.parseNs.ratio ?? 0)}x). Target: NewOrderSingle parse no slower than QuickFIX C++ on the same bytes: ${nosQf !== undefined && 'parseNs' in nosQf ? `${nosQf.parseRatio >= 1 ? 'met' : 'MISSED'} (${fmt(codec[0]?.parseNs.ours.median ?? 0, 0)} vs ${nosQf.parseNs} ns)` : 'not measured (QuickFIX unavailable)'}.`, '');
 
-// ---- 2. hop latency vs relay ------------------------------------------------------------------
+// ---- 2. hop latency vs relay and peers -----------------------------------------------------
 log('hop latency: relay floor ...');
 const relay = await repeated('relay', 'none', HOP_RATES);
 log('hop latency: engine, no candidate ...');
 const engine = await repeated('engine', 'none', HOP_RATES);
-md.push('## 2. Hop latency: platform -> engine -> LP, against a byte relay on the same path', '', `Latency in µs from each order's scheduled send time (coordinated omission corrected) to the NewOrderSingle arriving at the LP, with a concurrent stream of ${QUOTES} quotes/s. Engine and relay each run pinned to one core, the rig on the other.`, '');
+log('hop latency: peers (jspurefix and QuickFIX C++ pass-through bridges) ...');
+const peerJs = await repeated('jspurefix', 'none', HOP_RATES);
+const peerQf = await repeated('quickfix', 'none', HOP_RATES).catch((e: Error) => e.message);
+const peers: [string, { perRate: Map<number, PerRate> } | string][] = [['jspurefix', peerJs], ['quickfix', peerQf]];
+md.push('## 2. Hop latency: platform -> engine -> LP, against a byte relay and two peer bridges on the same path', '', `Latency in µs from each order's scheduled send time (coordinated omission corrected) to the NewOrderSingle arriving at the LP, with a concurrent stream of ${QUOTES} quotes/s. Engine, relay and peers each run pinned to one core, the rig on the other. The peers are pass-through FIX bridges a broker could build instead (bench/support/peer-jspurefix.ts on jspurefix 5.11.4; interop/quickfix/bridge.cpp on QuickFIX C++ 1.15, -O2): NewOrderSingles to the LP session, ExecutionReports back, each with its library's session handling, its file store on and its dictionary, as shipped.`, '');
 md.push('| orders/s | path | p50 | p90 | p99 | p99.9 | max |', '|---|---|---|---|---|---|---|');
 const hopRatios: Record<number, Record<Pct, number>> = {};
+const peerRatios: Record<string, Record<number, Record<Pct, number>>> = {};
 for (const rate of HOP_RATES) {
   const rl = relay.perRate.get(rate)!;
   const en = engine.perRate.get(rate)!;
   md.push(`| ${rate} | relay | ${PCTS.map((p) => show(rl.toLp[p], 0)).join(' | ')} |`);
   md.push(`| ${rate} | engine | ${PCTS.map((p) => show(en.toLp[p], 0)).join(' | ')} |`);
+  for (const [name, runs] of peers) {
+    const pr = typeof runs === 'string' ? undefined : runs.perRate.get(rate);
+    if (pr === undefined) {
+      md.push(`| ${rate} | ${name} | unavailable: ${typeof runs === 'string' ? runs : 'no figure'} | | | | |`);
+      continue;
+    }
+    md.push(`| ${rate} | ${name}${pr.answered < pr.sent ? ` (answered ${pr.answered}/${pr.sent})` : ''} | ${PCTS.map((p) => show(pr.toLp[p], 0)).join(' | ')} |`);
+    (peerRatios[name] ??= {})[rate] = Object.fromEntries(PCTS.map((p) => [p, en.toLp[p].median / Math.max(1, pr.toLp[p].median)])) as Record<Pct, number>;
+  }
   hopRatios[rate] = Object.fromEntries(PCTS.map((p) => [p, en.toLp[p].median / Math.max(1, rl.toLp[p].median)])) as Record<Pct, number>;
   md.push(`| ${rate} | engine / relay | ${PCTS.map((p) => `${fmt(hopRatios[rate]![p])}x`).join(' | ')} |`);
+  for (const [name] of peers) if (peerRatios[name]?.[rate] !== undefined) md.push(`| ${rate} | engine / ${name} | ${PCTS.map((p) => `${fmt(peerRatios[name]![rate]![p])}x`).join(' | ')} |`);
 }
 const rt5 = engine.perRate.get(5_000);
 md.push('', `Round trip (order out to ExecutionReport back at the platform) at 5,000/s: p50 ${rt5 ? show(rt5.roundTrip.p50, 0) : 'n/a'} µs, p99 ${rt5 ? show(rt5.roundTrip.p99, 0) : 'n/a'} µs.`);
-md.push('', `Target: engine p99 at most 1.5x the relay p99 at 5,000 orders/s: ${(hopRatios[5_000]?.p99 ?? 99) <= 1.5 ? 'met' : 'MISSED'} (${fmt(hopRatios[5_000]?.p99 ?? 0)}x).`, '');
-results['hop'] = { rates: HOP_RATES, relay: Object.fromEntries(relay.perRate), engine: Object.fromEntries(engine.perRate), ratios: hopRatios, engineProcess: engine.engines };
+const peerP99 = (name: string): number | null => {
+  const runs = peers.find(([n]) => n === name)?.[1];
+  return typeof runs === 'string' || runs === undefined ? null : (runs.perRate.get(5_000)?.toLp.p99.median ?? null);
+};
+const enP99 = engine.perRate.get(5_000)?.toLp.p99.median ?? Number.POSITIVE_INFINITY;
+const belowPeers = peers.every(([name]) => peerP99(name) !== null && enP99 < (peerP99(name) as number));
+md.push('', `Targets: engine p99 at most 1.5x the relay p99 at 5,000 orders/s: ${(hopRatios[5_000]?.p99 ?? 99) <= 1.5 ? 'met' : 'MISSED'} (${fmt(hopRatios[5_000]?.p99 ?? 0)}x); below both peers' p99: ${belowPeers ? 'met' : 'MISSED'} (engine ${fmt(enP99, 0)} µs; ${peers.map(([name]) => `${name} ${peerP99(name) === null ? 'n/a' : `${fmt(peerP99(name) as number, 0)} µs`}`).join(', ')}).`, '');
+
+// CPU and allocation per order at 5,000/s: every thread of the process under test (/proc) while
+// the orders flowed, quotes and session upkeep included; the engine's allocation from V8's GC trace.
+const at5 = (x: { perRate: Map<number, PerRate> } | string): PerRate | null => (typeof x === 'string' ? null : (x.perRate.get(5_000) ?? null));
+const en5 = at5(engine);
+const rl5 = at5(relay);
+const js5 = at5(peerJs);
+const qf5 = at5(peerQf);
+md.push('### CPU and allocation per order at 5,000 orders/s', '', '| path | CPU µs per order (all threads) | bytes allocated per order | to-LP p50 µs | p99 µs |', '|---|---|---|---|---|');
+for (const [name, x] of [['engine', en5], ['relay', rl5], ['jspurefix', js5], ['quickfix', qf5]] as const) {
+  md.push(x === null ? `| ${name} | unavailable | | | |` : `| ${name} | ${show(x.cpuUsPerOrder, 0)} | ${x.allocBytesPerOrder === null ? '' : show(x.allocBytesPerOrder, 0)} | ${show(x.toLp.p50, 0)} | ${show(x.toLp.p99, 0)} |`);
+}
+const cpuOf = (x: PerRate | null): number | null => (x === null ? null : x.cpuUsPerOrder.median);
+const enCpu = cpuOf(en5) ?? Number.POSITIVE_INFINITY;
+md.push('', `Engine CPU per order against the relay ${fmt(enCpu / Math.max(1, cpuOf(rl5) ?? 1), 1)}x, against jspurefix ${cpuOf(js5) === null ? 'n/a' : `${fmt(enCpu / (cpuOf(js5) as number), 2)}x`}, against QuickFIX C++ ${cpuOf(qf5) === null ? 'n/a' : `${fmt(enCpu / (cpuOf(qf5) as number), 2)}x`}. Targets: engine CPU per order at most 35 µs: ${enCpu <= 35 ? 'met' : 'MISSED'} (${fmt(enCpu, 0)}); less than each peer's: ${[js5, qf5].every((x) => cpuOf(x) !== null && enCpu < (cpuOf(x) as number)) ? 'met' : 'MISSED'}; bytes allocated per order at most 2 KB: ${(en5?.allocBytesPerOrder?.median ?? Number.POSITIVE_INFINITY) <= 2_048 ? 'met' : 'MISSED'} (${fmt(en5?.allocBytesPerOrder?.median ?? Number.NaN, 0)}).`, '');
+const peerFigures = (x: PerRate | null) => (x === null ? null : { p50Us: x.toLp.p50.median, p99Us: x.toLp.p99.median, cpuUsPerOrder: x.cpuUsPerOrder.median, answered: x.answered, sent: x.sent });
+results['hop'] = { rates: HOP_RATES, relay: Object.fromEntries(relay.perRate), engine: Object.fromEntries(engine.perRate), jspurefix: Object.fromEntries(peerJs.perRate), quickfix: typeof peerQf === 'string' ? { unavailable: peerQf } : Object.fromEntries(peerQf.perRate), ratios: hopRatios, peerRatios, engineProcess: engine.engines };
+results['hop5000'] = {
+  engineCpuUsPerOrder: cpuOf(en5),
+  relayCpuUsPerOrder: cpuOf(rl5),
+  allocBytesPerOrder: en5?.allocBytesPerOrder?.median ?? null,
+  engine: peerFigures(en5),
+  relay: peerFigures(rl5),
+  peers: { jspurefix: peerFigures(js5) ?? { unavailable: 'no figure' }, quickfix: peerFigures(qf5) ?? { unavailable: typeof peerQf === 'string' ? peerQf : 'no figure' } },
+};
 
 // ---- 3. shadow overhead -----------------------------------------------------------------------
 log('shadow overhead: A/A, slow, and slow-in-a-worker candidates ...');
@@ -123,7 +189,7 @@ results['shadow'] = { rate: SHADOW_RATE, none: base, aa: aaR, slow: slowR, slowW
 
 // ---- 4. throughput, memory, GC ----------------------------------------------------------------
 log('throughput: rising order rates ...');
-const tput = await runRig({ path: 'engine', candidate: 'aa', rates: THROUGHPUT_RATES, seconds: quick ? 2 : 4, warmupSeconds: 0.5, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
+const tput = runRig({ path: 'engine', candidate: 'aa', rates: THROUGHPUT_RATES, seconds: quick ? 2 : 4, warmupSeconds: 0.5, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
 md.push('## 4. Throughput (A/A candidate shadowing): highest offered rate with p99 under 1 ms', '', '| offered orders/s | answered | to-LP p50 µs | p99 µs | p99 < 1 ms | keeping up (all answered, p50 < 1 ms) |', '|---|---|---|---|---|---|');
 let sustained = 0;
 let keepingUp = 0;
@@ -145,7 +211,7 @@ results['throughput'] = { rates: tput.rates, sustainedOrdersPerSec: sustained, k
 const SOAK_RATE = 5_000;
 const SOAK_SECONDS = quick ? 10 : 60;
 log(`soak: ${SOAK_RATE} orders/s for ${SOAK_SECONDS} s with the A/A candidate ...`);
-const soak = await runRig({ path: 'engine', candidate: 'aa', rates: [SOAK_RATE], seconds: SOAK_SECONDS, warmupSeconds: 1, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
+const soak = runRig({ path: 'engine', candidate: 'aa', rates: [SOAK_RATE], seconds: SOAK_SECONDS, warmupSeconds: 1, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US });
 const soakRate = soak.rates[0];
 const se = (soak.engine ?? {}) as { heapAfterGcMiB?: number | null; peakRssMiB?: number; rssMiB?: number; cpuMs?: number; cpuUsPerOrderSteady?: number | null; orders?: number; gc?: { count: number; totalMs: number; p99Ms: number; maxMs: number }; eventLoopDelayMs?: { p50: number; p99: number; max: number } };
 md.push(`### Memory and GC: ${SOAK_SECONDS} s at ${SOAK_RATE} orders/s, A/A candidate, ${QUOTES} quotes/s`, '', '| answered | to-LP p50 µs | p99 µs | peak RSS MiB | RSS at end MiB | live heap after GC at end MiB | GC pauses | GC total ms (share of CPU) | GC p99 / max ms | event-loop delay p99 / max ms | engine CPU µs per order (all threads, while orders flowed) |', '|---|---|---|---|---|---|---|---|---|---|---|');
@@ -230,7 +296,7 @@ log('event tap: the hop with 0 and with remote candidates, and shadow workers\' 
 const TAP_RATE = quick ? 2_000 : 5_000;
 const TAP_REMOTE = 3;
 const tapRuns: { remote: number; result: RigResult }[] = [];
-for (let r = 0; r < RUNS; r++) for (const remote of [0, TAP_REMOTE]) tapRuns.push({ remote, result: await runRig({ path: 'engine', candidate: 'none', rates: [TAP_RATE], seconds: SECONDS, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US, tapSinks: remote }) });
+for (let r = 0; r < RUNS; r++) for (const remote of [0, TAP_REMOTE]) tapRuns.push({ remote, result: runRig({ path: 'engine', candidate: 'none', rates: [TAP_RATE], seconds: SECONDS, warmupSeconds: WARMUP, quotesPerSec: QUOTES, slowCandidateUs: SLOW_US, tapSinks: remote }) });
 const tapRow = (remote: number): { p50: Spread; p99: Spread; cpu: Spread; published: number; messages: number; dropped: number; sinkGaps: number; sinkRigCorePct: number[] } => {
   const rows = tapRuns.filter((x) => x.remote === remote);
   const taps = rows.map((x) => (x.result.engine?.['tap'] as { published?: number; messages?: number; dropped?: number } | null) ?? null);
