@@ -2,6 +2,7 @@
 // "slow:<µs>" makes the candidate busy-wait that long per decision (a 10x slower candidate).
 // Prints "ready PORT"; on SIGTERM prints one JSON line with RSS, GC pauses and the summary.
 
+import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
@@ -61,11 +62,24 @@ engineRef = engine;
 console.log(`ready ${engine.platformPort} ${engine.wsPort ?? 0}`);
 // Allocation marks (bench/support/hop-rig.ts): "mark" on stdin -> a minor GC, whose trace line
 // (--trace-gc-nvp) counts every byte allocated so far, then "marked".
+// BENCH_HEAP_SAMPLE=FILE: V8's sampling heap profiler between the first and the second mark, every
+// allocation kept (collected ones too): where the bytes of the order path are allocated.
+const heapSampleFile = process.env['BENCH_HEAP_SAMPLE'];
+const inspector = heapSampleFile === undefined ? null : new (await import('node:inspector')).Session();
+inspector?.connect();
+let marksSeen = 0;
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text: string) => {
   for (const line of text.split('\n')) {
     if (line !== 'mark') continue;
     (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor', execution: 'sync' });
+    marksSeen++;
+    if (inspector !== null && marksSeen === 1) inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    if (inspector !== null && marksSeen === 2) {
+      inspector.post('HeapProfiler.stopSampling', (error, result) => {
+        if (error === null) writeFileSync(heapSampleFile as string, JSON.stringify((result as { profile: unknown }).profile));
+      });
+    }
     console.log('marked');
   }
 });

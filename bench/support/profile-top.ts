@@ -33,6 +33,19 @@ for (let i = 0; i < profile.samples.length; i++) {
 }
 console.log(`busy per second: ${busyPerSecond.map((us, s) => `${s}s ${Math.round(((us ?? 0) / 1e6) * 100)}%`).join(' · ')}`);
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+let idleUs = 0;
+for (const [id, us] of selfUs) if (byId.get(id)?.callFrame.functionName === '(idle)') idleUs += us;
+const parent = new Map<number, number>();
+for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
+/** The nearest frame in our own code (src/) at or above a node: the line to change. */
+const oursOf = (id: number): string => {
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const f = byId.get(at)?.callFrame;
+    if (f !== undefined && f.url.includes('/src/')) return `${f.functionName || '(anonymous)'}  ${f.url.replace(/^.*\/src\//, 'src/')}:${f.lineNumber + 1}`;
+  }
+  return '(no frame in src/)';
+};
+const byOurs = new Map<string, number>();
 const byFunction = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const [id, us] of selfUs) {
@@ -43,10 +56,13 @@ for (const [id, us] of selfUs) {
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
   const key = where === '' ? f.functionName : where;
   byFile.set(key, (byFile.get(key) ?? 0) + us);
+  if (f.functionName !== '(idle)') byOurs.set(oursOf(id), (byOurs.get(oursOf(id)) ?? 0) + us);
 }
-const top = (m: Map<string, number>): string[] => [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(n)).map(([k, us]) => `${((us / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
-console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled`);
+const top = (m: Map<string, number>): string[] => [...m].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, Number(n)).map(([k, us]) => `${((us / (total - idleUs)) * 100).toFixed(1).padStart(5)}%  ${k}`);
+console.log(`${file}: ${(total / 1e6).toFixed(2)} s sampled, ${((total - idleUs) / 1e6).toFixed(2)} s busy; shares below are of the busy time`);
 console.log('\nby function (self):');
 console.log(top(byFunction).join('\n'));
 console.log('\nby file (self):');
 console.log(top(byFile).join('\n'));
+console.log('\nby nearest frame in src/ (self time of everything it called outside src/ included):');
+console.log(top(byOurs).join('\n'));
