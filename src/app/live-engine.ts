@@ -15,7 +15,6 @@ import { booksOf } from '../exporters/finance.js';
 import { atTurnEnd } from '../fix/session/turn-batch.js';
 import { loadBundle } from '../mappings/load-bundle.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
-import { PinoLifecycleLog } from '../telemetry/logger.js';
 import { LiveCandidateSet } from './live/candidate-set.js';
 import { RemoteCandidates } from './live/remote-candidates.js';
 import type { EventLog } from '../telemetry/rate-limited-log.js';
@@ -223,7 +222,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
     moreShadows,
     orderSink: flow,
     journal: folder,
-    log: new PinoLifecycleLog(logger),
+    log: files.logFile.lifecycle,
     clock,
     stopwatch,
     productionLatency,

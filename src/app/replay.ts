@@ -27,7 +27,7 @@ import { ReplayClock } from '../replay/replay-clock.js';
 import { ScenarioReader } from '../replay/scenario-reader.js';
 import type { Expectation, ScenarioEvent, ScenarioHeader } from '../replay/scenario-types.js';
 import { initLatency, LatencyHistogram, type LatencySummaryUs } from '../telemetry/latency.js';
-import { createFileLogger, PinoLifecycleLog } from '../telemetry/logger.js';
+import { createFileLogger } from '../telemetry/logger.js';
 import { loadBundleRouter, loadCandidate, loadExecutingCandidate, type LoadedRouter } from './candidate.js';
 import { DEFAULT_PRODUCTION, displayPath } from './paths.js';
 import { checkCandidateIds, defaultCandidateId, MoreCandidates, type CandidateSpec } from './more-candidates.js';
@@ -238,7 +238,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       moreShadows,
       orderSink,
       journal: folder,
-      log: new PinoLifecycleLog(log.logger),
+      log: log.lifecycle,
       clock,
       stopwatch: wallStopwatch,
       productionLatency,
