@@ -120,7 +120,7 @@ export class MoreCandidates {
         w.stopwatch,
         m.latency,
       );
-      const ledger = new FinanceLedger(booksOf([w.production.bundle, ...(m.bundle === null ? [] : [m.bundle])]));
+      const ledger = new FinanceLedger(booksOf([w.production.bundle, ...(m.bundle === null ? [] : [m.bundle])]), { file: w.folder.path(`candidates/${m.spec.id}/finance.csv`) });
       m.ledger = ledger;
       m.runner.onCompared = (context, production, candidate) => ledger.onCompared(context.order.correlationId, production, candidate);
     }

@@ -150,7 +150,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   }
   const log = createFileLogger(folder.path('engine.log'));
   // Finance: markup revenue of both routers per order, from the lifecycle and the comparisons.
-  const ledger = new FinanceLedger(booksOf([production.bundle, ...(candidate !== null && 'bundle' in candidate ? [(candidate as { bundle: RoutingBundle }).bundle] : [])]));
+  const ledger = new FinanceLedger(booksOf([production.bundle, ...(candidate !== null && 'bundle' in candidate ? [(candidate as { bundle: RoutingBundle }).bundle] : [])]), { file: folder.path('finance.csv') });
   folder.onLifecycle = (entry) => {
     ledger.onLifecycle(entry);
     more.onLifecycle(entry);

@@ -4,8 +4,10 @@
 // decimals, half to even); the summary adds the rounded rows, so its totals equal the sums of the
 // rows to the last digit. `basis` says whether the executing router's figure comes from fills
 // (`executed`) or from the decision (`modelled`); the other router's figure is modelled.
+// Bounded: past `maxRows` orders held, the oldest are written to finance.csv as they stand (a live
+// engine runs for days; every row kept to the end grew its heap without limit).
 
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
@@ -120,12 +122,45 @@ interface Conversion {
 
 const USD: Conversion = { text: '1', toUsd8: (r) => divRound(r, 100_000_000n) };
 
+/** Orders held before the oldest are written out (about 100 MB of rows at most). */
+export const DEFAULT_MAX_ROWS = 200_000;
+
+interface SummaryGroup {
+  day: string;
+  lp: string;
+  group: string;
+  symbol: string;
+  basis: string;
+  orders: number;
+  p: bigint;
+  c: bigint;
+  d: bigint;
+}
+
+/** LP -> orders it answered, and how many of them it filled (rows already written out). */
+type AnswerCounts = Map<string, { answered: number; filled: number }>;
+
 export class FinanceLedger {
   private readonly rows = new Map<string, Row>();
   /** The latest bid and ask of each USD pair, from any LP (canonical -> E8), updated in place. */
   private readonly mids = new Map<string, { bidE8: number; askE8: number }>();
+  /** Rows already written out: the file, the groups they added to, and their LPs' answers. */
+  private spillFile: string | null = null;
+  private spilledRows = 0;
+  /** finance-summary.csv's groups: every row written adds to its group once. */
+  private readonly groups = new Map<string, SummaryGroup>();
+  private readonly spilledAnswers: AnswerCounts = new Map();
+  private totals = { p: 0n, c: 0n };
+  private written = false;
 
-  constructor(private readonly books: FinanceBooks) {}
+  /**
+   * `spillTo`: the finance.csv rows go to once more than `maxRows` orders are held (the oldest
+   * quarter at a time, with the fill rates observed up to then); without it nothing is spilled.
+   */
+  constructor(
+    private readonly books: FinanceBooks,
+    private readonly spill: { readonly file: string; readonly maxRows?: number } | null = null,
+  ) {}
 
   /** A quote: kept when it is a USD pair, for converting revenue at the mid of the moment. */
   onQuote(lp: string, lpSymbol: string, bidE8: number, askE8: number): void {
@@ -144,6 +179,7 @@ export class FinanceLedger {
     const f = e.fields;
     switch (e.step) {
       case 'received':
+        if (this.spill !== null && this.rows.size >= (this.spill.maxRows ?? DEFAULT_MAX_ROWS)) this.spillOldest();
         this.rows.set(e.correlationId, {
           correlationId: e.correlationId,
           clientOrderId: e.clientOrderId,
@@ -250,16 +286,8 @@ export class FinanceLedger {
    * (scale 1e8). An LP with no answered order has no rate: its orders are modelled as filled.
    */
   private observedFillRates(): Map<string, bigint> {
-    const counts = new Map<string, { answered: number; filled: number }>();
-    for (const r of this.rows.values()) {
-      const executing = r.executedBy === 'production' ? r.production : r.candidate;
-      if (executing === null || !executing.routed || executing.lp === null) continue;
-      if (r.filledE8 === 0 && !r.lpRejected) continue; // still working, or never answered
-      const c = counts.get(executing.lp) ?? { answered: 0, filled: 0 };
-      c.answered++;
-      if (r.filledE8 > 0) c.filled++;
-      counts.set(executing.lp, c);
-    }
+    const counts: AnswerCounts = new Map([...this.spilledAnswers].map(([lp, c]) => [lp, { ...c }]));
+    for (const r of this.rows.values()) this.countAnswer(r, counts);
     return new Map([...counts].map(([lp, c]) => [lp, (BigInt(c.filled) * 100_000_000n) / BigInt(c.answered)]));
   }
 
@@ -281,52 +309,91 @@ export class FinanceLedger {
     return rate === undefined ? revenue16 : divRound(revenue16 * rate, 100_000_000n);
   }
 
-  /** Writes both files; returns the rows' USD totals (the summary's add up to the same). */
-  write(rowsFile: string, summaryFile: string): { rows: number; productionUsd: string; candidateUsd: string } {
-    const out: string[][] = [];
-    const groups = new Map<string, { day: string; lp: string; group: string; symbol: string; basis: string; orders: number; p: bigint; c: bigint; d: bigint }>();
-    let totalP = 0n;
-    let totalC = 0n;
+  /**
+   * Writes the oldest quarter of the rows held to the spill file (its header first), as they
+   * stand: the orders a quarter of the cap ago, long compared and answered.
+   */
+  private spillOldest(): void {
+    const spill = this.spill as { readonly file: string; readonly maxRows?: number };
+    const n = Math.max(1, Math.floor((spill.maxRows ?? DEFAULT_MAX_ROWS) / 4));
     const fillRates = this.observedFillRates();
-    for (const r of this.rows.values()) {
-      const executing = r.executedBy === 'production' ? r.production : r.candidate;
-      // Executed: the LP answered, with fills (capped at the order) or a reject (nothing earned).
-      const executed = executing !== null && executing.routed && (r.filledE8 > 0 || r.lpRejected);
-      // Executed: the lots the LP filled, never more than the order (an overfill is not the client's).
-      const lotsOf = (s: Side | null, isExecuting: boolean): number => (isExecuting && executed ? Math.min(r.filledE8, s?.volumeE8 ?? 0) : (s?.volumeE8 ?? 0));
-      const pQuote = this.counterfactual(r, 'production', this.revenue16(r.production, lotsOf(r.production, r.executedBy === 'production')), executed, fillRates);
-      const cQuote = this.counterfactual(r, 'candidate', this.revenue16(r.candidate, lotsOf(r.candidate, r.executedBy === 'candidate')), executed, fillRates);
-      const instrument = executing?.instrument ?? r.production?.instrument ?? r.candidate?.instrument ?? null;
-      const ccy = instrument === null ? 'USD' : quoteCurrencyOf(instrument);
-      const rate = this.rateOf(r, ccy);
-      const pUsd = rate === null ? null : rate.toUsd8(pQuote);
-      const cUsd = rate === null || r.candidate === null ? null : rate.toUsd8(cQuote);
-      const basis = executed ? 'executed' : 'modelled';
-      const price = (s: Side | null): string => (s === null || !s.routed ? '' : fmt(BigInt(s.clientPriceE8), 8));
-      const time = formatTimestampUs(r.atUs);
-      out.push([
-        r.correlationId, r.clientOrderId, time, r.account, r.group, r.symbol, r.side, fmt(BigInt(r.volumeE8), 8), r.executedBy,
-        r.production?.lp ?? '', r.candidate?.lp ?? '', price(r.production), price(r.candidate),
-        fmt(pQuote, 16), r.candidate === null ? '' : fmt(cQuote, 16), ccy, rate === null ? '' : rate.text,
-        pUsd === null ? '' : fmt(pUsd, 8), cUsd === null ? '' : fmt(cUsd, 8), pUsd === null || cUsd === null ? '' : fmt(cUsd - pUsd, 8), basis,
-      ]);
-      const day = time.slice(0, 10);
-      const lp = executing?.routed === true ? (executing.lp ?? '') : '';
-      const key = `${day}\u0001${lp}\u0001${r.group}\u0001${r.symbol}\u0001${basis}`;
-      const g = groups.get(key) ?? { day, lp, group: r.group, symbol: r.symbol, basis, orders: 0, p: 0n, c: 0n, d: 0n };
-      g.orders++;
-      // Each column adds the rows' own figures: a row without a USD rate (no quote of the pair
-      // yet) or without a candidate figure counts as an order and adds nothing to that column.
-      if (pUsd !== null) g.p += pUsd;
-      if (cUsd !== null) g.c += cUsd;
-      if (pUsd !== null && cUsd !== null) g.d += cUsd - pUsd;
-      groups.set(key, g);
-      if (pUsd !== null) totalP += pUsd;
-      if (cUsd !== null) totalC += cUsd;
+    const out: string[][] = [];
+    for (const [id, r] of this.rows) {
+      if (out.length >= n) break;
+      out.push(this.rowOut(r, fillRates));
+      this.countAnswer(r, this.spilledAnswers);
+      this.rows.delete(id);
     }
-    writeFileSync(rowsFile, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
-    const summary = [...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, g]) => g);
+    if (this.spillFile === null) {
+      writeFileSync(spill.file, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
+      this.spillFile = spill.file;
+    } else appendFileSync(spill.file, stringify(out));
+    this.spilledRows += out.length;
+  }
+
+  private countAnswer(r: Row, counts: AnswerCounts): void {
+    const executing = r.executedBy === 'production' ? r.production : r.candidate;
+    if (executing === null || !executing.routed || executing.lp === null) return;
+    if (r.filledE8 === 0 && !r.lpRejected) return;
+    const c = counts.get(executing.lp) ?? { answered: 0, filled: 0 };
+    c.answered++;
+    if (r.filledE8 > 0) c.filled++;
+    counts.set(executing.lp, c);
+  }
+
+  /**
+   * Writes both files (after what was spilled), once, at the end of the run; returns the rows'
+   * USD totals (the summary's add up to the same).
+   */
+  write(rowsFile: string, summaryFile: string): { rows: number; productionUsd: string; candidateUsd: string } {
+    if (this.written) throw new Error('the finance ledger was already written');
+    this.written = true;
+    const fillRates = this.observedFillRates();
+    const out: string[][] = [];
+    for (const r of this.rows.values()) out.push(this.rowOut(r, fillRates));
+    if (this.spillFile === rowsFile) appendFileSync(rowsFile, stringify(out));
+    else writeFileSync(rowsFile, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
+    const summary = [...this.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, g]) => g);
     writeFileSync(summaryFile, stringify(summary.map((g) => [g.day, g.lp, g.group, g.symbol, String(g.orders), fmt(g.p, 8), fmt(g.c, 8), fmt(g.d, 8), g.basis]), { header: true, columns: [...FINANCE_SUMMARY_COLUMNS] }));
-    return { rows: out.length, productionUsd: fmt(totalP, 8), candidateUsd: fmt(totalC, 8) };
+    return { rows: this.spilledRows + out.length, productionUsd: fmt(this.totals.p, 8), candidateUsd: fmt(this.totals.c, 8) };
+  }
+
+  /** One order's finance.csv row, added to the summary's groups and totals as it is made. */
+  private rowOut(r: Row, fillRates: ReadonlyMap<string, bigint>): string[] {
+    const executing = r.executedBy === 'production' ? r.production : r.candidate;
+    // Executed: the LP answered, with fills (capped at the order) or a reject (nothing earned).
+    const executed = executing !== null && executing.routed && (r.filledE8 > 0 || r.lpRejected);
+    // Executed: the lots the LP filled, never more than the order (an overfill is not the client's).
+    const lotsOf = (s: Side | null, isExecuting: boolean): number => (isExecuting && executed ? Math.min(r.filledE8, s?.volumeE8 ?? 0) : (s?.volumeE8 ?? 0));
+    const pQuote = this.counterfactual(r, 'production', this.revenue16(r.production, lotsOf(r.production, r.executedBy === 'production')), executed, fillRates);
+    const cQuote = this.counterfactual(r, 'candidate', this.revenue16(r.candidate, lotsOf(r.candidate, r.executedBy === 'candidate')), executed, fillRates);
+    const instrument = executing?.instrument ?? r.production?.instrument ?? r.candidate?.instrument ?? null;
+    const ccy = instrument === null ? 'USD' : quoteCurrencyOf(instrument);
+    const rate = this.rateOf(r, ccy);
+    const pUsd = rate === null ? null : rate.toUsd8(pQuote);
+    const cUsd = rate === null || r.candidate === null ? null : rate.toUsd8(cQuote);
+    const basis = executed ? 'executed' : 'modelled';
+    const price = (s: Side | null): string => (s === null || !s.routed ? '' : fmt(BigInt(s.clientPriceE8), 8));
+    const time = formatTimestampUs(r.atUs);
+    const row = [
+      r.correlationId, r.clientOrderId, time, r.account, r.group, r.symbol, r.side, fmt(BigInt(r.volumeE8), 8), r.executedBy,
+      r.production?.lp ?? '', r.candidate?.lp ?? '', price(r.production), price(r.candidate),
+      fmt(pQuote, 16), r.candidate === null ? '' : fmt(cQuote, 16), ccy, rate === null ? '' : rate.text,
+      pUsd === null ? '' : fmt(pUsd, 8), cUsd === null ? '' : fmt(cUsd, 8), pUsd === null || cUsd === null ? '' : fmt(cUsd - pUsd, 8), basis,
+    ];
+    const day = time.slice(0, 10);
+    const lp = executing?.routed === true ? (executing.lp ?? '') : '';
+    const key = `${day}\u0001${lp}\u0001${r.group}\u0001${r.symbol}\u0001${basis}`;
+    const g = this.groups.get(key) ?? { day, lp, group: r.group, symbol: r.symbol, basis, orders: 0, p: 0n, c: 0n, d: 0n };
+    g.orders++;
+    // Each column adds the rows' own figures: a row without a USD rate (no quote of the pair
+    // yet) or without a candidate figure counts as an order and adds nothing to that column.
+    if (pUsd !== null) g.p += pUsd;
+    if (cUsd !== null) g.c += cUsd;
+    if (pUsd !== null && cUsd !== null) g.d += cUsd - pUsd;
+    this.groups.set(key, g);
+    if (pUsd !== null) this.totals.p += pUsd;
+    if (cUsd !== null) this.totals.c += cUsd;
+    return row;
   }
 }

@@ -12,7 +12,7 @@ import type { Decision } from '../../src/core/model/types.js';
 import { FinanceLedger } from '../../src/exporters/finance.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-ledger-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => { if (!process.env['KEEP_TMP']) rmSync(tmp, { recursive: true, force: true }); });
 
 const E8 = 100_000_000;
 const decision = (router: string, lp: string | null, markupPoints: number): Decision => ({
@@ -51,5 +51,41 @@ describe('finance ledger counterfactual', () => {
     expect(pick('elsewhere')).toEqual(['8', '3', 'executed']); // 6 USD x LP_Y's fill rate 1/2
     expect(pick('same-rejected')).toEqual(['0', '0', 'executed']);
     expect(pick('unseen')).toEqual(['8', '6', 'modelled']);
+  });
+});
+
+describe('finance ledger, bounded', () => {
+  it('holds at most maxRows orders: the oldest are written out as the run goes, every row once, the summary still their exact sum', () => {
+    const books = { instrument: () => ({ contractSize: 100_000, digits: 5 }), canonicalOf: () => undefined };
+    const rowsFile = join(tmp, 'bounded.csv');
+    const summaryFile = join(tmp, 'bounded-summary.csv');
+    const ledger = new FinanceLedger(books, { file: rowsFile, maxRows: 8 });
+    const unbounded = new FinanceLedger(books);
+    let peak = 0;
+    for (let i = 0; i < 100; i++) {
+      // The same entries (the same times) to both ledgers.
+      const calls: ((l: FinanceLedger) => void)[] = [];
+      const recorder = { onLifecycle: (e: LifecycleEntry) => calls.push((l) => l.onLifecycle(e)), onCompared: (cid: string, p: Decision, c: Decision) => calls.push((l) => l.onCompared(cid, p, c)) } as unknown as FinanceLedger;
+      order(recorder, `o-${i}`, decision('production', 'LP_X', 10 + (i % 3)), decision('candidate', i % 4 === 0 ? 'LP_Y' : 'LP_X', 7), i % 5 === 0 ? 'reject' : 'fill');
+      for (const l of [ledger, unbounded]) for (const call of calls) call(l);
+      peak = Math.max(peak, (ledger as unknown as { rows: Map<string, unknown> }).rows.size);
+    }
+    expect(peak).toBeLessThanOrEqual(8);
+    const totals = ledger.write(rowsFile, summaryFile);
+    unbounded.write(join(tmp, 'unbounded.csv'), join(tmp, 'unbounded-summary.csv'));
+    const rows = parse(readFileSync(rowsFile, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(totals.rows).toBe(100);
+    expect(rows.map((r) => r['correlation_id'])).toEqual(Array.from({ length: 100 }, (_, i) => `o-${i}`));
+    // Every order here was answered before it was written out: the rows are the unbounded ledger's
+    // (the candidate's LP_Y figures use LP_Y's fill rate, which no production order gives: no rate).
+    expect(readFileSync(rowsFile, 'utf8')).toBe(readFileSync(join(tmp, 'unbounded.csv'), 'utf8'));
+    expect(readFileSync(summaryFile, 'utf8')).toBe(readFileSync(join(tmp, 'unbounded-summary.csv'), 'utf8'));
+    // The summary is the rows' exact sum.
+    const summary = parse(readFileSync(summaryFile, 'utf8'), { columns: true }) as Record<string, string>[];
+    const cents = (v: string): bigint => BigInt(v.replace('.', '').padEnd(v.includes('.') ? v.indexOf('.') + 9 : v.length + 8, '0'));
+    const sum = (list: Record<string, string>[], k: string): bigint => list.reduce((n, r) => n + (r[k] === '' ? 0n : cents(r[k] as string)), 0n);
+    expect(sum(summary, 'production_revenue_usd')).toBe(sum(rows, 'production_revenue_usd'));
+    expect(sum(summary, 'orders') / 100_000_000n).toBe(100n);
+    expect(() => ledger.write(rowsFile, summaryFile)).toThrow(/already written/);
   });
 });
