@@ -124,6 +124,8 @@ const USD: Conversion = { text: '1', toUsd8: (r) => divRound(r, 100_000_000n) };
 
 /** Orders held before the oldest are written out (about 100 MB of rows at most). */
 export const DEFAULT_MAX_ROWS = 200_000;
+/** Rows written out at a time past the cap: a few milliseconds of formatting, not a long pause. */
+const SPILL_CHUNK = 256;
 
 interface SummaryGroup {
   day: string;
@@ -137,25 +139,29 @@ interface SummaryGroup {
   d: bigint;
 }
 
-/** LP -> orders it answered, and how many of them it filled (rows already written out). */
+/** LP -> orders it answered, and how many of them it filled. */
 type AnswerCounts = Map<string, { answered: number; filled: number }>;
 
 export class FinanceLedger {
   private readonly rows = new Map<string, Row>();
   /** The latest bid and ask of each USD pair, from any LP (canonical -> E8), updated in place. */
   private readonly mids = new Map<string, { bidE8: number; askE8: number }>();
-  /** Rows already written out: the file, the groups they added to, and their LPs' answers. */
+  /** Rows already written out: the file, and how many. */
   private spillFile: string | null = null;
   private spilledRows = 0;
   /** finance-summary.csv's groups: every row written adds to its group once. */
   private readonly groups = new Map<string, SummaryGroup>();
-  private readonly spilledAnswers: AnswerCounts = new Map();
+  /**
+   * Every order's executing LP that answered it (filled or rejected), counted when it first did:
+   * the LPs' observed fill rates without a pass over the rows.
+   */
+  private readonly answers: AnswerCounts = new Map();
   private totals = { p: 0n, c: 0n };
   private written = false;
 
   /**
-   * `spillTo`: the finance.csv rows go to once more than `maxRows` orders are held (the oldest
-   * quarter at a time, with the fill rates observed up to then); without it nothing is spilled.
+   * `spill`: the finance.csv rows go to once more than `maxRows` orders are held (the oldest
+   * SPILL_CHUNK at a time, with the fill rates observed up to then); without it nothing is spilled.
    */
   constructor(
     private readonly books: FinanceBooks,
@@ -216,12 +222,19 @@ export class FinanceLedger {
       case 'lp_fill':
       case 'lp_partial_fill': {
         const row = this.rows.get(e.correlationId);
-        if (row !== undefined) row.filledE8 += Number(f['lastQtyE8'] ?? 0);
+        if (row === undefined) return;
+        const wasFilled = row.filledE8 > 0;
+        const wasAnswered = wasFilled || row.lpRejected;
+        row.filledE8 += Number(f['lastQtyE8'] ?? 0);
+        if (!wasFilled && row.filledE8 > 0) this.countAnswer(row, !wasAnswered);
         return;
       }
       case 'lp_reject': {
         const row = this.rows.get(e.correlationId);
-        if (row !== undefined) row.lpRejected = true;
+        if (row === undefined) return;
+        const wasAnswered = row.filledE8 > 0 || row.lpRejected;
+        row.lpRejected = true;
+        if (!wasAnswered) this.countAnswer(row, true);
         return;
       }
       default:
@@ -286,9 +299,17 @@ export class FinanceLedger {
    * (scale 1e8). An LP with no answered order has no rate: its orders are modelled as filled.
    */
   private observedFillRates(): Map<string, bigint> {
-    const counts: AnswerCounts = new Map([...this.spilledAnswers].map(([lp, c]) => [lp, { ...c }]));
-    for (const r of this.rows.values()) this.countAnswer(r, counts);
-    return new Map([...counts].map(([lp, c]) => [lp, (BigInt(c.filled) * 100_000_000n) / BigInt(c.answered)]));
+    return new Map([...this.answers].map(([lp, c]) => [lp, (BigInt(c.filled) * 100_000_000n) / BigInt(c.answered)]));
+  }
+
+  /** The executing LP answered `row`: a new answer (`answered`), and a fill if it has filled. */
+  private countAnswer(row: Row, answered: boolean): void {
+    const executing = row.executedBy === 'production' ? row.production : row.candidate;
+    if (executing === null || !executing.routed || executing.lp === null) return;
+    const c = this.answers.get(executing.lp) ?? { answered: 0, filled: 0 };
+    if (answered) c.answered++;
+    if (row.filledE8 > 0) c.filled++;
+    this.answers.set(executing.lp, c);
   }
 
   /**
@@ -309,19 +330,14 @@ export class FinanceLedger {
     return rate === undefined ? revenue16 : divRound(revenue16 * rate, 100_000_000n);
   }
 
-  /**
-   * Writes the oldest quarter of the rows held to the spill file (its header first), as they
-   * stand: the orders a quarter of the cap ago, long compared and answered.
-   */
+  /** Writes the oldest SPILL_CHUNK rows held to the spill file (its header first), as they stand. */
   private spillOldest(): void {
-    const spill = this.spill as { readonly file: string; readonly maxRows?: number };
-    const n = Math.max(1, Math.floor((spill.maxRows ?? DEFAULT_MAX_ROWS) / 4));
+    const spill = this.spill as { readonly file: string };
     const fillRates = this.observedFillRates();
     const out: string[][] = [];
     for (const [id, r] of this.rows) {
-      if (out.length >= n) break;
+      if (out.length >= SPILL_CHUNK) break;
       out.push(this.rowOut(r, fillRates));
-      this.countAnswer(r, this.spilledAnswers);
       this.rows.delete(id);
     }
     if (this.spillFile === null) {
@@ -329,16 +345,6 @@ export class FinanceLedger {
       this.spillFile = spill.file;
     } else appendFileSync(spill.file, stringify(out));
     this.spilledRows += out.length;
-  }
-
-  private countAnswer(r: Row, counts: AnswerCounts): void {
-    const executing = r.executedBy === 'production' ? r.production : r.candidate;
-    if (executing === null || !executing.routed || executing.lp === null) return;
-    if (r.filledE8 === 0 && !r.lpRejected) return;
-    const c = counts.get(executing.lp) ?? { answered: 0, filled: 0 };
-    c.answered++;
-    if (r.filledE8 > 0) c.filled++;
-    counts.set(executing.lp, c);
   }
 
   /**

@@ -71,6 +71,7 @@ describe('finance ledger, bounded', () => {
       peak = Math.max(peak, (ledger as unknown as { rows: Map<string, unknown> }).rows.size);
     }
     expect(peak).toBeLessThanOrEqual(8);
+    expect(peak).toBeGreaterThan(0);
     const totals = ledger.write(rowsFile, summaryFile);
     unbounded.write(join(tmp, 'unbounded.csv'), join(tmp, 'unbounded-summary.csv'));
     const rows = parse(readFileSync(rowsFile, 'utf8'), { columns: true }) as Record<string, string>[];
