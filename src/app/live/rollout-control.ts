@@ -15,6 +15,7 @@ import { formatTimestampUs } from '../../core/model/timestamps.js';
 import type { AdminCall, AdminCallRecord, AdminReply, AdminRoute } from '../../gateways/http/admin-server.js';
 import type { MetricsSnapshot } from '../../exporters/prometheus.js';
 import { buildRollout, type RolloutRig, type RolloutSummary } from '../rollout-rig.js';
+import { BoundedMap } from '../../core/util/bounded-map.js';
 
 export const ROLLOUT_AUDIT_FILE = 'rollout-audit.jsonl';
 
@@ -65,7 +66,7 @@ export class RolloutControl {
   readonly rig: RolloutRig;
   readonly auditFile: string;
   private timer: NodeJS.Timeout | null = null;
-  private readonly replies = new Map<string, { command: string; reply: AdminReply }>();
+  private readonly replies = new BoundedMap<{ command: string; reply: AdminReply }>(REMEMBERED_REQUESTS);
   private readonly reads = new Map<string, { lastUs: number; count: number }>();
   private refusalWindowUs = 0;
   private refusalsInWindow = 0;
@@ -259,7 +260,6 @@ export class RolloutControl {
     const reply = run();
     if (reply.status !== 400) {
       this.replies.set(id, { command, reply });
-      if (this.replies.size > REMEMBERED_REQUESTS) this.replies.delete(this.replies.keys().next().value as string);
     }
     return reply;
   }

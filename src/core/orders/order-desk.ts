@@ -4,6 +4,7 @@
 // Everything it must remember goes through its journal *before* it acts, so a restart rebuilds
 // the very same state from the journal and finishes the orders a crash left in flight.
 
+import { BoundedMap } from '../util/bounded-map.js';
 import { RecentIds } from '../util/recent-ids.js';
 import { ceilTo, floorTo } from '../model/scaled.js';
 import type { Side } from '../model/types.js';
@@ -146,7 +147,7 @@ const FINISHED_REMEMBERED = 20_000;
 
 export class OrderDesk {
   private readonly byCorrelation = new Map<string, Working>();
-  private readonly finished = new Map<string, Finished>();
+  private readonly finished = new BoundedMap<Finished>(FINISHED_REMEMBERED);
   private readonly byClient = new Map<string, string>();
   private readonly seen = new Map<string, RecentIds>();
   private restoring = false;
@@ -409,7 +410,6 @@ export class OrderDesk {
     if (w !== undefined) {
       const told = w.cumQtyE8 >= w.order.orderQtyE8 ? 'filled' : w.cumQtyE8 > 0 || reason === 'canceled' || reason === 'fill' ? 'canceled' : 'rejected';
       this.finished.set(correlationId, { order: w.order, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
-      if (this.finished.size > FINISHED_REMEMBERED) this.finished.delete(this.finished.keys().next().value as string);
     }
     this.forget(correlationId, reason);
   }

@@ -11,6 +11,7 @@ import type { FixMessage } from '../../fix/codec/message.js';
 import { Tag } from '../../fix/codec/tags.js';
 import type { FixSession, SessionLog } from '../../fix/session/session.js';
 import { FixConnection } from './connection.js';
+import { BoundedMap } from '../../core/util/bounded-map.js';
 
 export interface AcceptorOptions {
   readonly host: string;
@@ -52,7 +53,8 @@ export class FixAcceptor {
   /** Connections no session owns yet, oldest first (Set order is insertion order). */
   private readonly unbound = new Set<Socket>();
   /** Recent failed logons per peer address (epoch ms), pruned as the window moves. */
-  private readonly failures = new Map<string, number[]>();
+  /** Failed Logons per peer address; a flood from many addresses keeps at most 10,000 of them. */
+  private readonly failures = new BoundedMap<number[]>(10_000);
   readonly admission: AdmissionCounters = { accepted: 0, refusedAtCapacity: 0, evictedIdle: 0, refusedPeerBlocked: 0, logonTimeouts: 0, failedLogons: 0, acceptErrors: 0 };
 
   constructor(private readonly options: AcceptorOptions) {}
@@ -137,8 +139,6 @@ export class FixAcceptor {
     list.push(Date.now());
     if (list.length > 1_000) list.shift();
     this.failures.set(peer, list);
-    // Bounded: a flood from many addresses keeps at most 10,000 of them.
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   private accept(socket: Socket, peer: string): void {

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { BridgeError } from '../../core/errors.js';
 import { atTurnEnd } from '../../fix/session/turn-batch.js';
+import { BoundedMap } from '../../core/util/bounded-map.js';
 
 export interface WsLimits {
   /** Largest frame accepted; larger ones close the connection with 1009. */
@@ -268,7 +269,8 @@ export class JsonWsServer<P> {
   private flushTimer: NodeJS.Timeout | null = null;
   private connections = 0;
   /** Recent wrong tokens per remote address (epoch ms), pruned as the minute moves. */
-  private readonly failures = new Map<string, number[]>();
+  /** Wrong tokens per address, bounded whatever the number of addresses: the oldest forgotten first. */
+  private readonly failures = new BoundedMap<number[]>(10_000);
   readonly admission: WsAdmission = { accepted: 0, refusedAtCapacity: 0, refusedBadPath: 0, refusedPeerBlocked: 0, authFailures: 0, authTimeouts: 0, evictedPending: 0, replaced: 0, rateLimited: 0, tooBig: 0, binaryFrames: 0, badFrames: 0, badMessages: 0, livenessTimeouts: 0, idleClosed: 0, slowConsumers: 0, conflatedMessages: 0 };
 
   constructor(private readonly o: WsServerOptions<P>) {
@@ -507,8 +509,6 @@ export class JsonWsServer<P> {
     list.push(Date.now());
     if (list.length > this.o.limits.maxFailedAuthPerMinute) list.shift();
     this.failures.set(address, list);
-    // Bounded whatever the number of addresses: the oldest address is forgotten first.
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
   }
 
   /** A peer leaves the server's books once, however it ended; the caller hears of it once. */
