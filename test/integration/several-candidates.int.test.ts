@@ -10,10 +10,8 @@ import { XSubscriber } from 'zeromq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCandidateReport } from '../../src/app/candidate-report.js';
 import type { LiveConfigInput } from '../../src/app/live-config.js';
-import { simInstruments } from '../../src/app/live-demo.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
-import { PERSONAS } from '../../src/app/lp-personas.js';
-import { startLpSim, type LpSim } from '../../src/app/lp-sim.js';
+import type { LpSim } from '../../src/app/lp-sim.js';
 import { startPlatformClient } from '../../src/app/platform-client.js';
 import { runReplay } from '../../src/app/replay.js';
 import { startShadowWorker } from '../../src/app/shadow-worker.js';
@@ -22,6 +20,7 @@ import { encodeUpstream } from '../../src/gateways/zmq/tap-codec.js';
 import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, ROOT } from '../support/builders.js';
 import { alwaysOpenBundle } from '../support/open-bundle.js';
+import { startSimLps } from '../support/lp-sims.js';
 import { freePort, waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-several-live-'));
@@ -33,12 +32,7 @@ const good = alwaysOpenBundle(join(ROOT, 'mappings', 'candidate-good'), join(tmp
 const LPS = ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'];
 const TOKEN = 'worker-token-0123456789';
 
-async function sims(): Promise<LpSim[]> {
-  const bundle = loadBundle(production);
-  const out: LpSim[] = [];
-  for (const [k, lp] of LPS.entries()) out.push(await startLpSim({ lp, host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS[['bank', 'ecn', 'mm'][k] as string]!, disconnectProbability: 0 }, seed: 60 + k, instruments: simInstruments(bundle, lp), log: silent }));
-  return out;
-}
+const sims = (): Promise<LpSim[]> => startSimLps(production, 60);
 
 function remoteOf(s: RunSummary, id: string) {
   return s.candidates.find((c) => c.id === id);

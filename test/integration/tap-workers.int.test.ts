@@ -10,16 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LiveConfigInput } from '../../src/app/live-config.js';
-import { simInstruments } from '../../src/app/live-demo.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
-import { PERSONAS } from '../../src/app/lp-personas.js';
-import { startLpSim, type LpSim } from '../../src/app/lp-sim.js';
+import type { LpSim } from '../../src/app/lp-sim.js';
 import { startPlatformClient } from '../../src/app/platform-client.js';
 import { runReplay } from '../../src/app/replay.js';
 import { startShadowWorker } from '../../src/app/shadow-worker.js';
-import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { CANDIDATE_DIR, PRODUCTION_DIR, ROOT } from '../support/builders.js';
 import { alwaysOpenBundle } from '../support/open-bundle.js';
+import { startSimLps } from '../support/lp-sims.js';
 import { freePort, waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-tap-'));
@@ -30,12 +28,7 @@ const candidateA = alwaysOpenBundle(CANDIDATE_DIR, join(tmp, 'candidate-a'));
 const candidateB = alwaysOpenBundle(join(ROOT, 'mappings', 'candidate-good'), join(tmp, 'candidate-b'));
 const LPS = ['LP_ALPHA', 'LP_BRAVO', 'LP_CHARLIE'];
 
-async function sims(): Promise<LpSim[]> {
-  const bundle = loadBundle(production);
-  const out: LpSim[] = [];
-  for (const [k, lp] of LPS.entries()) out.push(await startLpSim({ lp, host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS[['bank', 'ecn', 'mm'][k] as string]!, disconnectProbability: 0 }, seed: 40 + k, instruments: simInstruments(bundle, lp), log: silent }));
-  return out;
-}
+const sims = (): Promise<LpSim[]> => startSimLps(production, 40);
 
 function config(name: string, lpSims: LpSim[], tapPort: number, waitForSubscribers: number): LiveConfigInput {
   const out = join(tmp, `${name}-run`);
