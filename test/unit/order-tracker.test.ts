@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LpExecution } from '../../src/core/model/lifecycle.js';
 import { OrderTracker } from '../../src/core/shadow/order-tracker.js';
@@ -52,5 +53,23 @@ describe('order tracker', () => {
     const r = t.book('c-S', exec('S', 'E1', { execType: 'fill', lastQtyE8: 150 }));
     expect(r.kind === 'booked' && r.order.status).toBe('filled');
     expect(t.get('c-S')?.cumQtyE8).toBe(150);
+  });
+
+  it('books every execution once, in any order and any number of repeats (against a plain Set)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('A', 'B'), fc.constantFrom('L1', 'L2'), fc.constantFrom('E1', 'E2', 'E3')), { maxLength: 30 }), (execs) => {
+        const t = new OrderTracker(10);
+        t.track({ ...tracked('A'), volumeE8: 1e12 });
+        t.track({ ...tracked('B'), volumeE8: 1e12 });
+        const model = new Set<string>();
+        for (const [order, lpOrderId, execId] of execs) {
+          const key = `${order}|${lpOrderId}|${execId}`;
+          const kind = t.book(`c-${order}`, exec(order, execId, { lpOrderId })).kind;
+          expect(kind).toBe(model.has(key) ? 'duplicate' : 'booked');
+          model.add(key);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
