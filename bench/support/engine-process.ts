@@ -64,6 +64,7 @@ console.log(`ready ${engine.platformPort} ${engine.wsPort ?? 0}`);
 // (--trace-gc-nvp) counts every byte allocated so far, then "marked".
 // BENCH_HEAP_SAMPLE=FILE: V8's sampling heap profiler between the first and the second mark, every
 // allocation kept (collected ones too): where the bytes of the order path are allocated.
+// With BENCH_HEAP_SAMPLE_LIVE=1 only what is still alive then: what the engine holds on to.
 const heapSampleFile = process.env['BENCH_HEAP_SAMPLE'];
 const inspector = heapSampleFile === undefined ? null : new (await import('node:inspector')).Session();
 inspector?.connect();
@@ -74,7 +75,9 @@ process.stdin.on('data', (text: string) => {
     if (line !== 'mark') continue;
     (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor', execution: 'sync' });
     marksSeen++;
-    if (inspector !== null && marksSeen === 1) inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    // BENCH_HEAP_SAMPLE_LIVE=1: only what is still alive at the second mark (what the engine retains).
+    const collectedToo = process.env['BENCH_HEAP_SAMPLE_LIVE'] === undefined;
+    if (inspector !== null && marksSeen === 1) inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: collectedToo, includeObjectsCollectedByMinorGC: collectedToo });
     if (inspector !== null && marksSeen === 2) {
       inspector.post('HeapProfiler.stopSampling', (error, result) => {
         if (error === null) writeFileSync(heapSampleFile as string, JSON.stringify((result as { profile: unknown }).profile));
