@@ -114,6 +114,15 @@ function sideOf(d: Decision): Side {
   return { lp: d.lp, clientPriceE8: d.clientPriceE8, markupE8: d.markupE8, volumeE8: d.volumeE8, instrument: d.instrument, routed: d.action === 'route' && d.lp !== null };
 }
 
+/** Executed: the lots the LP filled, never more than the order (an overfill is not the client's). */
+function lotsOf(r: Row, s: Side | null, isExecuting: boolean, executed: boolean): number {
+  return isExecuting && executed ? Math.min(r.filledE8, s?.volumeE8 ?? 0) : (s?.volumeE8 ?? 0);
+}
+
+function clientPrice(s: Side | null): string {
+  return s === null || !s.routed ? '' : fmt(BigInt(s.clientPriceE8), 8);
+}
+
 /** A USD conversion: the rate's text, and quote revenue (scale 16) -> USD (scale 8, rounded). */
 interface Conversion {
   readonly text: string;
@@ -369,21 +378,18 @@ export class FinanceLedger {
     const executing = r.executedBy === 'production' ? r.production : r.candidate;
     // Executed: the LP answered, with fills (capped at the order) or a reject (nothing earned).
     const executed = executing !== null && executing.routed && (r.filledE8 > 0 || r.lpRejected);
-    // Executed: the lots the LP filled, never more than the order (an overfill is not the client's).
-    const lotsOf = (s: Side | null, isExecuting: boolean): number => (isExecuting && executed ? Math.min(r.filledE8, s?.volumeE8 ?? 0) : (s?.volumeE8 ?? 0));
-    const pQuote = this.counterfactual(r, 'production', this.revenue16(r.production, lotsOf(r.production, r.executedBy === 'production')), executed, fillRates);
-    const cQuote = this.counterfactual(r, 'candidate', this.revenue16(r.candidate, lotsOf(r.candidate, r.executedBy === 'candidate')), executed, fillRates);
+    const pQuote = this.counterfactual(r, 'production', this.revenue16(r.production, lotsOf(r, r.production, r.executedBy === 'production', executed)), executed, fillRates);
+    const cQuote = this.counterfactual(r, 'candidate', this.revenue16(r.candidate, lotsOf(r, r.candidate, r.executedBy === 'candidate', executed)), executed, fillRates);
     const instrument = executing?.instrument ?? r.production?.instrument ?? r.candidate?.instrument ?? null;
     const ccy = instrument === null ? 'USD' : quoteCurrencyOf(instrument);
     const rate = this.rateOf(r, ccy);
     const pUsd = rate === null ? null : rate.toUsd8(pQuote);
     const cUsd = rate === null || r.candidate === null ? null : rate.toUsd8(cQuote);
     const basis = executed ? 'executed' : 'modelled';
-    const price = (s: Side | null): string => (s === null || !s.routed ? '' : fmt(BigInt(s.clientPriceE8), 8));
     const time = formatTimestampUs(r.atUs);
     const row = [
       r.correlationId, r.clientOrderId, time, r.account, r.group, r.symbol, r.side, fmt(BigInt(r.volumeE8), 8), r.executedBy,
-      r.production?.lp ?? '', r.candidate?.lp ?? '', price(r.production), price(r.candidate),
+      r.production?.lp ?? '', r.candidate?.lp ?? '', clientPrice(r.production), clientPrice(r.candidate),
       fmt(pQuote, 16), r.candidate === null ? '' : fmt(cQuote, 16), ccy, rate === null ? '' : rate.text,
       pUsd === null ? '' : fmt(pUsd, 8), cUsd === null ? '' : fmt(cUsd, 8), pUsd === null || cUsd === null ? '' : fmt(cUsd - pUsd, 8), basis,
     ];
