@@ -15,6 +15,7 @@ import { runReplayBench, type ReplayBenchResult } from './replay-decision-stage.
 import { runJournalBench, type JournalBenchResult } from './order-journal.bench.js';
 import { runRecordingFormatBench } from './recording-format.bench.js';
 import { runWorkerLag } from './worker-lag.js';
+import { runTapThroughput } from './tap-throughput.js';
 import { runWsEchoFanout, runWsEchoHop, runWsFanout, runWsHop, type WsFanoutResult, type WsHopResult } from './support/ws-rig.js';
 
 const quick = process.argv.includes('--quick');
@@ -333,7 +334,13 @@ for (const l of [lag1, lag3]) {
   l.perWorker.forEach((w, i) => md.push(`| ${i === 0 ? l.workers : ''} | ${i === 0 ? l.ordersSent : ''} | ${i === 0 ? l.eventsPerSecAchieved : ''} | ${i === 0 ? l.dropped : ''} | ${i + 1} | ${w.compared} | ${w.gaps} | ${fmt(w.lagMs.p50, 1)} | ${fmt(w.lagMs.p99, 1)} | ${fmt(w.lagMs.max, 1)} | ${w.cpuPct} |`));
 }
 md.push('');
-results['tap'] = { rate: TAP_RATE, remoteCandidates: TAP_REMOTE, none: tap0, withRemote: tapN, p99Ratio, workerLag: { one: lag1, three: lag3 } };
+log('tap capacity: records/s through the tap to one subscriber ...');
+const TAP_RECORDS = quick ? 200_000 : 1_000_000;
+const capacity = [await runTapThroughput(TAP_RECORDS, 0), await runTapThroughput(TAP_RECORDS, 2)];
+md.push(`### Tap capacity: ${TAP_RECORDS.toLocaleString()} quote records published as fast as the event loop allows, to one subscriber in another process`, '', '| tap.batchMs | records/s published | records/s received | ZeroMQ messages | dropped at the tap | gaps at the subscriber |', '|---|---|---|---|---|---|');
+for (const c of capacity) md.push(`| ${c.batchMs === 0 ? '0 (a message per record)' : c.batchMs} | ${c.publishedPerSec.toLocaleString()} | ${c.receivedPerSec.toLocaleString()} | ${c.messages.toLocaleString()} | ${c.droppedAtTap} | ${c.gapsAtSubscriber} |`);
+md.push('');
+results['tap'] = { rate: TAP_RATE, remoteCandidates: TAP_REMOTE, none: tap0, withRemote: tapN, p99Ratio, workerLag: { one: lag1, three: lag3 }, capacity };
 
 // ---- 5. replay --------------------------------------------------------------------------------
 log('replay decision stage ...');

@@ -16,6 +16,7 @@ sub.connect(connect);
 await sub.send(Buffer.from([1]));
 const instance = randomBytes(8).toString('hex');
 let received = 0;
+let records = 0;
 let lastSeq = 0;
 let gaps = 0;
 let lost = 0;
@@ -27,7 +28,7 @@ const timer = setInterval(() => {
 }, 1_000);
 process.on('SIGTERM', () => {
   clearInterval(timer);
-  console.log(JSON.stringify({ id, received, gaps, lost }));
+  console.log(JSON.stringify({ id, received, records, gaps, lost }));
   sub.close();
   process.exit(0);
 });
@@ -42,6 +43,7 @@ for await (const [frame] of sub) {
     lost += span.first - lastSeq - 1;
   }
   lastSeq = span.first + span.count - 1;
+  records += span.count;
 }
 
 /** The first record's number and how many records: from the bytes ({s, r} or {s, b: [...]}), else a full decode. */
