@@ -5,8 +5,6 @@
 // node bin/run-ts.mjs bench/tap-throughput.ts [RECORDS=1000000] [BATCH_MS=2]
 
 import { spawn, spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -15,9 +13,9 @@ import { LpStatusBoard, QuoteBook } from '../src/core/shadow/context.js';
 import { loadBundle } from '../src/mappings/load-bundle.js';
 import { ScenarioRecorder } from '../src/replay/recorder.js';
 import { benchEvents } from './support/bench-scenario.js';
+import { PIN, freeLoopbackPort } from './support/rig-host.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PIN = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 export interface TapThroughputResult {
   readonly records: number;
@@ -34,12 +32,7 @@ export interface TapThroughputResult {
 
 export async function runTapThroughput(records: number, batchMs: number): Promise<TapThroughputResult> {
   if (PIN) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)]);
-  const port = await new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as { port: number }).port;
-      srv.close(() => res(p));
-    });
-  });
+  const port = await freeLoopbackPort();
   const production = loadBundle(join(ROOT, 'mappings', 'production'));
   const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 10_000_000, maxQueue: 10_000_000, batchMs, stateEveryMs: 60_000, waitForSubscribers: 1, waitForSubscribersMs: 30_000, allowNonLoopback: false });
   const args = [join(ROOT, 'bin', 'run-ts.mjs'), join(ROOT, 'bench', 'support', 'tap-sink.ts'), `tcp://127.0.0.1:${port}`, 'sink', production.hash];

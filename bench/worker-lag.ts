@@ -7,9 +7,8 @@
 // node bin/run-ts.mjs bench/worker-lag.ts [ORDERS_PER_SEC=5000] [QUOTES_PER_SEC=20000] [SECONDS=10] [WORKERS=1]
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
@@ -20,9 +19,9 @@ import { decodeUpstream } from '../src/gateways/zmq/tap-codec.js';
 import { loadBundle } from '../src/mappings/load-bundle.js';
 import { ScenarioRecorder } from '../src/replay/recorder.js';
 import { benchEvents } from './support/bench-scenario.js';
+import { PIN, cpuTicksOf, freeLoopbackPort } from './support/rig-host.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PIN = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 export interface WorkerLagResult {
   readonly workers: number;
@@ -39,28 +38,10 @@ export interface WorkerLagResult {
 
 const wallUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
 
-function cpuTicks(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]); // utime + stime, in clock ticks (100/s)
-  } catch {
-    return 0;
-  }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
-
 export async function runWorkerLag(ordersPerSec: number, quotesPerSec: number, seconds: number, workers: number): Promise<WorkerLagResult> {
   if (PIN) spawnSync('taskset', ['-a', '-cp', '0', String(process.pid)]);
   const tmp = mkdtempSync(join(tmpdir(), 'sb-wlag-'));
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const production = loadBundle(join(ROOT, 'mappings', 'production'));
   const tap = new EventTap({ bind: `tcp://127.0.0.1:${port}`, highWaterMark: 1_000_000, maxQueue: 1_000_000, batchMs: Number(process.env['BENCH_TAP_BATCH_MS'] ?? 2), stateEveryMs: 1_000, waitForSubscribers: workers, waitForSubscribersMs: 30_000, allowNonLoopback: false });
   const book = new QuoteBook();
@@ -84,7 +65,7 @@ export async function runWorkerLag(ordersPerSec: number, quotesPerSec: number, s
     lpStatus.set(lp, 'up');
     recorder.lpStatus(wallUs(), lp, 'up', 'bench');
   }
-  const cpuBefore = children.map((c) => cpuTicks(c.pid ?? 0));
+  const cpuBefore = children.map((c) => cpuTicksOf(c.pid ?? 0));
   // 4 quotes to 1 order, as benchEvents interleaves them; paced on the wall clock.
   const eventsPerSec = ordersPerSec + quotesPerSec;
   const total = Math.round(eventsPerSec * seconds);
@@ -118,7 +99,7 @@ export async function runWorkerLag(ordersPerSec: number, quotesPerSec: number, s
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline && (compared.size < workers || [...compared.values()].some((c) => c.compared < orders))) await new Promise((r) => setTimeout(r, 50));
   const caughtUp = [...compared.values()].map((c) => (c.compared >= orders ? Math.max(0, Math.round(c.atMs - endedAt)) : null));
-  const cpuAfter = children.map((c) => cpuTicks(c.pid ?? 0));
+  const cpuAfter = children.map((c) => cpuTicksOf(c.pid ?? 0));
   const elapsedS = (performance.now() - t0) / 1000;
   const perWorker: WorkerLagResult['perWorker'][number][] = [];
   for (const [w, child] of children.entries()) {

@@ -5,9 +5,7 @@
 // *scheduled* send time, so a stall shows up instead of slowing the sender (coordinated omission).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -22,10 +20,9 @@ import { MemorySessionStore } from '../../src/fix/session/store.js';
 import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
 import { FixInitiator } from '../../src/gateways/fix/initiator.js';
+import { PIN, cpuTicksOf, freeLoopbackPort } from './rig-host.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-/** Pin rig and process under test to separate cores when taskset exists and there are 2+ cores. */
-const PIN = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 /** Moves this process (the rig) to core 0. */
 export function pinRig(): boolean {
@@ -404,12 +401,7 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
       }
     }
     if ((o.tapWorkers ?? 0) > 0) {
-      const tapPort = await new Promise<number>((res) => {
-        const srv = createServer().listen(0, '127.0.0.1', () => {
-          const port = (srv.address() as { port: number }).port;
-          srv.close(() => res(port));
-        });
-      });
+      const tapPort = await freeLoopbackPort();
       (config as { tap?: unknown }).tap = { bind: `tcp://127.0.0.1:${tapPort}`, waitForSubscribers: o.tapWorkers, waitForSubscribersMs: 20_000, batchMs: Number(process.env['BENCH_TAP_BATCH_MS'] ?? 2) };
       // Workers stand for other hosts: on the rig's core, so the engine's core stays its own.
       for (let w = 0; w < (o.tapWorkers ?? 0); w++) {
@@ -484,21 +476,3 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
   return { path: o.path, candidate: o.candidate, rates, engine, ...(workers.length > 0 ? { workers: workerSummaries } : {}), ...(sinkProcs.length > 0 ? { sinks: sinkResults } : {}) };
 }
 
-/** utime + stime of a process, in clock ticks (100 a second), from /proc; 0 where there is none. */
-function cpuTicksOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
