@@ -2,6 +2,7 @@
 // are given and nothing is dropped. Live runs write in the background; replays on the caller.
 
 import type { BridgeError } from '../core/errors.js';
+import type { ByteBuilder } from '../core/util/byte-builder.js';
 import { FileSink } from '../telemetry/file-sink.js';
 
 export class JsonlWriter {
@@ -29,7 +30,22 @@ export class JsonlWriter {
 
   /** A record already serialized as one line of JSON. */
   writeJson(json: string): void {
-    this.sink.write(`${json}\n`);
+    this.sink.writeLine(json);
+    this.count++;
+  }
+
+  /**
+   * The buffer to write one JSON line into directly (no newline: committed() adds it), or null
+   * when the file is closed or failed (then give the line to writeJson, which counts or throws).
+   */
+  lineBuffer(): ByteBuilder | null {
+    return this.sink.recordBuffer();
+  }
+
+  /** Ends the line written into lineBuffer(). */
+  committed(): void {
+    this.sink.recordBuffer()?.byte(0x0a);
+    this.sink.queued();
     this.count++;
   }
 

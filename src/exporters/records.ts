@@ -7,7 +7,8 @@ import { formatE8, formatE8Short } from '../core/model/scaled.js';
 import type { Decision } from '../core/model/types.js';
 import type { DecisionContext } from '../core/shadow/context.js';
 import type { DivergenceRecord, ShadowFault } from '../core/shadow/divergence.js';
-import { formatTimestampUs } from '../core/model/timestamps.js';
+import { formatTimestampUs, writeTimestampUs } from '../core/model/timestamps.js';
+import { ByteBuilder } from '../core/util/byte-builder.js';
 
 function price(valueE8: number, digits: number): string | null {
   return valueE8 === 0 ? null : formatE8(valueE8, digits);
@@ -105,21 +106,49 @@ export function exportLifecycle(e: LifecycleEntry) {
 
 const LIFECYCLE_KEYS = new Set(['seq', 'at', 'step', 'correlationId', 'clientOrderId', 'lp', 'rejectReason']);
 
-/**
- * `JSON.stringify(exportLifecycle(e))`, byte for byte, without the object spread: the fields
- * differ in shape from step to step, so the spread took V8's generic copy, ~10 µs per line in
- * the live engine's profile. The fixed part and the fields are serialized apart and joined.
- */
+/** One builder for the string form below (tools and tests; the run folder writes bytes). */
+const scratch = new ByteBuilder(1024);
+
+/** `JSON.stringify(exportLifecycle(e))`, byte for byte (see writeLifecycleJson). */
 export function lifecycleJson(e: LifecycleEntry): string {
+  scratch.reset();
+  writeLifecycleJson(scratch, e);
+  return scratch.text();
+}
+
+/**
+ * `JSON.stringify(exportLifecycle(e))`, byte for byte, written into `out` without the object
+ * spread and without a string per line: the fields differ in shape from step to step, so the
+ * spread took V8's generic copy (~10 µs per line in the live engine's profile), and the line as
+ * a string was built, joined with the others and copied into a Buffer (bench/README.md).
+ */
+export function writeLifecycleJson(out: ByteBuilder, e: LifecycleEntry): void {
   for (const key in e.fields) {
     // A field that overrides a fixed key, or an integer-like key (those enumerate first), gets
     // the spread's exact meaning. Our own steps use neither.
     const first = key.charCodeAt(0);
-    if (LIFECYCLE_KEYS.has(key) || (first >= 0x30 && first <= 0x39)) return JSON.stringify(exportLifecycle(e));
+    if (LIFECYCLE_KEYS.has(key) || (first >= 0x30 && first <= 0x39)) {
+      out.utf8(JSON.stringify(exportLifecycle(e)));
+      return;
+    }
   }
   // The fixed part written out: seq is an integer, at an ISO timestamp, step and rejectReason
-  // come from closed sets; only the ids and the LP go through JSON.stringify for escaping.
-  const head = `{"seq":${e.seq},"at":"${formatTimestampUs(e.atUs)}","step":"${e.step}","correlationId":${JSON.stringify(e.correlationId)},"clientOrderId":${JSON.stringify(e.clientOrderId)},"lp":${e.lp === null ? 'null' : JSON.stringify(e.lp)},"rejectReason":${e.rejectReason === null ? 'null' : `"${e.rejectReason}"`}`;
+  // come from closed sets; the ids and the LP are escaped as JSON.stringify would.
+  out.ascii('{"seq":').uint(e.seq).ascii(',"at":"');
+  writeTimestampUs(out, e.atUs);
+  out.ascii('","step":"').ascii(e.step).ascii('","correlationId":').jsonString(e.correlationId).ascii(',"clientOrderId":').jsonString(e.clientOrderId).ascii(',"lp":');
+  if (e.lp === null) out.ascii('null');
+  else out.jsonString(e.lp);
+  out.ascii(',"rejectReason":');
+  if (e.rejectReason === null) out.ascii('null');
+  else out.byte(0x22).ascii(e.rejectReason).byte(0x22);
   const fields = JSON.stringify(e.fields);
-  return fields === '{}' ? `${head}}` : `${head},${fields.slice(1)}`;
+  if (fields === '{}') {
+    out.byte(0x7d);
+    return;
+  }
+  // The fields' own "{" becomes the comma after the fixed part.
+  const at = out.length;
+  out.utf8(fields);
+  out.bytes[at] = 0x2c;
 }

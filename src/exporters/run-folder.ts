@@ -13,7 +13,7 @@ import type { DivergenceSink, ShadowFaultSink } from '../core/ports.js';
 import type { DecisionContext } from '../core/shadow/context.js';
 import type { DivergenceRecord, ShadowFault } from '../core/shadow/divergence.js';
 import { JsonlWriter } from './jsonl-writer.js';
-import { exportDivergence, exportFault, lifecycleJson } from './records.js';
+import { exportDivergence, exportFault, lifecycleJson, writeLifecycleJson } from './records.js';
 import { emptyTally, type CandidateTally } from './summary.js';
 
 /** Files whose content says a folder already holds a run. */
@@ -189,7 +189,19 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   }
 
   append(entry: LifecycleEntry): void {
-    this.orders.writeJson(lifecycleJson(entry));
+    const line = this.orders.lineBuffer();
+    if (line === null) {
+      this.orders.writeJson(lifecycleJson(entry));
+    } else {
+      const start = line.length;
+      try {
+        writeLifecycleJson(line, entry);
+      } catch (error) {
+        line.length = start; // never half a line in the file
+        throw error;
+      }
+      this.orders.committed();
+    }
     this.onLifecycle?.(entry);
     this.onWrite?.();
   }

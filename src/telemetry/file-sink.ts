@@ -5,17 +5,19 @@
 // Why not pino.destination (sonic-boom): it appends each line to a growing string and asks
 // Buffer.byteLength of that string on every write, which flattens it each time: ~40 KB of
 // garbage per order at 5 lines per order, a third of the live engine's allocations (heap
-// sampling in bench/README.md). Here lines are kept as an array and joined once per batch.
+// sampling in bench/README.md). Here lines are encoded straight into a reusable byte buffer
+// (two, while one is on the thread pool), and each batch is one write of its filled part.
 
 import { closeSync, constants, fstatSync, openSync, write, writeSync } from 'node:fs';
 import { BridgeError } from '../core/errors.js';
+import { ByteBuilder } from '../core/util/byte-builder.js';
 
 export interface FileSinkOptions {
   /** 'truncate' starts the file empty; 'append' continues after what it holds. */
   readonly mode: 'truncate' | 'append';
   /** Write on the thread pool (live engine) instead of on the calling thread (replay, tools). */
   readonly background: boolean;
-  /** Characters collected before a batch is written out. */
+  /** Bytes collected before a batch is written out. */
   readonly batchChars?: number;
   /**
    * 'throw' (exports): once a write has failed, every later write throws SB_ERR_OUTPUT_IO, so
@@ -28,15 +30,22 @@ export interface FileSinkOptions {
 
 const DEFAULT_BATCH_CHARS = 64 * 1024;
 
+interface Batch {
+  readonly builder: ByteBuilder;
+  readonly position: number;
+}
+
 export class FileSink {
   private readonly fd: number;
   private readonly batchChars: number;
-  private chunks: (string | Buffer)[] = [];
-  private pendingChars = 0;
+  /** What is queued and not yet written. */
+  private current = new ByteBuilder();
+  /** The buffer of the last background batch, reused once it is written. */
+  private spare: ByteBuilder | null = null;
   /** File offset of the next batch. Every batch is written at its own offset (pwrite). */
   private position: number;
   /** The batch on the thread pool, kept so flushSync() can make it durable at once. */
-  private inFlight: { bytes: Buffer; position: number } | null = null;
+  private inFlight: Batch | null = null;
   private flushRequested = false;
   private closeWhenIdle = false;
   private closed = false;
@@ -64,36 +73,64 @@ export class FileSink {
 
   /** Queues text (one or more whole lines). After a failed write: see FileSinkOptions.onFailure. */
   write(text: string): void {
-    this.enqueue(text);
+    if (!this.accepting(text)) return;
+    this.current.utf8(text);
+    this.afterQueued();
+  }
+
+  /** Queues `text` and a newline after it (a JSON line without a string built to hold both). */
+  writeLine(text: string): void {
+    // The line as one string only when it cannot be queued (rare): after close or a failure.
+    if ((this.failure !== null || this.closed) && !this.accepting(`${text}\n`)) return;
+    this.current.utf8(text).byte(0x0a);
+    this.afterQueued();
   }
 
   /** Queues raw bytes (a binary record), in order with the text around them. */
-  writeBytes(bytes: Buffer): void {
-    this.enqueue(bytes);
+  writeBytes(bytes: Uint8Array): void {
+    if (!this.accepting(bytes)) return;
+    this.current.copy(bytes);
+    this.afterQueued();
   }
 
-  private enqueue(chunk: string | Buffer): void {
+  /**
+   * The buffer to encode one record straight into, or null when nothing can be queued now (the
+   * file is closed or failed: give the record to write() instead, which knows what to do).
+   * Call queued() after writing into it.
+   */
+  recordBuffer(): ByteBuilder | null {
+    return this.failure !== null || this.closed ? null : this.current;
+  }
+
+  /** Ends a record written into recordBuffer(). */
+  queued(): void {
+    this.afterQueued();
+  }
+
+  /** False when the record is not to be queued (counted as lost, or appended after close). */
+  private accepting(record: string | Uint8Array): boolean {
     if (this.failure !== null) {
       this.lostLines++;
       this.afterFailure();
-      return;
+      return false;
     }
     if (this.closed) {
-      this.writeAfterClose(chunk);
-      return;
+      this.writeAfterClose(record);
+      return false;
     }
-    this.chunks.push(chunk);
-    this.pendingChars += chunk.length;
-    if (this.pendingChars >= this.batchChars) this.flush();
+    return true;
+  }
+
+  private afterQueued(): void {
+    if (this.current.length >= this.batchChars) this.flush();
   }
 
   /** Starts writing what is queued: on the thread pool in background mode, else right now. */
   flush(): void {
     if (this.failure !== null) return this.afterFailure();
-    if (this.pendingChars === 0) return;
+    if (this.current.length === 0) return;
     if (!this.options.background) {
-      const batch = this.takeBatch();
-      this.writeAt(batch.bytes, batch.position);
+      this.writeCurrentNow();
       return;
     }
     if (this.inFlight !== null) {
@@ -109,11 +146,8 @@ export class FileSink {
    */
   flushSync(): void {
     if (this.failure !== null) return this.afterFailure();
-    if (this.inFlight !== null) this.writeAt(this.inFlight.bytes, this.inFlight.position);
-    if (this.pendingChars > 0) {
-      const batch = this.takeBatch();
-      this.writeAt(batch.bytes, batch.position);
-    }
+    if (this.inFlight !== null) this.writeAt(this.inFlight.builder, this.inFlight.position);
+    if (this.current.length > 0) this.writeCurrentNow();
   }
 
   /** Flushes synchronously and closes; the descriptor stays open until a background write ends. */
@@ -132,7 +166,7 @@ export class FileSink {
    * A log line that comes after close (a socket that closes late) is still appended, on the
    * spot; a truncate-mode file (an export) is complete at close, so writing to it is a bug.
    */
-  private writeAfterClose(text: string | Buffer): void {
+  private writeAfterClose(text: string | Uint8Array): void {
     if (this.options.mode !== 'append') {
       // A live export ('count') is closed at stop; a record that still arrives (a late shadow
       // answer) is counted as lost and said once, never thrown into whoever wrote it.
@@ -157,20 +191,20 @@ export class FileSink {
     }
   }
 
-  private takeBatch(): { bytes: Buffer; position: number } {
-    const chunks = this.chunks;
-    const bytes = chunks.every((c) => typeof c === 'string') ? Buffer.from(chunks.length === 1 ? (chunks[0] as string) : chunks.join(''), 'utf8') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
-    this.chunks = [];
-    this.pendingChars = 0;
-    const batch = { bytes, position: this.position };
-    this.position += bytes.length;
-    return batch;
+  /** Writes what is queued on this thread and empties the buffer for the next batch. */
+  private writeCurrentNow(): void {
+    const position = this.position;
+    this.position += this.current.length;
+    this.writeAt(this.current, position);
+    this.current.reset();
   }
 
-  private writeAt(bytes: Buffer, position: number): void {
+  private writeAt(builder: ByteBuilder, position: number): void {
+    const bytes = builder.bytes;
+    const length = builder.length;
     try {
       let done = 0;
-      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+      while (done < length) done += writeSync(this.fd, bytes, done, length - done, position + done);
     } catch (cause) {
       this.failure = new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${(cause as Error).message}`, { cause });
       this.afterFailure();
@@ -186,32 +220,39 @@ export class FileSink {
     process.stderr.write(`${failure.message}; later lines to this file are counted as lost\n`);
   }
 
+  /** Hands the queued bytes to the thread pool and queues into the other buffer meanwhile. */
   private startBackgroundWrite(): void {
-    const batch = this.takeBatch();
+    const batch: Batch = { builder: this.current, position: this.position };
+    this.position += this.current.length;
+    this.current = this.spare ?? new ByteBuilder();
+    this.spare = null;
     this.inFlight = batch;
     this.flushRequested = false;
     this.writeRest(batch, 0);
   }
 
   /** fs.write may write less than asked (rarely, for files): continue from where it stopped. */
-  private writeRest(batch: { bytes: Buffer; position: number }, done: number): void {
-    write(this.fd, batch.bytes, done, batch.bytes.length - done, batch.position + done, (error, written) => {
+  private writeRest(batch: Batch, done: number): void {
+    const length = batch.builder.length;
+    write(this.fd, batch.builder.bytes, done, length - done, batch.position + done, (error, written) => {
       if (error !== null) {
         this.failure = new BridgeError('SB_ERR_OUTPUT_IO', `${this.file}: ${error.message}`, { cause: error });
         this.inFlight = null;
         if (this.closeWhenIdle) closeSync(this.fd);
         return;
       }
-      if (done + written < batch.bytes.length) {
+      if (done + written < length) {
         this.writeRest(batch, done + written);
         return;
       }
       this.inFlight = null;
+      batch.builder.reset();
+      this.spare = batch.builder;
       if (this.closeWhenIdle) {
         closeSync(this.fd);
         return;
       }
-      if (this.pendingChars > 0 && (this.flushRequested || this.pendingChars >= this.batchChars)) this.startBackgroundWrite();
+      if (this.current.length > 0 && (this.flushRequested || this.current.length >= this.batchChars)) this.startBackgroundWrite();
     });
   }
 }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { FileSink } from './file-sink.js';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
+import { ByteBuilder } from '../core/util/byte-builder.js';
 import type { LifecycleLog } from '../core/ports.js';
 
 export interface FileLogger {
@@ -45,25 +46,43 @@ export function createFileLogger(file: string, level: pino.LevelWithSilent = 'in
  */
 export class FileLifecycleLog implements LifecycleLog {
   private readonly enabled: boolean;
+  private readonly scratch = new ByteBuilder(512);
 
   constructor(
     private readonly logger: Logger,
-    private readonly sink: { write(line: string): void },
+    /** A FileSink (lines encoded straight into its buffer) or anything with write(line). */
+    private readonly sink: { write(line: string): void; recordBuffer?(): ByteBuilder | null; queued?(): void },
   ) {
     this.enabled = logger.isLevelEnabled('info');
   }
 
   step(e: LifecycleEntry): void {
     if (!this.enabled) return;
-    // Ids go through JSON.stringify for escaping; step and reason come from closed sets.
-    this.sink.write(
-      `{"level":30,"time":${Date.now()},"correlationId":${JSON.stringify(e.correlationId)},"step":"${e.step}","seq":${e.seq},"clientOrderId":${JSON.stringify(e.clientOrderId)},"lp":${e.lp === null ? 'null' : JSON.stringify(e.lp)},"rejectReason":${e.rejectReason === null ? 'null' : `"${e.rejectReason}"`}}\n`,
-    );
+    const direct = this.sink.recordBuffer?.() ?? null;
+    if (direct !== null) {
+      writeStepLine(direct, e);
+      this.sink.queued?.();
+      return;
+    }
+    this.scratch.reset();
+    writeStepLine(this.scratch, e);
+    this.sink.write(this.scratch.text());
   }
 
   event(name: string, fields: Readonly<Record<string, unknown>>): void {
     this.logger.info({ event: name, ...fields }, name);
   }
+}
+
+/** The line pino would write for the step; ids escaped as JSON.stringify does, step and reason from closed sets. */
+function writeStepLine(out: ByteBuilder, e: LifecycleEntry): void {
+  out.ascii('{"level":30,"time":').uint(Date.now()).ascii(',"correlationId":').jsonString(e.correlationId).ascii(',"step":"').ascii(e.step).ascii('","seq":').uint(e.seq).ascii(',"clientOrderId":').jsonString(e.clientOrderId).ascii(',"lp":');
+  if (e.lp === null) out.ascii('null');
+  else out.jsonString(e.lp);
+  out.ascii(',"rejectReason":');
+  if (e.rejectReason === null) out.ascii('null');
+  else out.byte(0x22).ascii(e.rejectReason).byte(0x22);
+  out.ascii('}\n');
 }
 
 /** A LifecycleLog that writes nothing (benchmarks of the decision stage). */

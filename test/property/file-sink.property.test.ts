@@ -14,9 +14,11 @@ let files = 0;
 const nextFile = (): string => join(dir, `f${files++}.log`);
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
-type Step = { kind: 'line'; text: string } | { kind: 'flush' } | { kind: 'flushSync' } | { kind: 'tick' };
+type Step = { kind: 'line' | 'writeLine' | 'bytes' | 'direct'; text: string } | { kind: 'flush' } | { kind: 'flushSync' } | { kind: 'tick' };
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 8, arbitrary: fc.string({ unit: 'grapheme', maxLength: 300 }).map((t) => ({ kind: 'line' as const, text: `${t}\n` })) },
+  // The other ways in: a line without its newline, raw bytes, a record encoded into the buffer.
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('writeLine' as const, 'bytes' as const, 'direct' as const), fc.string({ unit: 'grapheme', maxLength: 300 })).map(([kind, t]) => ({ kind, text: t })) },
   { weight: 1, arbitrary: fc.constant({ kind: 'flush' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'flushSync' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'tick' as const }) },
@@ -33,6 +35,16 @@ describe('file sink', () => {
           if (s.kind === 'line') {
             sink.write(s.text);
             expected += s.text;
+          } else if (s.kind === 'writeLine') {
+            sink.writeLine(s.text);
+            expected += `${s.text}\n`;
+          } else if (s.kind === 'bytes') {
+            sink.writeBytes(Buffer.from(s.text, 'utf8'));
+            expected += s.text;
+          } else if (s.kind === 'direct') {
+            sink.recordBuffer()!.utf8(s.text).byte(0x0a);
+            sink.queued();
+            expected += `${s.text}\n`;
           } else if (s.kind === 'flush') sink.flush();
           else if (s.kind === 'tick') await settle();
           else {

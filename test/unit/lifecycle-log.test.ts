@@ -1,10 +1,14 @@
 // The order-lifecycle log line is built by hand for speed; it must be the very bytes pino writes
 // for the same object (only the millisecond timestamp may differ), whatever the ids hold.
 
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { LifecycleEntry } from '../../src/core/model/lifecycle.js';
+import { FileSink } from '../../src/telemetry/file-sink.js';
 import { FileLifecycleLog } from '../../src/telemetry/logger.js';
 
 function both(entry: LifecycleEntry): [string, string] {
@@ -36,6 +40,22 @@ describe('the lifecycle log line', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('is the same bytes when encoded straight into the log file\'s buffer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-lifelog-'));
+    try {
+      const entries = fc.sample(fc.record({ clientOrderId: fc.string({ unit: 'binary', maxLength: 40 }), correlationId: fc.string({ unit: 'binary', maxLength: 40 }), lp: fc.option(fc.string({ maxLength: 12 }), { nil: null }) }), 300).map((e) => entry(e));
+      const file = join(dir, 'engine.log');
+      const sink = new FileSink(file, { mode: 'truncate', background: false, batchChars: 2_000 });
+      const log = new FileLifecycleLog(pino({ level: 'info' }, sink), sink);
+      for (const e of entries) log.step(e);
+      sink.close();
+      const written = readFileSync(file, 'utf8').split('\n').slice(0, -1).map((l) => l.replace(/"time":\d+/, '"time":0'));
+      expect(written).toEqual(entries.map((e) => both(e)[0].slice(0, -1)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes nothing when info lines are off', () => {

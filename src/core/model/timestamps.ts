@@ -1,6 +1,8 @@
 // ISO-8601 UTC timestamps <-> epoch microseconds, exact to the microsecond.
 // Date.parse only keeps milliseconds, so the sub-millisecond digits are parsed by hand.
 
+import type { ByteBuilder } from '../util/byte-builder.js';
+
 /** Parses "2026-07-02T12:30:00.123456Z" (0-6 fractional digits, Z required); null if invalid. */
 export function parseTimestampUs(text: string): number | null {
   const len = text.length;
@@ -26,13 +28,24 @@ export function parseTimestampUs(text: string): number | null {
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 
-/** Formats epoch microseconds as ISO-8601 UTC with microseconds. */
-export function formatTimestampUs(us: number): string {
-  const second = Math.floor(us / 1_000_000);
+/** "YYYY-MM-DDTHH:MM:SS." of the second `second` (epoch seconds). */
+function prefixOf(second: number): string {
   if (second !== cachedSecond) {
-    // Records come in time order, so the "YYYY-MM-DDTHH:MM:SS." prefix changes once a second.
+    // Records come in time order, so the prefix changes once a second.
     cachedSecond = second;
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
   }
-  return `${cachedPrefix}${String(us - second * 1_000_000).padStart(6, '0')}Z`;
+  return cachedPrefix;
+}
+
+/** formatTimestampUs written into `out`, without the string. */
+export function writeTimestampUs(out: ByteBuilder, us: number): void {
+  const second = Math.floor(us / 1_000_000);
+  out.ascii(prefixOf(second)).uintPadded(us - second * 1_000_000, 6).byte(0x5a /* Z */);
+}
+
+/** Formats epoch microseconds as ISO-8601 UTC with microseconds. */
+export function formatTimestampUs(us: number): string {
+  const second = Math.floor(us / 1_000_000);
+  return `${prefixOf(second)}${String(us - second * 1_000_000).padStart(6, '0')}Z`;
 }

@@ -13,6 +13,7 @@
 import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
+import { ByteBuilder } from '../../core/util/byte-builder.js';
 import { ResendWindow, type SessionStore, type StoredMessage } from './store.js';
 import { atTurnEnd } from './turn-batch.js';
 
@@ -148,25 +149,33 @@ export class FileSessionStore implements SessionStore {
     renameSync(tmp, this.file);
   }
 
-  private pending: Buffer[] = [];
+  /** This turn's records, encoded in place (no Buffer per record, none concatenated). */
+  private readonly pending = new ByteBuilder(4096);
   private readonly flushPending = (): void => this.writePending();
 
-  /** Queues a record; all records of this turn go out in one write before any socket flush. */
-  private append(record: string | Buffer): void {
-    this.pending.push(typeof record === 'string' ? Buffer.from(record, 'latin1') : record);
-    if (this.pending.length === 1) atTurnEnd('journal', this.flushPending);
+  /** Queues "<kind> <n>\n"; all records of this turn go out in one write before any socket flush. */
+  private appendNumber(kind: 'S' | 'T' | 'A', n: number): void {
+    this.afterAppend(this.pending.length === 0);
+    this.pending.ascii(kind).byte(0x20).uint(n).byte(0x0a);
+  }
+
+  /** Called before a record is added: the first of a turn schedules the turn's write. */
+  private afterAppend(first: boolean): void {
+    if (first) atTurnEnd('journal', this.flushPending);
   }
 
   private writePending(): void {
     if (this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending);
-    this.pending = [];
+    const bytes = this.pending.bytes;
+    const length = this.pending.length;
+    this.pending.reset();
     if (this.failed !== null) {
       this.lostRecords++;
       return;
     }
     try {
-      writeSync(this.fd, data);
+      let done = 0;
+      while (done < length) done += writeSync(this.fd, bytes, done, length - done);
       if (this.fsyncPolicy === 'always') fsyncSync(this.fd);
     } catch (cause) {
       this.failed = new BridgeError('SB_ERR_FIX_STORE', `${this.file}: ${(cause as Error).message}`, { cause });
@@ -190,7 +199,7 @@ export class FileSessionStore implements SessionStore {
   private flushTarget(): void {
     this.flushScheduled = false;
     if (this.pendingTarget > 0) {
-      this.append(`T ${this.pendingTarget}\n`);
+      this.appendNumber('T', this.pendingTarget);
       this.pendingTarget = 0;
     }
   }
@@ -200,7 +209,7 @@ export class FileSessionStore implements SessionStore {
   }
   setLastActiveMs(ms: number): void {
     this.active = ms;
-    this.append(`A ${ms}\n`);
+    this.appendNumber('A', ms);
   }
   nextSenderSeq(): number {
     return this.sender;
@@ -215,12 +224,12 @@ export class FileSessionStore implements SessionStore {
       this.skipNextSender = 0;
       return;
     }
-    this.append(`S ${seq}\n`);
+    this.appendNumber('S', seq);
   }
   setNextTargetSeq(seq: number): void {
     this.target = seq;
     if (!this.lazyTarget) {
-      this.append(`T ${seq}\n`);
+      this.appendNumber('T', seq);
       return;
     }
     this.pendingTarget = seq;
@@ -233,9 +242,11 @@ export class FileSessionStore implements SessionStore {
     this.messages.add(message);
     // One write for the message and the sender number after it: the record is all there or torn
     // at the end, and it is on disk before the message is on the wire.
-    const head = Buffer.from(`M ${message.seq} ${message.msgType} ${message.sendingTimeMs} ${message.body.length}\n`, 'latin1');
     this.sender = Math.max(this.sender, message.seq + 1);
-    this.append(Buffer.concat([head, message.body, Buffer.from(`\nS ${this.sender}\n`)]));
+    this.afterAppend(this.pending.length === 0);
+    const out = this.pending;
+    out.ascii('M ').uint(message.seq).byte(0x20).ascii(message.msgType).byte(0x20).uint(message.sendingTimeMs).byte(0x20).uint(message.body.length).byte(0x0a);
+    out.copy(message.body).ascii('\nS ').uint(this.sender).byte(0x0a);
     this.skipNextSender = message.seq + 1;
   }
   getOutbound(begin: number, end: number): StoredMessage[] {
@@ -245,7 +256,7 @@ export class FileSessionStore implements SessionStore {
     this.sender = 1;
     this.target = 1;
     this.messages.clear();
-    this.pending = [];
+    this.pending.reset();
     try {
       this.compact();
       closeSync(this.fd);

@@ -34,48 +34,82 @@ export interface SessionStore {
 
 /**
  * The sent application messages kept for resends, at most `capacity`, the oldest dropped first.
- * Shared by the store implementations. Sequence numbers only go up between resets, so the oldest
- * is found with a cursor: Map.keys().next() looks O(1) but walks past every deleted entry still in
- * the table, and cost 15 µs per saved message once a 20,000-message window was full.
+ * Shared by the store implementations. A ring in sending order: sequence numbers only go up
+ * between resets, so the ring is sorted and a range is found by binary search. (A Map keyed by
+ * number cost a hash insert and a delete per message; before that, evicting with
+ * Map.keys().next() walked every deleted entry still in the table, 15 µs per message once full.)
+ * Should a number ever be stored again without a reset (a store replayed from a journal whose
+ * numbers were set back), the messages from that number on are forgotten: they were superseded.
  */
 export class ResendWindow {
-  private readonly messages = new Map<number, StoredMessage>();
-  /** No stored message has a lower sequence number. */
-  private oldest = 1;
-  private newest = 0;
+  /** Grows up to `capacity`, then wraps: slot `head` holds the oldest message. */
+  private slots: StoredMessage[] = [];
+  private head = 0;
+  private count = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+  }
 
   get size(): number {
-    return this.messages.size;
+    return this.count;
+  }
+
+  private at(i: number): StoredMessage {
+    return this.slots[(this.head + i) % this.slots.length] as StoredMessage;
   }
 
   add(message: StoredMessage): void {
-    if (this.messages.size === 0) this.oldest = message.seq;
-    this.messages.set(message.seq, message);
-    if (message.seq < this.oldest) this.oldest = message.seq;
-    if (message.seq > this.newest) this.newest = message.seq;
-    while (this.messages.size > this.capacity && this.oldest <= this.newest) this.messages.delete(this.oldest++);
+    while (this.count > 0 && this.at(this.count - 1).seq >= message.seq) this.count--;
+    const length = this.slots.length;
+    if (this.count < length) {
+      this.slots[(this.head + this.count) % length] = message;
+      this.count++;
+    } else if (length < this.capacity) {
+      if (this.head !== 0) this.linearize();
+      this.slots.push(message);
+      this.count++;
+    } else {
+      // Full: the newest takes the oldest's slot.
+      this.slots[this.head] = message;
+      this.head = (this.head + 1) % length;
+    }
   }
 
   /** Stored messages with begin <= seq <= end, in order. */
   range(begin: number, end: number): StoredMessage[] {
     const out: StoredMessage[] = [];
-    for (let seq = Math.max(begin, this.oldest); seq <= end && seq <= this.newest; seq++) {
-      const m = this.messages.get(seq);
-      if (m !== undefined) out.push(m);
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid).seq < begin) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.count; i++) {
+      const m = this.at(i);
+      if (m.seq > end) break;
+      out.push(m);
     }
     return out;
   }
 
-  values(): IterableIterator<StoredMessage> {
-    return this.messages.values();
+  *values(): IterableIterator<StoredMessage> {
+    for (let i = 0; i < this.count; i++) yield this.at(i);
   }
 
   clear(): void {
-    this.messages.clear();
-    this.oldest = 1;
-    this.newest = 0;
+    this.slots = [];
+    this.head = 0;
+    this.count = 0;
+  }
+
+  /** Puts the ring back in array order (slot 0 the oldest) so it can grow by pushing. */
+  private linearize(): void {
+    const ordered: StoredMessage[] = [];
+    for (let i = 0; i < this.count; i++) ordered.push(this.at(i));
+    this.slots = ordered;
+    this.head = 0;
   }
 }
 
