@@ -249,6 +249,29 @@ describe('order journal', () => {
     );
   });
 
+  it('writes an order\'s ClOrdID once, inside its open record; a ClOrdID never opened keeps its own record', () => {
+    const dir = tempDir();
+    const j1 = new FileOrderJournal(dir, 'never');
+    const d1 = new OrderDesk(j1);
+    j1.load(d1);
+    let flush: (() => void) | null = null;
+    j1.scheduleFlush = (f) => void (flush = f); // the live engine's end of turn
+    d1.admit('MT5_RETAIL', 'REJECTED-1');
+    d1.admit('MT5_RETAIL', 'A');
+    d1.open(order('r-1', { clOrdId: 'A' }));
+    d1.admit('MT5_RETAIL', 'B');
+    (flush as (() => void) | null)?.();
+    const kinds = readFileSync(j1.file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l.slice(9)) as { t: string; c?: string }));
+    expect(kinds.map((r) => (r.t === 'id' ? `id:${r.c}` : r.t))).toEqual(['id:REJECTED-1', 'open', 'id:B']);
+    const j2 = new FileOrderJournal(dir, 'never');
+    const d2 = new OrderDesk(j2);
+    j2.load(d2);
+    for (const id of ['REJECTED-1', 'A', 'B']) expect(d2.isDuplicate('MT5_RETAIL', id)).toBe(true);
+    expect(d2.openCount).toBe(1);
+    j1.close();
+    j2.close();
+  });
+
   it('drops a torn last record, and refuses to start on a corrupt one in the middle, naming file and offset', () => {
     const dir = tempDir();
     const j1 = new FileOrderJournal(dir, 'never');

@@ -100,7 +100,13 @@ export class FileOrderJournal implements DeskJournal {
   }
 
   admitted(session: string, clOrdId: string): void {
+    const start = this.pending.length;
     this.later({ t: 'id', s: session, c: clOrdId });
+    if (this.pending.length > start) {
+      this.lastIdStart = start;
+      this.lastIdSession = session;
+      this.lastIdClOrdId = clOrdId;
+    }
   }
 
   /**
@@ -108,6 +114,10 @@ export class FileOrderJournal implements DeskJournal {
    * leaves. Throws SB_ERR_JOURNAL_IO when it cannot be written: the order must not be sent.
    */
   opened(order: OpenOrder): void {
+    // The order's own ClOrdID record, when it is the last one collected, is left out: replaying
+    // the open record remembers the same id (OrderDesk.open), so the desk rebuilt is the same.
+    if (this.lastIdStart >= 0 && this.lastIdSession === order.session && this.lastIdClOrdId === order.clOrdId) this.pending.length = this.lastIdStart;
+    this.lastIdStart = -1;
     // With the records collected so far in front of it: one write() for all of them.
     appendLine(this.pending, { t: 'open', o: order });
     this.writePending(true);
@@ -139,7 +149,13 @@ export class FileOrderJournal implements DeskJournal {
     this.flushLater();
   };
 
+  /** The last record collected, when it is a ClOrdID record: where it starts (else -1), whose it is. */
+  private lastIdStart = -1;
+  private lastIdSession = '';
+  private lastIdClOrdId = '';
+
   private later(record: JournalRecord): void {
+    this.lastIdStart = -1;
     appendLine(this.pending, record);
     if (this.scheduleFlush === null) {
       this.flushLater();
@@ -173,6 +189,7 @@ export class FileOrderJournal implements DeskJournal {
     const bytes = this.pending.bytes;
     const length = this.pending.length;
     this.pending.reset();
+    this.lastIdStart = -1;
     if (this.failed !== null) {
       this.lost++;
       if (throwOnFailure) throw this.failed;

@@ -39,12 +39,27 @@ export class ByteBuilder {
     return this;
   }
 
-  /** Any text, as UTF-8. */
+  /**
+   * Any text, as UTF-8. ASCII (JSON of ids, numbers, keys) is copied a char at a time, which
+   * allocates nothing; from the first other char on, TextEncoder (a view and a result object).
+   */
   utf8(text: string): this {
+    const n = text.length;
     // Up to 3 bytes per UTF-16 unit (a surrogate pair is 2 units for 4 bytes).
-    this.reserve(text.length * 3);
-    const { written } = encoder.encodeInto(text, this.bytes.subarray(this.length));
-    this.length += written;
+    this.reserve(n * 3);
+    const bytes = this.bytes;
+    let at = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) {
+        this.length = at;
+        const { written } = encoder.encodeInto(i === 0 ? text : text.slice(i), bytes.subarray(at));
+        this.length += written;
+        return this;
+      }
+      bytes[at++] = c;
+    }
+    this.length = at;
     return this;
   }
 
