@@ -150,6 +150,26 @@ describe('FIX session', () => {
     second.close();
   });
 
+  it('writes a lazy store\'s inbound number once per turn, in the turn\'s one write; never one from before a reset', async () => {
+    const dir = tempDir();
+    const s = new FileSessionStore(dir, 'LAZY', 'never', 100, true);
+    const endOfTurn = (): Promise<void> => new Promise((r) => process.nextTick(r));
+    s.setNextTargetSeq(2);
+    s.setNextTargetSeq(3);
+    s.saveOutbound({ seq: 1, msgType: 'D', sendingTimeMs: 1, body: Buffer.from('11=A\x01') });
+    s.setNextTargetSeq(4);
+    await endOfTurn();
+    expect(readFileSync(s.file, 'latin1')).toBe('M 1 D 1 5\n11=A\x01\nS 2\nT 4\n');
+    s.setNextTargetSeq(9);
+    s.reset(); // a ResetSeqNumFlag logon in the same turn
+    await endOfTurn();
+    s.close();
+    const again = new FileSessionStore(dir, 'LAZY', 'never', 100, true);
+    expect(again.nextTargetSeq()).toBe(1);
+    expect(again.nextSenderSeq()).toBe(1);
+    again.close();
+  });
+
   it('ignores a torn last journal record and never goes backwards', () => {
     const dir = tempDir();
     const s = new FileSessionStore(dir, 'X', 'never');

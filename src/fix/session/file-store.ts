@@ -3,8 +3,9 @@
 // kill -9 loses nothing and numbers never go back; a torn last record is ignored on recovery.
 // fsync: 'always' also survives power loss (slow); 'interval' fsyncs every N ms on the thread pool
 // (never blocking the event loop); 'never' trusts the OS.
-// Inbound numbers can be written 'lazily' (coalesced, once per event-loop turn): a crash then makes
-// the counterparty resend a few messages, which is harmless where processing is idempotent.
+// Inbound numbers can be written 'lazily' (coalesced: the turn's last one, in the turn's write):
+// a crash then makes the counterparty resend a few messages, harmless where processing is
+// idempotent.
 // A torn last record is a crash mid-write and is dropped; a bad record with good ones after it
 // is corruption: start-up stops with SB_ERR_FIX_STORE_CORRUPT (file, byte offset) unless recovery
 // is asked for, because silently stopping there would roll sequence numbers back. A write that
@@ -36,7 +37,8 @@ export class FileSessionStore implements SessionStore {
   private syncing = false;
   private pendingTarget = 0;
   private skipNextSender = 0;
-  private flushScheduled = false;
+  /** A write of `pending` is scheduled for the end of this turn. */
+  private writeScheduled = false;
   readonly file: string;
 
   constructor(
@@ -155,16 +157,24 @@ export class FileSessionStore implements SessionStore {
 
   /** Queues "<kind> <n>\n"; all records of this turn go out in one write before any socket flush. */
   private appendNumber(kind: 'S' | 'T' | 'A', n: number): void {
-    this.afterAppend(this.pending.length === 0);
+    this.scheduleWrite();
     this.pending.ascii(kind).byte(0x20).uint(n).byte(0x0a);
   }
 
-  /** Called before a record is added: the first of a turn schedules the turn's write. */
-  private afterAppend(first: boolean): void {
-    if (first) atTurnEnd('journal', this.flushPending);
+  /** The first record of a turn schedules the turn's write. */
+  private scheduleWrite(): void {
+    if (this.writeScheduled) return;
+    this.writeScheduled = true;
+    atTurnEnd('journal', this.flushPending);
   }
 
   private writePending(): void {
+    this.writeScheduled = false;
+    if (this.pendingTarget > 0) {
+      // The turn's last inbound number, once (a lazy target: see the header).
+      this.pending.ascii('T ').uint(this.pendingTarget).byte(0x0a);
+      this.pendingTarget = 0;
+    }
     if (this.pending.length === 0) return;
     const bytes = this.pending.bytes;
     const length = this.pending.length;
@@ -193,14 +203,6 @@ export class FileSessionStore implements SessionStore {
           if (error !== null) this.failed ??= new BridgeError('SB_ERR_FIX_STORE', `${this.file}: fsync: ${error.message}`, { cause: error });
         });
       }
-    }
-  }
-
-  private flushTarget(): void {
-    this.flushScheduled = false;
-    if (this.pendingTarget > 0) {
-      this.appendNumber('T', this.pendingTarget);
-      this.pendingTarget = 0;
     }
   }
 
@@ -233,17 +235,14 @@ export class FileSessionStore implements SessionStore {
       return;
     }
     this.pendingTarget = seq;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushTarget());
-    }
+    this.scheduleWrite();
   }
   saveOutbound(message: StoredMessage): void {
     this.messages.add(message);
     // One write for the message and the sender number after it: the record is all there or torn
     // at the end, and it is on disk before the message is on the wire.
     this.sender = Math.max(this.sender, message.seq + 1);
-    this.afterAppend(this.pending.length === 0);
+    this.scheduleWrite();
     const out = this.pending;
     out.ascii('M ').uint(message.seq).byte(0x20).ascii(message.msgType).byte(0x20).uint(message.sendingTimeMs).byte(0x20).uint(message.body.length).byte(0x0a);
     out.copy(message.body).ascii('\nS ').uint(this.sender).byte(0x0a);
@@ -257,6 +256,7 @@ export class FileSessionStore implements SessionStore {
     this.target = 1;
     this.messages.clear();
     this.pending.reset();
+    this.pendingTarget = 0; // a number from before the reset must never be written after it
     try {
       this.compact();
       closeSync(this.fd);
@@ -266,7 +266,6 @@ export class FileSessionStore implements SessionStore {
     }
   }
   close(): void {
-    if (this.flushScheduled) this.flushTarget();
     this.writePending();
     try {
       fsyncSync(this.fd);
