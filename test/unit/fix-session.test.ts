@@ -234,6 +234,48 @@ describe('FIX session', () => {
     expect(p.acceptor.state).toBe('logged_on');
   });
 
+  it('answers a ResendRequest far larger than its window with one gap fill and the stored messages', () => {
+    const store = new MemorySessionStore(5);
+    const p = pair({ acceptorStore: store });
+    p.connect();
+    store.setNextSenderSeq(10_000_000); // a long-lived session: numbers far beyond the window
+    for (let i = 0; i < 8; i++) p.acceptor.sendApp('8', (e) => e.str(37, `O${i}`));
+    const before = p.wires.length;
+    const frame = fix(`35=2|34=${p.acceptor.store.nextTargetSeq()}|49=BRIDGE|52=${formatUtcTimestamp(p.clock.nowMs())}|56=LP|7=1|16=0|`);
+    const m = new FixMessage();
+    m.parse(frame, 0, frame.length);
+    p.acceptor.onMessage(m);
+    const answer = p.wires.slice(before).filter((w) => w.from === 'acceptor').map((w) => w.text);
+    // 1 .. 10,000,002 gap-filled (the 3 oldest of the 8 fell out of the window), the last 5 resent.
+    expect(answer).toHaveLength(6);
+    expect(answer[0]).toMatch(/\|35=4\|34=1\|43=Y\|.*\|36=10000003\|123=Y\|/);
+    expect(answer.slice(1).map((t) => /\|34=(\d+)\|43=Y\|/.exec(t)?.[1])).toEqual(['10000003', '10000004', '10000005', '10000006', '10000007']);
+    expect(p.acceptor.state).toBe('logged_on');
+  });
+
+  it('logs out a peer that sends more ResendRequests in a minute than the limit, and serves a peer that stays under it', () => {
+    const p = pair({ acceptor: { maxResendRequestsPerMinute: 5 } });
+    p.connect();
+    p.acceptor.sendApp('8', (e) => e.str(37, 'O1'));
+    const resendRequest = (): void => {
+      const frame = fix(`35=2|34=${p.acceptor.store.nextTargetSeq()}|49=BRIDGE|52=${formatUtcTimestamp(p.clock.nowMs())}|56=LP|7=1|16=0|`);
+      const m = new FixMessage();
+      m.parse(frame, 0, frame.length);
+      p.acceptor.onMessage(m);
+      // Sent as if by the initiator: its own numbering goes on after it.
+      p.initiator.store.setNextSenderSeq(p.acceptor.store.nextTargetSeq());
+    };
+    for (let i = 0; i < 5; i++) resendRequest();
+    for (let i = 0; i < 13; i++) p.advance(5_000); // a new minute (heartbeats flowing): five more are fine
+    for (let i = 0; i < 5; i++) resendRequest();
+    expect(p.acceptor.state).toBe('logged_on');
+    expect(p.acceptor.counters.resendsServed).toBe(10);
+    resendRequest(); // the sixth within the minute
+    expect(p.acceptor.state).toBe('disconnected');
+    expect(p.acceptor.counters.resendsServed).toBe(10);
+    expect(p.wires.filter((w) => w.from === 'acceptor').at(-1)?.text).toMatch(/\|35=5\|.*\|58=ResendRequest flood: more than 5 in a minute\|/);
+  });
+
   it('follows the FX week in New York time: logs out at the Friday close, refuses the weekend, resets at the Sunday open', () => {
     const fx = productionBundle().sessions.get('fx')!;
     const schedule: SessionSchedule = { isOpen: (ms) => fx.isOpen(ms * 1000), resetAtStart: true };

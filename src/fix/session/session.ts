@@ -66,6 +66,12 @@ export interface SessionConfig {
   /** Most out-of-sequence messages held while a gap is being filled. */
   readonly maxQueuedMessages: number;
   /**
+   * Most ResendRequests served per connection in any minute; one more logs the peer out. Each
+   * can make us resend the whole window (20,000 messages by default): without a bound, a peer
+   * asking again and again takes the core from every other session.
+   */
+  readonly maxResendRequestsPerMinute?: number;
+  /**
    * Count an application message as received (persist the next inbound number) before the
    * application acts on it. At-most-once: after a crash mid-message the counterparty's resend
    * of it is a duplicate, never a second execution. Order-entry sessions want this.
@@ -108,6 +114,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   resendMaxAgeMs: null,
   neverResendMsgTypes: new Set(),
   maxQueuedMessages: 10_000,
+  maxResendRequestsPerMinute: 30,
   persistBeforeProcessing: false,
   schedule: null,
 };
@@ -189,6 +196,7 @@ export class FixSession {
     this.lastSentMs = now;
     this.testRequests = 0;
     this.resendRange = null;
+    this.resendRequestTimes = [];
     this.queue.clear();
     this.state = 'awaiting_logon';
     this.logonSentMs = now;
@@ -506,8 +514,23 @@ export class FixSession {
     this.log.event('fix_resend_requested', { session: this.id, from, to: 'infinity', seen: seenSeq });
   }
 
+  /** When this connection's recent ResendRequests arrived (the last minute's, at most the limit + 1). */
+  private resendRequestTimes: number[] = [];
+
   private onResendRequest(m: FixMessage): void {
     if (!this.verify(m, false, false)) return;
+    const now = this.clock.nowMs();
+    const times = this.resendRequestTimes;
+    times.push(now);
+    while (times.length > 0 && now - (times[0] as number) >= 60_000) times.shift();
+    const limit = this.config.maxResendRequestsPerMinute ?? DEFAULT_SESSION_CONFIG.maxResendRequestsPerMinute ?? 30;
+    if (times.length > limit) {
+      const text = `ResendRequest flood: more than ${limit} in a minute`;
+      this.log.event('fix_resend_flood', { session: this.id, limit });
+      this.sendLogout(text);
+      this.disconnect(text);
+      return;
+    }
     const begin = m.int(Tag.BeginSeqNo);
     let end = m.int(Tag.EndSeqNo);
     const lastSent = this.store.nextSenderSeq() - 1;
@@ -523,31 +546,30 @@ export class FixSession {
     else if (seq > expected) this.requestResend(expected, seq);
   }
 
-  /** Resends [begin, end]: stored application messages with PossDup, gap fills for the rest. */
+  /**
+   * Resends [begin, end]: stored application messages with PossDup, gap fills for the rest.
+   * Walks the stored messages, not the numbers: a request for 1..10,000,000 against a window of
+   * 20,000 messages costs 20,000 steps, not ten million.
+   */
   private resend(begin: number, end: number): void {
     this.counters.resendsServed++;
     const now = this.clock.nowMs();
     const maxAge = this.config.resendMaxAgeMs;
-    let gapStart = -1;
     const stored = this.store.getOutbound(begin, end);
-    let k = 0;
-    for (let seq = begin; seq <= end; seq++) {
-      let message: StoredMessage | undefined;
-      while (k < stored.length && (stored[k] as StoredMessage).seq < seq) k++;
-      if (k < stored.length && (stored[k] as StoredMessage).seq === seq) message = stored[k];
-      const resendable = message !== undefined && !isAdminMsgType(message.msgType) && (maxAge === null || now - message.sendingTimeMs <= maxAge);
-      if (!resendable) {
-        if (gapStart === -1) gapStart = seq;
-        continue;
-      }
-      if (gapStart !== -1) {
-        this.sendGapFill(gapStart, seq);
-        gapStart = -1;
-      }
-      const m = message as StoredMessage;
+    // The first number not yet resent or gap-filled.
+    let next = begin;
+    for (const m of stored) {
+      if (m.seq < next || m.seq > end) continue;
+      if (isAdminMsgType(m.msgType) || (maxAge !== null && now - m.sendingTimeMs > maxAge)) continue;
+      // A peer that stopped reading is cut off mid-resend (the connection's unsent-bytes limit):
+      // encoding the rest would be work for nobody.
+      if (this.transport === null) return;
+      if (m.seq > next) this.sendGapFill(next, m.seq);
       this.writeMessage(m.msgType, m.seq, m.body, true, m.sendingTimeMs, null);
+      next = m.seq + 1;
     }
-    if (gapStart !== -1) this.sendGapFill(gapStart, end + 1);
+    if (this.transport === null) return;
+    if (next <= end) this.sendGapFill(next, end + 1);
     this.log.event('fix_resend_served', { session: this.id, begin, end, resent: stored.length });
   }
 

@@ -23,6 +23,8 @@ export interface AcceptorOptions {
   readonly tls?: TlsOptions;
   readonly maxMessageBytes?: number;
   readonly maxFields?: number;
+  /** Unsent bytes past which a peer is cut off (default DEFAULT_MAX_UNSENT_BYTES, 32 MiB). */
+  readonly maxUnsentBytes?: number;
   readonly tickMs?: number;
   /** Most connections at once (logged on or not); past it new ones are closed at once. */
   readonly maxConnections?: number;
@@ -201,6 +203,7 @@ export class FixAcceptor {
       },
       this.options.maxMessageBytes ?? 64 * 1024,
       this.options.maxFields ?? 1024,
+      this.options.maxUnsentBytes,
     );
     log.event('fix_connection', { remote: connection.remote });
   }

@@ -13,6 +13,13 @@ export interface ConnectionHandler {
   onClose(reason: string): void;
 }
 
+/**
+ * Bytes written and not yet taken by the kernel past which the peer is cut off. A peer that stops
+ * reading (or asks for resends faster than it reads them) would otherwise make the process hold
+ * everything written to it; a full resend window is about 5 MB.
+ */
+export const DEFAULT_MAX_UNSENT_BYTES = 32 * 1024 * 1024;
+
 export class FixConnection implements SessionTransport {
   private readonly framer: FixFramer;
   private readonly message: FixMessage;
@@ -24,6 +31,7 @@ export class FixConnection implements SessionTransport {
     handler: ConnectionHandler,
     maxMessageBytes: number,
     maxFields: number,
+    private readonly maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES,
   ) {
     this.handler = handler;
     this.message = new FixMessage(maxFields);
@@ -71,6 +79,16 @@ export class FixConnection implements SessionTransport {
       atTurnEnd('socket', this.uncork);
     }
     this.socket.write(Buffer.from(bytes));
+    // Corked, the turn's bytes count here too: a resend of a whole window is stopped as it grows.
+    if (this.socket.writableLength > this.maxUnsentBytes) this.abort(`slow consumer: ${this.socket.writableLength} bytes unsent (limit ${this.maxUnsentBytes})`);
+  }
+
+  /** Cuts the peer off at once: nothing more is written, what was queued is dropped. */
+  private abort(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.handler.onClose(reason);
   }
 
   close(reason: string): void {

@@ -16,6 +16,8 @@ export interface InitiatorOptions {
   readonly reconnectMaxMs?: number;
   readonly maxMessageBytes?: number;
   readonly maxFields?: number;
+  /** Unsent bytes past which a peer is cut off (default DEFAULT_MAX_UNSENT_BYTES, 32 MiB). */
+  readonly maxUnsentBytes?: number;
   readonly tickMs?: number;
 }
 
@@ -67,6 +69,7 @@ export class FixInitiator {
       },
       this.options.maxMessageBytes ?? 64 * 1024,
       this.options.maxFields ?? 1024,
+      this.options.maxUnsentBytes,
     );
     this.connection = connection;
     socket.once(readyEvent, () => {
