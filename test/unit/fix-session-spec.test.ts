@@ -252,3 +252,29 @@ describe('FIX 4.4 session: resends (case 2e, 2g, 19, 20)', () => {
     expect(field(logout, 35)).toBe('5');
   });
 });
+
+describe('FIX 4.4 session: the HeartBtInt a counterparty may ask for', () => {
+  it.each([
+    ['0 (no heartbeats: a silent peer would hold the session for good)', 0],
+    ['above the limit', 301],
+  ])('refuses a Logon with HeartBtInt %s, with a Logout that names the range', (_name, heartBtInt) => {
+    const a = acceptor();
+    a.send('A', 1, `98=0|108=${heartBtInt}|`);
+    const [logout] = a.taken();
+    expect(field(logout, 35)).toBe('5');
+    expect(field(logout, 58)).toBe('HeartBtInt must be between 1 and 300 seconds');
+    expect(a.session.state).toBe('disconnected');
+    expect(a.closed()).toBe(`Logon refused: HeartBtInt must be between 1 and 300 seconds, was ${heartBtInt}`);
+  });
+
+  it('takes a HeartBtInt at the limit, and a lower limit when configured', () => {
+    const a = acceptor();
+    a.send('A', 1, '98=0|108=300|');
+    expect(field(a.taken()[0], 108)).toBe('300');
+    expect(a.session.isLoggedOn).toBe(true);
+    const strict = acceptor({ maxHeartBtIntSec: 60 });
+    strict.send('A', 1, '98=0|108=61|');
+    expect(field(strict.taken()[0], 58)).toBe('HeartBtInt must be between 1 and 60 seconds');
+    expect(strict.session.state).toBe('disconnected');
+  });
+});

@@ -72,6 +72,12 @@ export interface SessionConfig {
    */
   readonly maxResendRequestsPerMinute?: number;
   /**
+   * Acceptor: the largest HeartBtInt a counterparty may ask for (at least 1). HeartBtInt 0 (no
+   * heartbeats) or a huge one would let a silent peer, or a half-open connection, hold the session
+   * for good: the real counterparty could not log on again.
+   */
+  readonly maxHeartBtIntSec?: number;
+  /**
    * Count an application message as received (persist the next inbound number) before the
    * application acts on it. At-most-once: after a crash mid-message the counterparty's resend
    * of it is a duplicate, never a second execution. Order-entry sessions want this.
@@ -115,6 +121,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   neverResendMsgTypes: new Set(),
   maxQueuedMessages: 10_000,
   maxResendRequestsPerMinute: 30,
+  maxHeartBtIntSec: 300,
   persistBeforeProcessing: false,
   schedule: null,
 };
@@ -325,6 +332,15 @@ export class FixSession {
     this.processQueue();
   }
 
+  private maxHeartBtIntSec(): number {
+    return Math.max(1, this.config.maxHeartBtIntSec ?? DEFAULT_SESSION_CONFIG.maxHeartBtIntSec ?? 300);
+  }
+
+  /** A HeartBtInt an acceptor takes from its counterparty: 1 to maxHeartBtIntSec seconds. */
+  private heartBtIntAllowed(sec: number): boolean {
+    return sec >= 1 && sec <= this.maxHeartBtIntSec();
+  }
+
   private seqOk(m: FixMessage): boolean {
     return m.seqNum === this.store.nextTargetSeq();
   }
@@ -352,6 +368,12 @@ export class FixSession {
       const heartBtInt = m.int(Tag.HeartBtInt);
       if (!Number.isInteger(heartBtInt) || heartBtInt < 0) {
         this.disconnect('Logon without a valid HeartBtInt');
+        return;
+      }
+      if (!this.heartBtIntAllowed(heartBtInt)) {
+        const text = `HeartBtInt must be between 1 and ${this.maxHeartBtIntSec()} seconds`;
+        this.sendLogout(text);
+        this.disconnect(`Logon refused: ${text}, was ${heartBtInt}`);
         return;
       }
       this.heartBtIntSec = heartBtInt;
@@ -401,7 +423,7 @@ export class FixSession {
   private onResetLogon(m: FixMessage): void {
     if (!this.verify(m, false, false)) return;
     const heartBtInt = m.int(Tag.HeartBtInt);
-    if (Number.isInteger(heartBtInt) && heartBtInt >= 0) this.heartBtIntSec = heartBtInt;
+    if (Number.isInteger(heartBtInt) && this.heartBtIntAllowed(heartBtInt)) this.heartBtIntSec = heartBtInt;
     this.log.event('fix_sequence_reset_by_logon', { session: this.id, lastSenderSeq: this.store.nextSenderSeq() - 1, lastTargetSeq: this.store.nextTargetSeq() - 1 });
     this.store.reset();
     this.queue.clear();
