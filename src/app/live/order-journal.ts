@@ -269,52 +269,27 @@ function writeRecordJson(out: ByteBuilder, r: JournalRecord): void {
     case 'open': {
       const o = r.o;
       out.ascii('{"t":"open","o":{"correlationId":').jsonString(o.correlationId).ascii(',"session":').jsonString(o.session).ascii(',"clOrdId":').jsonString(o.clOrdId);
-      out.ascii(',"platformSymbol":').jsonString(o.platformSymbol).ascii(',"side":').jsonString(o.side).ascii(',"orderQtyE8":');
-      jsonNumber(out, o.orderQtyE8);
-      out.ascii(',"priceDigits":');
-      jsonNumber(out, o.priceDigits);
-      out.ascii(',"pointE8":');
-      jsonNumber(out, o.pointE8);
-      out.ascii(',"markupE8":');
-      jsonNumber(out, o.markupE8);
-      out.ascii(',"quotedLpPxE8":');
-      jsonNumber(out, o.quotedLpPxE8);
-      out.ascii(',"lp":').jsonString(o.lp).ascii(',"lpSymbol":').jsonString(o.lpSymbol).ascii(',"executedBy":').jsonString(o.executedBy).ascii(',"sentAtMs":');
-      jsonNumber(out, o.sentAtMs);
-      out.byte(0x7d);
+      out.ascii(',"platformSymbol":').jsonString(o.platformSymbol).ascii(',"side":').jsonString(o.side).ascii(',"orderQtyE8":').jsonNumber(o.orderQtyE8);
+      out.ascii(',"priceDigits":').jsonNumber(o.priceDigits).ascii(',"pointE8":').jsonNumber(o.pointE8).ascii(',"markupE8":').jsonNumber(o.markupE8).ascii(',"quotedLpPxE8":').jsonNumber(o.quotedLpPxE8);
+      out.ascii(',"lp":').jsonString(o.lp).ascii(',"lpSymbol":').jsonString(o.lpSymbol).ascii(',"executedBy":').jsonString(o.executedBy).ascii(',"sentAtMs":').jsonNumber(o.sentAtMs).byte(0x7d);
       break;
     }
     case 'exec': {
       const x = r.x;
-      out.ascii('{"t":"exec","cid":').jsonString(r.cid).ascii(',"at":');
-      jsonNumber(out, r.at);
-      out.ascii(',"x":{"lp":').jsonString(x.lp).ascii(',"lpOrderId":').jsonString(x.lpOrderId).ascii(',"execId":').jsonString(x.execId).ascii(',"kind":').jsonString(x.kind).ascii(',"lastQtyE8":');
-      jsonNumber(out, x.lastQtyE8);
-      out.ascii(',"lastPxE8":');
-      jsonNumber(out, x.lastPxE8);
-      out.ascii(',"cumQtyE8":');
-      jsonNumber(out, x.cumQtyE8);
-      out.ascii(',"avgPxE8":');
-      jsonNumber(out, x.avgPxE8);
+      out.ascii('{"t":"exec","cid":').jsonString(r.cid).ascii(',"at":').jsonNumber(r.at);
+      out.ascii(',"x":{"lp":').jsonString(x.lp).ascii(',"lpOrderId":').jsonString(x.lpOrderId).ascii(',"execId":').jsonString(x.execId).ascii(',"kind":').jsonString(x.kind);
+      out.ascii(',"lastQtyE8":').jsonNumber(x.lastQtyE8).ascii(',"lastPxE8":').jsonNumber(x.lastPxE8).ascii(',"cumQtyE8":').jsonNumber(x.cumQtyE8).ascii(',"avgPxE8":').jsonNumber(x.avgPxE8);
       out.ascii(x.terminal ? ',"terminal":true,"text":' : ',"terminal":false,"text":').jsonString(x.text).byte(0x7d);
       break;
     }
     case 'status':
-      out.ascii('{"t":"status","cid":').jsonString(r.cid).ascii(',"at":');
-      jsonNumber(out, r.at);
+      out.ascii('{"t":"status","cid":').jsonString(r.cid).ascii(',"at":').jsonNumber(r.at);
       break;
     case 'close':
       out.ascii('{"t":"close","cid":').jsonString(r.cid).ascii(',"why":').jsonString(r.why);
       break;
   }
   out.byte(0x7d);
-}
-
-/** A number as JSON.stringify writes it (null for NaN and the infinities). */
-function jsonNumber(out: ByteBuilder, n: number): void {
-  if (!Number.isFinite(n)) out.ascii('null');
-  else if (n >= 0) out.uint(n);
-  else out.byte(0x2d).uint(-n);
 }
 
 /**

@@ -116,6 +116,12 @@ export class ByteBuilder {
     return this;
   }
 
+  /** A number as JSON.stringify writes it: null for NaN and the infinities. */
+  jsonNumber(value: number): this {
+    if (!Number.isFinite(value)) return this.ascii('null');
+    return value >= 0 ? this.uint(value) : this.byte(0x2d).uint(-value);
+  }
+
   byte(value: number): this {
     this.reserve(1);
     this.bytes[this.length++] = value;
