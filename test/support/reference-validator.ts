@@ -1,48 +1,18 @@
-// The validator as it was before it checked values on their bytes and tags in typed arrays
-// (issue 13): the reference the fast one must agree with, reason and tag, on any message.
+// The validator's top-level walk as it was before it checked values on their bytes and tags in
+// typed arrays (issue 13): the reference the fast one must agree with, reason and tag, on any
+// message. The string format check, the group walk and the open-tag rule did not change and are
+// the validator's own.
 
 import type { FixMessage } from '../../src/fix/codec/message.js';
 import { HEADER_TAGS, TRAILER_TAGS } from '../../src/fix/codec/tags.js';
-import type { FixDictionary, GroupDef } from '../../src/fix/dictionary/dictionary.js';
-import { REJECT_TEXT, type ValidationError } from '../../src/fix/dictionary/validator.js';
-
-const SessionRejectReason = { InvalidTagNumber: 0, RequiredTagMissing: 1, TagNotDefinedForMessageType: 2, TagSpecifiedWithoutValue: 4, ValueIncorrect: 5, IncorrectDataFormat: 6, InvalidMsgType: 11, TagAppearsMoreThanOnce: 13, TagOutOfOrder: 14, IncorrectNumInGroupCount: 16 } as const;
+import type { FixDictionary } from '../../src/fix/dictionary/dictionary.js';
+import { isOpenTag, REJECT_TEXT, scanGroup, SessionRejectReason, validFormat, type ValidationError } from '../../src/fix/dictionary/validator.js';
 
 function err(reason: number, refTag: number | null): ValidationError {
   return { reason, refTag, text: REJECT_TEXT[reason] ?? 'Other' };
 }
 
 const SEEN = new Set<number>();
-const NUMERIC_INT = new Set(['INT', 'LENGTH', 'SEQNUM', 'NUMINGROUP', 'DAYOFMONTH']);
-const NUMERIC_FLOAT = new Set(['FLOAT', 'QTY', 'PRICE', 'PRICEOFFSET', 'AMT', 'PERCENTAGE']);
-
-function validFormat(type: string, v: string): boolean {
-  if (NUMERIC_INT.has(type)) return /^-?\d+$/.test(v);
-  if (NUMERIC_FLOAT.has(type)) return /^-?(\d+\.?\d*|\.\d+)$/.test(v);
-  switch (type) {
-    case 'CHAR':
-      return v.length === 1;
-    case 'BOOLEAN':
-      return v === 'Y' || v === 'N';
-    case 'UTCTIMESTAMP':
-      return /^\d{8}-\d{2}:\d{2}:\d{2}(\.\d{3}(\d{3}(\d{3})?)?)?$/.test(v);
-    case 'UTCTIMEONLY':
-      return /^\d{2}:\d{2}:\d{2}(\.\d{3})?$/.test(v);
-    case 'UTCDATEONLY':
-    case 'LOCALMKTDATE':
-      return /^\d{8}$/.test(v);
-    case 'MONTHYEAR':
-      return /^\d{6}(\d{2}|w\d)?$/.test(v);
-    default:
-      return true;
-  }
-}
-
-/**
- * Returns the first problem QuickFIX would report, or null. Order: field order (header, body,
- * trailer), MsgType, required fields, then field by field: value present, format, enum, known
- * tag, allowed in this message, repeating-group counts.
- */
 export function referenceValidate(dict: FixDictionary, m: FixMessage): ValidationError | null {
   // Structure: header fields first, then body, then trailer.
   let inBody = false;
@@ -97,43 +67,3 @@ export function referenceValidate(dict: FixDictionary, m: FixMessage): Validatio
   }
   return null;
 }
-
-/** A tag an open dictionary accepts without listing it: FIX 4.4's own range or user-defined. */
-function isOpenTag(dict: FixDictionary, tag: number): boolean {
-  return (tag > 0 && tag <= dict.maxStandardTag) || tag >= 5000;
-}
-
-/** Walks a repeating group starting at its count field; checks its entries and their count. */
-function scanGroup(dict: FixDictionary, m: FixMessage, countIndex: number, group: GroupDef): { next: number; error: ValidationError | null } {
-  const declared = m.intAt(countIndex);
-  let entries = 0;
-  let i = countIndex + 1;
-  let entryFields = new Set<number>();
-  while (i < m.count) {
-    const tag = m.tags[i] as number;
-    if (tag === group.delimiter) {
-      entries++;
-      entryFields = new Set([tag]);
-    } else if (entries > 0 && group.fields.has(tag) && !entryFields.has(tag)) {
-      entryFields.add(tag);
-    } else {
-      break;
-    }
-    const value = m.valueAt(i);
-    if (value.length === 0) return { next: i, error: err(SessionRejectReason.TagSpecifiedWithoutValue, tag) };
-    const field = dict.fields.get(tag);
-    if (field !== undefined && !validFormat(field.type, value)) return { next: i, error: err(SessionRejectReason.IncorrectDataFormat, tag) };
-    if (field?.enums != null && !field.enums.has(value)) return { next: i, error: err(SessionRejectReason.ValueIncorrect, tag) };
-    const nested = group.groups.get(tag);
-    if (nested !== undefined) {
-      const inner = scanGroup(dict, m, i, nested);
-      if (inner.error !== null) return inner;
-      i = inner.next;
-      continue;
-    }
-    i++;
-  }
-  if (entries !== declared) return { next: i, error: err(SessionRejectReason.IncorrectNumInGroupCount, group.countTag) };
-  return { next: i, error: null };
-}
-

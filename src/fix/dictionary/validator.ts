@@ -49,7 +49,8 @@ function error(reason: number, refTag: number | null): ValidationError {
 const NUMERIC_INT = new Set(['INT', 'LENGTH', 'SEQNUM', 'NUMINGROUP', 'DAYOFMONTH']);
 const NUMERIC_FLOAT = new Set(['FLOAT', 'QTY', 'PRICE', 'PRICEOFFSET', 'AMT', 'PERCENTAGE']);
 
-function validFormat(type: string, v: string): boolean {
+/** @internal whether `v` has the format of `type` (exported for the reference validator in tests). */
+export function validFormat(type: string, v: string): boolean {
   if (NUMERIC_INT.has(type)) return /^-?\d+$/.test(v);
   if (NUMERIC_FLOAT.has(type)) return /^-?(\d+\.?\d*|\.\d+)$/.test(v);
   switch (type) {
@@ -274,12 +275,12 @@ export function validate(dict: FixDictionary, m: FixMessage): ValidationError | 
 }
 
 /** A tag an open dictionary accepts without listing it: FIX 4.4's own range or user-defined. */
-function isOpenTag(dict: FixDictionary, tag: number): boolean {
+export function isOpenTag(dict: FixDictionary, tag: number): boolean {
   return (tag > 0 && tag <= dict.maxStandardTag) || tag >= 5000;
 }
 
 /** Walks a repeating group starting at its count field; checks its entries and their count. */
-function scanGroup(dict: FixDictionary, m: FixMessage, countIndex: number, group: GroupDef): { next: number; error: ValidationError | null } {
+export function scanGroup(dict: FixDictionary, m: FixMessage, countIndex: number, group: GroupDef): { next: number; error: ValidationError | null } {
   const declared = m.intAt(countIndex);
   let entries = 0;
   let i = countIndex + 1;
