@@ -381,7 +381,8 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
         maxShadowQueue: 10_000,
         candidateBudgetUs: 50_000,
       },
-      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null }] },
+      // The path is measured, not the per-session rate limit (2,000/s by default): the throughput stage offers 30,000/s.
+      platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null, messagesPerSecond: 1_000_000 }] },
       lps: [{ id: 'LP_BRAVO', host: '127.0.0.1', port: lpPort, senderCompId: 'BRIDGE', targetCompId: 'LP_BRAVO', heartBtIntSec: 30, account: 'BRIDGE', resendMaxAgeMs: 2_000, schedule: null, resetAtScheduleStart: true, tls: null }],
     };
     process.env['BENCH_SLOW_US'] = String(o.slowCandidateUs); // read by the worker module

@@ -124,6 +124,12 @@ const schema = z.strictObject({
           groupTag: z.number().int().min(1).nullable().default(null),
           username: z.string().optional(),
           password: z.string().optional(),
+          /**
+           * NewOrderSingles and MarketDataRequests this session may send per second (twice it at
+           * once); beyond it they are refused (ER 8 / MarketDataRequestReject), never queued.
+           * Cancels are never refused for rate: they only take risk off.
+           */
+          messagesPerSecond: z.number().int().min(1).max(1_000_000).default(2_000),
         }),
       )
       .min(1),

@@ -156,6 +156,10 @@ export function engineRegistry(snapshot: () => MetricsSnapshot): Registry {
     const ws = (s().summary as unknown as { admission?: { ws?: Record<string, number> } }).admission?.ws;
     if (ws !== undefined) for (const [event, n] of Object.entries(ws)) set({ event }, n);
   });
+  totals(registry, 'shadow_bridge_platform_throttled_total', 'FIX platform messages refused for rate (messagesPerSecond), per session and kind', ['session', 'kind'], (set) => {
+    const throttled = (s().summary as unknown as { admission?: { throttled?: Record<string, Record<string, number>> } }).admission?.throttled ?? {};
+    for (const [session, byKind] of Object.entries(throttled)) for (const [kind, n] of Object.entries(byKind)) set({ session, kind }, n);
+  });
   // Every candidate side by side, in-process and remote (label `candidate`: its id).
   const candidates = (): RunSummary['candidates'] => s().summary.candidates ?? [];
   totals(registry, 'shadow_bridge_candidate_compared_total', 'Production decisions each candidate decided on too (remote: as its worker last reported)', ['candidate', 'kind'], (set) => {

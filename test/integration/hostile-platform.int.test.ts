@@ -21,7 +21,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'sb-hostplat-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const silent = { event() {} };
 
-async function engineWith(name: string, platform: Partial<LiveConfigInput['platform']>, session: Record<string, string> = {}) {
+type SessionInput = LiveConfigInput['platform']['sessions'][number];
+
+async function engineWith(name: string, platform: Partial<LiveConfigInput['platform']>, session: Partial<SessionInput> = {}) {
   const sim = await startLpSim({ lp: 'LP_ALPHA', host: '127.0.0.1', port: 0, bridgeCompId: 'BRIDGE', persona: { ...PERSONAS['ecn']!, rejectProbability: 0 }, seed: 1, instruments: simInstruments(productionBundle(), 'LP_ALPHA'), log: silent });
   const out = join(tmp, `${name}-run`);
   const engine = await startLiveEngine({
@@ -33,7 +35,7 @@ async function engineWith(name: string, platform: Partial<LiveConfigInput['platf
   return {
     engine,
     out,
-    client: (extra: { username?: string; password?: string } = {}): PlatformClient => startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 2, log: silent, symbols: [], ...extra }),
+    client: (extra: { username?: string; password?: string; senderCompId?: string } = {}): PlatformClient => startPlatformClient({ host: '127.0.0.1', port: engine.platformPort, senderCompId: 'PLAT', targetCompId: 'BRIDGE', seed: 2, log: silent, symbols: [], ...extra }),
     async stop() {
       const summary = await engine.stop();
       await sim.close();
@@ -137,6 +139,57 @@ describe('hostile platform side', () => {
     } finally {
       await c.stop();
       await e.stop();
+    }
+  }, 30_000);
+
+  it('refuses orders beyond a session\'s message rate with ER 8 (99), answers every one, and leaves other sessions\' orders flowing', async () => {
+    // PLAT may send 20 orders a second, 40 at once; PLAT2 keeps the default.
+    const e = await engineWith('throttle', { sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', messagesPerSecond: 20 }, { targetCompId: 'PLAT2', defaultGroup: 'real\\pro\\usd' }] });
+    const flood = e.client();
+    const other = e.client({ senderCompId: 'PLAT2' });
+    const N = 200;
+    let stopped = false;
+    try {
+      flood.start();
+      other.start();
+      expect(await flood.waitLoggedOn(5_000)).toBe(true);
+      expect(await other.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      for (let i = 0; i < N; i++) flood.send({ clOrdId: `FL-${i}`, account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      for (let i = 0; i < 5; i++) other.send({ clOrdId: `OK-${i}`, account: '2', symbol: 'EURUSD', side: 'sell', lots: '0.10' });
+      const final = (r: string | undefined): boolean => r === 'F:2' || r === '8:8';
+      expect(await waitFor(() => Array.from({ length: N }, (_, i) => flood.reports.get(`FL-${i}`)?.at(-1)).every(final), 10_000)).toBe(true);
+      const elapsedS = (Date.now() - started) / 1000;
+      expect(await waitFor(() => [0, 1, 2, 3, 4].every((i) => other.reports.get(`OK-${i}`)?.at(-1) === 'F:2'), 5_000)).toBe(true);
+      const outcomes = Array.from({ length: N }, (_, i) => flood.details.get(`FL-${i}`)!);
+      expect(outcomes.every((d) => d.filter((x) => x.ordStatus === '2' || x.ordStatus === '8').length === 1)).toBe(true); // one final answer each
+      const refused = outcomes.filter((d) => d.at(-1)!.ordStatus === '8');
+      const filled = N - refused.length;
+      expect(filled).toBeGreaterThanOrEqual(40); // the burst
+      expect(filled).toBeLessThanOrEqual(40 + Math.ceil(20 * elapsedS) + 1);
+      expect(refused.every((d) => d.at(-1)!.ordRejReason === '99' && d.at(-1)!.text === 'Message rate above 20/s on this session: refused, not sent')).toBe(true);
+      expect(new Set(refused.map((d) => d.at(-1)!.execId)).size).toBe(refused.length);
+      // The budget refills: a second later the session trades again.
+      await new Promise((r) => setTimeout(r, 1_100));
+      for (let i = 0; i < 10; i++) flood.send({ clOrdId: `AFTER-${i}`, account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => Array.from({ length: 10 }, (_, i) => flood.reports.get(`AFTER-${i}`)?.at(-1)).every((r) => r === 'F:2'), 5_000)).toBe(true);
+      await flood.stop();
+      await other.stop();
+      stopped = true;
+      const summary = (await e.stop()) as unknown as { orders: number; admission: { throttled: Record<string, { orders: number }> } };
+      expect(summary.admission.throttled['PLAT']!.orders).toBe(refused.length);
+      expect(summary.admission.throttled['PLAT2']!.orders).toBe(0);
+      expect(summary.orders).toBe(filled + 5 + 10); // refused orders never reached the engine
+      const log = readFileSync(join(e.out, 'engine.log'), 'utf8');
+      expect(log).toContain('"event":"platform_throttled"');
+      expect(log.split('\n').filter((l) => l.includes('"event":"platform_throttled"')).length).toBeLessThanOrEqual(20); // bounded
+    } finally {
+      if (!stopped) {
+        await flood.stop();
+        await other.stop();
+        await e.stop();
+      }
     }
   }, 30_000);
 

@@ -21,7 +21,7 @@ function snapshot(orders: number): MetricsSnapshot {
       coverage: { offered: orders, compared: orders, ratio: 1, dropped: { sampled_out: 0, queue_full: 0, candidate_timeout: 0, candidate_error: 0 } },
       latencyUs: { production: latency, candidate: latency },
       reconciliation: { overfill: 1 },
-      admission: { accepted: 2, ws: { accepted: 3, slowConsumers: 1, authFailures: 4 } },
+      admission: { accepted: 2, throttled: { MT5_RETAIL: { orders: 7, priceRequests: 0 } }, ws: { accepted: 3, slowConsumers: 1, authFailures: 4 } },
       candidates: [
         { id: 'wide', kind: 'bundle', verdict: 'diverges', compared: orders, matched: orders - 2, matchRate: 0.98, matchRateCi95: [0.9, 0.99], divergences: { total: 2, bySeverity: { critical: 0, major: 2, minor: 0 } }, coverage: { dropped: { sampled_out: 0, queue_full: 1, candidate_timeout: 0, candidate_error: 0 } } },
         { id: 'far', kind: 'remote', verdict: 'critical', compared: 40, matched: 39, matchRate: 0.975, matchRateCi95: [0.87, 0.99], divergences: { total: 1, bySeverity: { critical: 1, major: 0, minor: 0 } }, coverage: { dropped: { sampled_out: 0, queue_full: 0, candidate_timeout: 0, candidate_error: 0 } }, remote: { reports: 12, tap: { gaps: 1, lostMessages: 33 } } },
@@ -77,6 +77,8 @@ describe('Prometheus registry', () => {
     expect(first.get('shadow_bridge_reconciliation_breaks_total{kind="overfill"}')).toBe(1);
     expect(first.get('shadow_bridge_ws_admission_total{event="slowConsumers"}')).toBe(1);
     expect(first.get('shadow_bridge_ws_admission_total{event="authFailures"}')).toBe(4);
+    expect(first.get('shadow_bridge_platform_throttled_total{session="MT5_RETAIL",kind="orders"}')).toBe(7);
+    expect(first.get('shadow_bridge_platform_throttled_total{session="MT5_RETAIL",kind="priceRequests"}')).toBe(0);
     orders = 250;
     const second = parse(await registry.metrics());
     expect(taken).toBe(2);

@@ -16,6 +16,7 @@ import { builtinFix44Dictionary } from '../../fix/dictionary/fix44-builtin.js';
 import { FileSessionStore } from '../../fix/session/file-store.js';
 import { DEFAULT_SESSION_CONFIG, FixSession, UnsupportedMessageType, type SessionLog } from '../../fix/session/session.js';
 import { FixAcceptor, type AdmissionCounters } from '../../gateways/fix/acceptor.js';
+import { RateBudget } from '../../core/util/rate-budget.js';
 import type { LiveConfig } from '../live-config.js';
 import { MAX_SUBSCRIPTIONS_PER_SESSION, type PriceRequest, type PriceRequestResult, type PriceSink } from './price-publisher.js';
 
@@ -57,6 +58,12 @@ export interface RefusedOrder {
   readonly qtyE8: number;
 }
 
+/** Messages refused for rate, per platform session (summary `admission.throttled`, /metrics). */
+export interface ThrottledCounts {
+  orders: number;
+  priceRequests: number;
+}
+
 /** sha256 of a secret, for constant-time comparison whatever its length. */
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
@@ -92,6 +99,8 @@ export class PlatformSide implements PlatformReplies {
   private readonly sinks = new Map<FixSession, FixPriceSink>();
   private readonly acceptor: FixAcceptor;
   private refusals = 0;
+  /** Per session key: what was refused for rate. */
+  readonly throttled = new Map<string, ThrottledCounts>();
 
   constructor(
     private readonly platform: LiveConfig['platform'],
@@ -102,6 +111,18 @@ export class PlatformSide implements PlatformReplies {
     for (const pc of platform.sessions) {
       const key = pc.targetCompId;
       const groups = { groupTag: pc.groupTag, accountGroups: new Map(Object.entries(pc.accountGroups)), defaultGroup: pc.defaultGroup };
+      // One budget per session, kept across reconnects: logging on again does not refill it.
+      // Without it one platform could send orders as fast as its link allows and every other
+      // platform's orders would wait behind them on the one routing thread.
+      const budget = new RateBudget(pc.messagesPerSecond, 2 * pc.messagesPerSecond, Date.now());
+      const throttled: ThrottledCounts = { orders: 0, priceRequests: 0 };
+      this.throttled.set(key, throttled);
+      const overRate = (kind: keyof ThrottledCounts, clOrdOrReqId: string): string | null => {
+        if (budget.take(Date.now())) return null;
+        throttled[kind]++;
+        o.log.event('platform_throttled', { session: key, kind, id: clOrdOrReqId, limitPerSecond: pc.messagesPerSecond, refused: throttled[kind] });
+        return `Message rate above ${pc.messagesPerSecond}/s on this session: refused, not sent`;
+      };
       const session: FixSession = new FixSession(
         {
           ...DEFAULT_SESSION_CONFIG,
@@ -130,6 +151,11 @@ export class PlatformSide implements PlatformReplies {
                   events.onUndecodable(key, decoded.text);
                   return;
                 }
+                const throttledText = overRate('orders', decoded.clientOrderId);
+                if (throttledText !== null) {
+                  this.refuse(key, { clOrdId: decoded.clientOrderId, symbol: decoded.platformSymbol, side: decoded.side, qtyE8: decoded.volumeE8 }, 99, throttledText);
+                  return;
+                }
                 events.onOrder(key, decoded, m.flag(Tag.PossDupFlag) || m.flag(Tag.PossResend));
                 return;
               }
@@ -147,8 +173,14 @@ export class PlatformSide implements PlatformReplies {
               case MsgType.MarketDataRequest: {
                 const req = decodeMarketDataRequest(m);
                 if (req === null) throw new UnsupportedMessageType('MarketDataRequest without MDReqID');
-                const result = events.onPriceRequest(this.sinkOf(s), { subscriptionId: req.mdReqId, symbols: req.symbols, unsubscribe: req.subscriptionType === '2' }, groups.defaultGroup);
                 const reject = (reason: string, text: string): void => void s.sendApp(MsgType.MarketDataRequestReject, (e) => e.str(Tag.MDReqID, req.mdReqId).str(Tag.MDReqRejReason, reason).str(Tag.Text, text));
+                // An unsubscribe only lightens the load: never refused for rate.
+                const throttledText = req.subscriptionType === '2' ? null : overRate('priceRequests', req.mdReqId);
+                if (throttledText !== null) {
+                  reject('2', throttledText); // 2 = insufficient bandwidth: the nearest FIX 4.4 has
+                  return;
+                }
+                const result = events.onPriceRequest(this.sinkOf(s), { subscriptionId: req.mdReqId, symbols: req.symbols, unsubscribe: req.subscriptionType === '2' }, groups.defaultGroup);
                 if (result.overLimit !== null) reject('2', `At most ${MAX_SUBSCRIPTIONS_PER_SESSION} subscriptions per session (${result.overLimit.held} held, ${result.overLimit.asked} asked)`);
                 for (const symbol of result.unknown) reject('0', `Unknown symbol ${symbol}`);
                 return;

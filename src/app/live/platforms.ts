@@ -8,7 +8,7 @@ import type { AdmissionCounters } from '../../gateways/fix/acceptor.js';
 import type { WsAdmission } from '../../gateways/ws/json-server.js';
 import type { SessionLog } from '../../fix/session/session.js';
 import type { LiveConfig } from '../live-config.js';
-import { PlatformSide, type PlatformReplies, type PlatformSideEvents, type RefusedOrder, type SessionState } from './platform-side.js';
+import { PlatformSide, type PlatformReplies, type PlatformSideEvents, type RefusedOrder, type SessionState, type ThrottledCounts } from './platform-side.js';
 import { WsPlatformSide } from './ws-platform-side.js';
 
 export class Platforms implements PlatformReplies {
@@ -49,8 +49,9 @@ export class Platforms implements PlatformReplies {
     }
   }
 
-  get admission(): AdmissionCounters & { ws?: WsAdmission } {
-    return this.ws === null ? { ...this.fix.admission } : { ...this.fix.admission, ws: { ...this.ws.admission } };
+  get admission(): AdmissionCounters & { throttled: Record<string, ThrottledCounts>; ws?: WsAdmission } {
+    const fix = { ...this.fix.admission, throttled: Object.fromEntries([...this.fix.throttled].map(([key, n]) => [key, { ...n }])) };
+    return this.ws === null ? fix : { ...fix, ws: { ...this.ws.admission } };
   }
 
   logoutAll(text: string): void {

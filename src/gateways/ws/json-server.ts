@@ -11,6 +11,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { BridgeError } from '../../core/errors.js';
 import { atTurnEnd } from '../../fix/session/turn-batch.js';
 import { BoundedMap } from '../../core/util/bounded-map.js';
+import { RateBudget } from '../../core/util/rate-budget.js';
 
 export interface WsLimits {
   /** Largest frame accepted; larger ones close the connection with 1009. */
@@ -123,8 +124,7 @@ export class WsPeer<P> {
   awaitingPong = false;
   /** The caller says whether the connection holds subscriptions (idle rule). */
   subscriptions = 0;
-  private tokens: number;
-  private tokensAtMs: number;
+  private readonly budget: RateBudget;
   /** Messages of this turn, written together at its end (after the turn's journal writes). */
   private outq: string[] = [];
   private outBytes = 0;
@@ -139,8 +139,8 @@ export class WsPeer<P> {
     nowMs: number,
   ) {
     this.lastInboundMs = nowMs;
-    this.tokens = 2 * server.limits.messagesPerSecond;
-    this.tokensAtMs = nowMs;
+    // Twice the rate at once: a client catching up after a stall is not cut off for it.
+    this.budget = new RateBudget(server.limits.messagesPerSecond, 2 * server.limits.messagesPerSecond, nowMs);
   }
 
   /** Bytes accepted for sending and not yet written to the socket. */
@@ -220,12 +220,7 @@ export class WsPeer<P> {
 
   /** Takes one message from the rate budget; false when the connection is over its rate. */
   takeToken(nowMs: number): boolean {
-    const rate = this.server.limits.messagesPerSecond;
-    this.tokens = Math.min(2 * rate, this.tokens + ((nowMs - this.tokensAtMs) * rate) / 1000);
-    this.tokensAtMs = nowMs;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.budget.take(nowMs);
   }
 
   ping(): void {
