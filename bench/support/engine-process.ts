@@ -3,7 +3,7 @@
 // Prints "ready PORT"; on SIGTERM prints one JSON line with RSS, GC pauses and the summary.
 
 import { writeFileSync } from 'node:fs';
-import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
 import type { Router } from '../../src/core/routing/router.js';
@@ -26,8 +26,18 @@ const wrap = slowUs > 0
   : undefined;
 
 const gcPausesMs: number[] = [];
+/** Pauses by V8's kind of collection (scavenge, mark-compact...): which one a p99 stall is. */
+const gcByKind: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
+const GC_KINDS: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'markCompact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incrementalMarking', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks' };
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcPausesMs.push(e.duration);
+  for (const e of list.getEntries()) {
+    gcPausesMs.push(e.duration);
+    const kind = GC_KINDS[((e as { detail?: { kind?: number } }).detail)?.kind ?? -1] ?? 'other';
+    const k = (gcByKind[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+    k.count++;
+    k.totalMs += e.duration;
+    k.maxMs = Math.max(k.maxMs, e.duration);
+  }
 }).observe({ entryTypes: ['gc'] });
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 loopDelay.enable();
@@ -110,7 +120,13 @@ process.once('SIGTERM', async () => {
     heapAfterGcMiB,
     peakRssMiB: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20),
     eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
-    gc: { count: sorted.length, totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)), p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0, maxMs: sorted.at(-1) ?? 0 },
+    gc: {
+      count: sorted.length,
+      totalMs: Math.round(sorted.reduce((a, b) => a + b, 0)),
+      p99Ms: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
+      maxMs: sorted.at(-1) ?? 0,
+      byKind: Object.fromEntries(Object.entries(gcByKind).map(([kind, k]) => [kind, { count: k.count, totalMs: Math.round(k.totalMs), maxMs: Math.round(k.maxMs * 10) / 10 }])),
+    },
     orders: summary.orders,
     admission: (summary as unknown as { admission?: unknown }).admission ?? null,
     tap: (summary as unknown as { tap?: unknown }).tap ?? null,

@@ -5,7 +5,7 @@
 // *scheduled* send time, so a stall shows up instead of slowing the sender (coordinated omission).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,7 @@ import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
 import { FixInitiator } from '../../src/gateways/fix/initiator.js';
 import { PIN, cpuTicksOf, freeLoopbackPort } from './rig-host.js';
+import { SINGLE_THREADED_GC_FLAG } from '../../src/app/live/gc-advice.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -95,7 +96,10 @@ export function startProcess(args: string[], traceAllocation = false): Promise<M
   // an allocation mark (a minor GC, see engine-process.ts); nothing else is collected on purpose.
   // --trace-gc-nvp: V8 prints, per GC, the bytes allocated since the one before; stdbuf -oL makes
   // its (C stdio) lines arrive as they are written, so a mark reads an exact total.
-  const command = [process.execPath, '--expose-gc', ...(traceAllocation ? ['--trace-gc-nvp'] : []), ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
+  // The engine pinned to one core runs as the README says to deploy it there: GC on its own
+  // thread (src/app/live/gc-advice.ts; BENCH_ENGINE_GC=default measures V8's helper threads).
+  const gcFlags = PIN && args[0] === 'bench/support/engine-process.ts' && process.env['BENCH_ENGINE_GC'] !== 'default' ? [SINGLE_THREADED_GC_FLAG] : [];
+  const command = [process.execPath, '--expose-gc', ...(traceAllocation ? ['--trace-gc-nvp'] : []), ...gcFlags, ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
   return startCommand(traceAllocation && STDBUF ? ['stdbuf', '-oL', ...command] : command);
 }
 const STDBUF = spawnSync('stdbuf', ['--version']).status === 0;
@@ -380,6 +384,8 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
         flushMs: Number(process.env['BENCH_FLUSH_MS'] ?? 1_000),
         maxShadowQueue: 10_000,
         candidateBudgetUs: 50_000,
+        // BENCH_JOURNAL_FSYNC=never (with SB_FSYNC=never for the FIX stores): what fsync costs the tail.
+        orderJournalFsync: (process.env['BENCH_JOURNAL_FSYNC'] as 'never' | undefined) ?? 'interval',
       },
       // The path is measured, not the per-session rate limit (2,000/s by default): the throughput stage offers 30,000/s.
       platform: { host: '127.0.0.1', port: 0, senderCompId: 'BRIDGE', storeDir: join(tmp, 'store'), tls: null, priceThrottleMs: 100, sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', accountGroups: {}, groupTag: null, messagesPerSecond: 1_000_000 }] },
@@ -445,6 +451,18 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
         const arrival = lp.arrivals[offered.firstIndex + i];
         const at = platform.scheduled[offered.firstIndex + i];
         if (arrival !== undefined && at !== undefined && at >= offered.warmupUntil) toLp.recordValue(Math.max(1, Math.round(arrival - at)));
+      }
+      // BENCH_LATENCY_DUMP=FILE: every order's scheduled send (µs from the first) and its latency to the LP, to find when a tail happens.
+      const dump = process.env['BENCH_LATENCY_DUMP'];
+      if (dump !== undefined) {
+        const first = platform.scheduled[offered.firstIndex] ?? 0;
+        const rows: string[] = [];
+        for (let i = 0; i < offered.sent; i++) {
+          const arrival = lp.arrivals[offered.firstIndex + i];
+          const at = platform.scheduled[offered.firstIndex + i];
+          if (arrival !== undefined && at !== undefined) rows.push(`${Math.round(at - first)} ${Math.round(arrival - at)}`);
+        }
+        writeFileSync(`${dump}.${rate}`, `${rows.join('\n')}\n`);
       }
       rates.push({ offeredPerSec: rate, sent: offered.sent, answered: Math.min(offered.sent, platform.answered - offered.firstIndex), toLpUs: percentiles(toLp), roundTripUs: offered.roundTrip, quotesPerSec: Math.round((lp.quotesSent - quotesBefore) / elapsed), cpuUsPerOrder, allocBytesPerOrder });
       toLp.destroy();

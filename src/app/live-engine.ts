@@ -27,6 +27,7 @@ import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { EventClock, stopwatch } from './live/event-clock.js';
 import { EventTap } from './live/event-tap.js';
+import { gcMode } from './live/gc-advice.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
@@ -284,7 +285,9 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   }
   lps.start();
   rollout?.start();
-  logger.info({ event: 'live_start', runId, platformPort, wsPort, adminPort, tap: tap?.publisher.endpoint ?? null, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateRouter?.configHash ?? null, candidates: candidates.entries.map((c) => c.id), recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
+  const gc = gcMode();
+  if (gc.advice !== null) logger.warn({ event: 'gc_threads_share_core', cores: gc.cores, advice: gc.advice }, 'gc_threads_share_core');
+  logger.info({ event: 'live_start', runId, gc: { cores: gc.cores, singleThreadedGc: gc.singleThreadedGc }, platformPort, wsPort, adminPort, tap: tap?.publisher.endpoint ?? null, rollout: rollout === null ? null : { plan: rollout.controller.plan.name, state: rollout.controller.state, auditFile: rollout.auditFile }, production: production.configHash, candidate: candidateRouter?.configHash ?? null, candidates: candidates.entries.map((c) => c.id), recoveredOrders: recovery.openOrders, runFolder: folder.finalDir }, 'live_start');
 
   /** Every persistence problem now, for the summary: what cannot be written, and why. */
   const storageFailures = (): string[] =>
