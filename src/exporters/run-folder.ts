@@ -13,7 +13,7 @@ import type { DivergenceSink, ShadowFaultSink } from '../core/ports.js';
 import type { DecisionContext } from '../core/shadow/context.js';
 import type { DivergenceRecord, ShadowFault } from '../core/shadow/divergence.js';
 import { JsonlWriter } from './jsonl-writer.js';
-import { exportDivergence, exportFault, lifecycleJson, writeLifecycleJson } from './records.js';
+import { exportDivergence, exportFault, lifecycleJson, writeDivergenceJson, writeLifecycleJson } from './records.js';
 import { emptyTally, type CandidateTally } from './summary.js';
 
 /** Files whose content says a folder already holds a run. */
@@ -63,6 +63,26 @@ export function freeFilePath(file: string): string {
  * The divergences and faults of one more candidate, in `candidates/<id>/` of the run folder: the
  * same two files, the same record shapes as the first candidate's at the folder's top level.
  */
+/** One divergence line, encoded straight into the file's buffer. */
+function writeDivergence(file: JsonlWriter, divergence: DivergenceRecord, context: DecisionContext): void {
+  const line = file.lineBuffer();
+  if (line === null) {
+    file.write(exportDivergence(divergence, context)); // closed or failed: it counts or throws
+    return;
+  }
+  const start = line.length;
+  try {
+    writeDivergenceJson(line, divergence, context);
+  } catch {
+    // A field of a type the writer does not expect: never half a line, and the record still
+    // written, by JSON.stringify (which writes any value).
+    line.length = start;
+    file.write(exportDivergence(divergence, context));
+    return;
+  }
+  file.committed();
+}
+
 export class CandidateFiles implements DivergenceSink, ShadowFaultSink {
   readonly tally: CandidateTally = emptyTally();
   private readonly divergences: JsonlWriter;
@@ -89,7 +109,7 @@ export class CandidateFiles implements DivergenceSink, ShadowFaultSink {
   record(divergence: DivergenceRecord, context: DecisionContext): void {
     this.tally.byClass[divergence.class]++;
     this.tally.bySeverity[divergence.severity]++;
-    this.divergences.write(exportDivergence(divergence, context));
+    writeDivergence(this.divergences, divergence, context);
     this.onDivergence?.(divergence);
     this.onWrite();
   }
@@ -178,7 +198,7 @@ export class RunFolder implements DivergenceSink, ShadowFaultSink, LifecycleJour
   record(divergence: DivergenceRecord, context: DecisionContext): void {
     this.tally.byClass[divergence.class]++;
     this.tally.bySeverity[divergence.severity]++;
-    this.divergences.write(exportDivergence(divergence, context));
+    writeDivergence(this.divergences, divergence, context);
     this.onDivergence?.(divergence);
     this.onWrite?.();
   }

@@ -11,6 +11,7 @@ type Piece =
   | { kind: 'uint'; value: number }
   | { kind: 'padded'; value: number }
   | { kind: 'number'; value: number }
+  | { kind: 'num'; value: number }
   | { kind: 'copy'; bytes: Uint8Array }
   | { kind: 'reset' };
 
@@ -20,6 +21,7 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
   fc.oneof(fc.nat(), fc.maxSafeNat(), fc.constantFrom(0, 9, 10, 99, 100, 1e15, Number.MAX_SAFE_INTEGER, -1, 1.5, 2 ** 60, Number.NaN), fc.double()).map((value) => ({ kind: 'uint' as const, value })),
   fc.integer({ min: 0, max: 999_999 }).map((value) => ({ kind: 'padded' as const, value })),
   fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-0, Number.NaN, Number.NEGATIVE_INFINITY, -(2 ** 60), -1e21)).map((value) => ({ kind: 'number' as const, value })),
+  fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-0, Number.NaN, Number.NEGATIVE_INFINITY, -(2 ** 60), -1e21, -Number.MAX_SAFE_INTEGER)).map((value) => ({ kind: 'num' as const, value })),
   fc.uint8Array({ maxLength: 3_000 }).map((bytes) => ({ kind: 'copy' as const, bytes })),
   fc.constant({ kind: 'reset' as const }),
 );
@@ -46,6 +48,9 @@ describe('byte builder', () => {
           } else if (p.kind === 'number') {
             b.jsonNumber(p.value);
             expected.push(Buffer.from(JSON.stringify(p.value)));
+          } else if (p.kind === 'num') {
+            b.num(p.value);
+            expected.push(Buffer.from(String(p.value)));
           } else if (p.kind === 'padded') {
             b.uintPadded(p.value, 6);
             expected.push(Buffer.from(String(p.value).padStart(6, '0')));

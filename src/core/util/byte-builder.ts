@@ -122,6 +122,12 @@ export class ByteBuilder {
     return value >= 0 ? this.uint(value) : this.byte(0x2d).uint(-value);
   }
 
+  /** A number as String() writes it ("NaN", "1e+21" and fractions through String itself). */
+  num(value: number): this {
+    if (value < 0 && Number.isSafeInteger(value)) return this.byte(0x2d).uint(-value);
+    return this.uint(value); // uint writes anything else (NaN, fractions, huge) through String()
+  }
+
   byte(value: number): this {
     this.reserve(1);
     this.bytes[this.length++] = value;
