@@ -55,7 +55,8 @@ function engineConfig(tmp: string, lpPort: number, viewers: number): LiveConfigI
       senderCompId: 'BRIDGE',
       storeDir: join(tmp, 'store'),
       priceThrottleMs: 0,
-      sessions: [{ targetCompId: 'PLAT', defaultGroup: GROUP }],
+      // The path is measured, not the per-session rate limit (2,000/s by default).
+      sessions: [{ targetCompId: 'PLAT', defaultGroup: GROUP, messagesPerSecond: 1_000_000 }],
       websocket: {
         port: 0,
         limits: { messagesPerSecond: 100_000, slowConsumerMs: 2_000, maxBufferedBytes: 8 * 1024 * 1024 },

@@ -127,7 +127,8 @@ const schema = z.strictObject({
           /**
            * NewOrderSingles and MarketDataRequests this session may send per second (twice it at
            * once); beyond it they are refused (ER 8 / MarketDataRequestReject), never queued.
-           * Cancels are never refused for rate: they only take risk off.
+           * Cancels are never refused for rate: they only take risk off. A session sending more
+           * than five times this in messages of any kind per second is logged out (a flood).
            */
           messagesPerSecond: z.number().int().min(1).max(1_000_000).default(2_000),
         }),

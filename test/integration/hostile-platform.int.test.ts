@@ -15,6 +15,7 @@ import { PERSONAS } from '../../src/app/lp-personas.js';
 import { startLpSim } from '../../src/app/lp-sim.js';
 import { startPlatformClient, type PlatformClient } from '../../src/app/platform-client.js';
 import { PRODUCTION_DIR, productionBundle } from '../support/builders.js';
+import { fix } from '../support/fix.js';
 import { waitFor } from '../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sb-hostplat-'));
@@ -191,6 +192,42 @@ describe('hostile platform side', () => {
         await e.stop();
       }
     }
+  }, 30_000);
+
+  it('logs out a logged-on platform that floods cheap messages (TestRequests), and keeps the other platform trading', async () => {
+    // messagesPerSecond 20 -> any message past 1,000 a second (2,000 at once) is a flood.
+    const e = await engineWith('msgflood', { sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', messagesPerSecond: 20 }, { targetCompId: 'PLAT2', defaultGroup: 'real\\pro\\usd' }] });
+    const other = e.client({ senderCompId: 'PLAT2' });
+    const socket = connect({ host: '127.0.0.1', port: e.engine.platformPort });
+    const connected = new Promise<void>((r) => socket.once('connect', () => r()));
+    let received = '';
+    let closed = false;
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1').replaceAll('\x01', '|')));
+    socket.on('error', () => {});
+    socket.on('close', () => (closed = true));
+    try {
+      other.start();
+      expect(await other.waitLoggedOn(5_000)).toBe(true);
+      await connected;
+      const now = () => new Date().toISOString().replace(/-/g, '').replace('T', '-').slice(0, 21);
+      socket.write(fix(`35=A|34=1|49=PLAT|52=${now()}|56=BRIDGE|98=0|108=30|141=Y|`));
+      expect(await waitFor(() => received.includes('|35=A|'), 5_000)).toBe(true);
+      const flood = Array.from({ length: 3_000 }, (_, i) => fix(`35=1|34=${i + 2}|49=PLAT|52=${now()}|56=BRIDGE|112=F${i}|`));
+      socket.write(Buffer.concat(flood));
+      expect(await waitFor(() => closed, 5_000)).toBe(true);
+      expect(received).toContain('|58=Message flood: more than 1000 messages a second|');
+      // Answered up to the burst, not the whole flood.
+      const answered = received.split('|35=0|').length - 1;
+      expect(answered).toBeGreaterThanOrEqual(2_000);
+      expect(answered).toBeLessThan(3_000);
+      other.send({ clOrdId: 'STILL', account: '2', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => other.reports.get('STILL')?.at(-1) === 'F:2', 5_000)).toBe(true);
+    } finally {
+      socket.destroy();
+      await other.stop();
+      await e.stop();
+    }
+    expect(readFileSync(join(e.out, 'engine.log'), 'utf8')).toContain('"event":"fix_message_flood"');
   }, 30_000);
 
   it('keeps running when summary.json cannot be written, and says so once', async () => {

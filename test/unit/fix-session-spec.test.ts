@@ -278,3 +278,60 @@ describe('FIX 4.4 session: the HeartBtInt a counterparty may ask for', () => {
     expect(strict.session.state).toBe('disconnected');
   });
 });
+
+describe('FIX session: a peer flooding messages (maxInboundPerSecond)', () => {
+  it('logs out a peer past its message rate, whatever the message type, and counts the burst it may send first', () => {
+    const a = loggedOn({ maxInboundPerSecond: 10 });
+    // 20 at once (twice the rate) pass: TestRequests, each answered.
+    for (let seq = 2; seq < 22; seq++) a.send('1', seq, `112=T${seq}|`);
+    expect(a.taken().filter((m) => field(m, 35) === '0')).toHaveLength(20);
+    a.send('1', 22, '112=ONE-TOO-MANY|');
+    const [logout] = a.taken();
+    expect(field(logout, 35)).toBe('5');
+    expect(field(logout, 58)).toBe('Message flood: more than 10 messages a second');
+    expect(a.session.state).toBe('disconnected');
+    expect(a.closed()).toBe('Message flood: more than 10 messages a second');
+  });
+
+  it('lets a peer at its rate go on for good', () => {
+    const a = loggedOn({ maxInboundPerSecond: 10 });
+    let seq = 2;
+    for (let second = 0; second < 30; second++) {
+      for (let k = 0; k < 10; k++) a.send('0', seq++);
+      a.advance(1_000);
+    }
+    expect(a.session.isLoggedOn).toBe(true);
+    expect(a.taken().filter((m) => field(m, 35) === '5')).toEqual([]);
+  });
+
+  it('does not refill the budget when the peer logs on again at once', () => {
+    const a = loggedOn({ maxInboundPerSecond: 10 });
+    for (let seq = 2; seq < 23; seq++) a.send('0', seq);
+    expect(a.session.state).toBe('disconnected');
+    a.taken();
+    a.session.connected({ write: () => {}, close: () => {} });
+    a.send('A', 23, '98=0|108=30|');
+    expect(a.session.isLoggedOn).toBe(true);
+    a.send('0', 24);
+    expect(a.session.state).toBe('disconnected'); // still over its rate
+  });
+
+  it('does not count the messages that fill a gap we asked to be resent', () => {
+    const a = loggedOn({ maxInboundPerSecond: 5 });
+    // Seq 40 arrives: we ask for 2..39 (38 messages, far over 2 x 5) and the peer resends them.
+    a.send('D', 40, a.order('LAST'));
+    expect(field(a.taken()[0], 35)).toBe('2');
+    for (let seq = 2; seq < 40; seq++) a.send('D', seq, a.order(`R${seq}`), '43=Y|122=' + a.time(-1000) + '|');
+    expect(a.session.isLoggedOn).toBe(true);
+    expect(a.app.map((x) => x.clOrdId)).toEqual([...Array.from({ length: 38 }, (_, i) => `R${i + 2}`), 'LAST']);
+    // The gap is filled: from here on every message counts again.
+    for (let seq = 41; seq < 52; seq++) a.send('0', seq);
+    expect(a.session.state).toBe('disconnected');
+  });
+
+  it('has no limit unless configured (LP sessions stream prices)', () => {
+    const a = loggedOn();
+    for (let seq = 2; seq < 2_002; seq++) a.send('0', seq);
+    expect(a.session.isLoggedOn).toBe(true);
+  });
+});

@@ -130,6 +130,10 @@ export class PlatformSide implements PlatformReplies {
           targetCompId: pc.targetCompId,
           role: 'acceptor',
           persistBeforeProcessing: true,
+          // Every message type counts here (cancels, TestRequests, garbage that earns a Reject):
+          // five times the order and price-request rate, so a platform's own flow never comes
+          // near it, and a flood of cheap messages is cut off instead of taking the core.
+          maxInboundPerSecond: Math.max(1_000, 5 * pc.messagesPerSecond),
           // Every platform message is validated as FIX 4.4 defines it (required fields, formats,
           // enumerations, repeats) before the order path sees it; failures get a session Reject.
           dictionary,

@@ -4,6 +4,7 @@
 // onMessage(), time through tick(), and bytes go out through the SessionTransport it is given.
 // Behaviour follows QuickFIX's session layer, checked by its acceptance scripts.
 
+import { RateBudget } from '../../core/util/rate-budget.js';
 import { FixEncoder } from '../codec/encoder.js';
 import type { FixMessage } from '../codec/message.js';
 import { isAdminMsgType, MsgType, Tag } from '../codec/tags.js';
@@ -78,6 +79,14 @@ export interface SessionConfig {
    */
   readonly maxHeartBtIntSec?: number;
   /**
+   * Most messages a logged-on peer may send per second (twice it at once), whatever their type;
+   * one more logs it out (`fix_message_flood`). Messages that fill a gap we asked to be resent
+   * are not counted: the peer is doing what we asked. Every message costs the one routing thread
+   * work (a TestRequest makes us answer, a bad one makes us send a Reject), so without a bound a
+   * peer could take the core from every other session. null: no limit (LPs stream prices).
+   */
+  readonly maxInboundPerSecond?: number | null;
+  /**
    * Count an application message as received (persist the next inbound number) before the
    * application acts on it. At-most-once: after a crash mid-message the counterparty's resend
    * of it is a duplicate, never a second execution. Order-entry sessions want this.
@@ -122,6 +131,7 @@ export const DEFAULT_SESSION_CONFIG: Omit<SessionConfig, 'senderCompId' | 'targe
   maxQueuedMessages: 10_000,
   maxResendRequestsPerMinute: 30,
   maxHeartBtIntSec: 300,
+  maxInboundPerSecond: null,
   persistBeforeProcessing: false,
   schedule: null,
 };
@@ -160,6 +170,10 @@ export class FixSession {
   /** Inclusive range we asked to be resent, or null. */
   private resendRange: [number, number] | null = null;
   private readonly queue = new Map<number, QueuedMessage>();
+  /** The inbound message budget (maxInboundPerSecond), kept across connections: logging on again does not refill it. */
+  private readonly inboundBudget: RateBudget | null;
+  /** True while a queued message is processed (see processQueue). */
+  private fromQueue = false;
   /** Re-parsing queued frames needs a message object of its own. */
   private queuedMessage: FixMessage | null = null;
   readonly id: string;
@@ -176,6 +190,8 @@ export class FixSession {
     this.heartBtIntSec = config.heartBtIntSec;
     this.encoder = new FixEncoder(config.beginString);
     this.id = `${config.beginString}:${config.senderCompId}->${config.targetCompId}`;
+    const rate = config.maxInboundPerSecond ?? null;
+    this.inboundBudget = rate === null ? null : new RateBudget(rate, 2 * rate, clock.nowMs());
   }
 
   get isLoggedOn(): boolean {
@@ -265,6 +281,13 @@ export class FixSession {
         return;
       }
       this.onLogon(m);
+      return;
+    }
+    if (this.inboundBudget !== null && !this.fromQueue && !this.fillsOurGap(m.seqNum) && !this.inboundBudget.take(now)) {
+      const text = `Message flood: more than ${this.inboundBudget.perSecond} messages a second`;
+      this.log.event('fix_message_flood', { session: this.id, limitPerSecond: this.inboundBudget.perSecond, msgType, seq: m.seqNum });
+      this.sendLogout(text);
+      this.disconnect(text);
       return;
     }
 
@@ -521,8 +544,22 @@ export class FixSession {
       const type = this.queuedMessage.msgType;
       // A queued Logon or ResendRequest was already acted on when it arrived: only count it.
       if (type === MsgType.Logon || type === MsgType.ResendRequest) this.incrementTarget();
-      else this.onMessage(this.queuedMessage);
+      else {
+        // Counted against the peer's rate when it arrived, not again now.
+        this.fromQueue = true;
+        try {
+          this.onMessage(this.queuedMessage);
+        } finally {
+          this.fromQueue = false;
+        }
+      }
     }
+  }
+
+  /** Whether `seq` is in the range we asked the peer to resend (not counted against its rate). */
+  private fillsOurGap(seq: number): boolean {
+    const range = this.resendRange;
+    return range !== null && seq >= range[0] && seq <= range[1];
   }
 
   private requestResend(from: number, seenSeq: number): void {
