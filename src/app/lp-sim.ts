@@ -41,7 +41,12 @@ export interface LpSimOptions {
    * Misbehaviour for tests and drills: `silent` takes orders and never answers them (nor a
    * status request); `overfill` fills this many times the quantity asked for.
    */
-  readonly faults?: { readonly silent?: boolean; readonly overfill?: number };
+  /**
+   * Misbehaviour to test the bridge against: `silent` takes orders and never answers; `overfill`
+   * fills that many times the quantity; `ignoreLimit` fills limit orders at the market even
+   * beyond their limit (a venue breaking the order's terms).
+   */
+  readonly faults?: { readonly silent?: boolean; readonly overfill?: number; readonly ignoreLimit?: boolean };
   /** Require these credentials (553/554) in the bridge's Logon, as LPs that issue them do. */
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Speak the WebSocket venue profile instead of FIX; the bridge authenticates with this token. */
@@ -169,7 +174,7 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
     });
   };
 
-  const onOrder = (clOrdId: string, sym: string, side: Side, qtyE8: number): void => {
+  const onOrder = (clOrdId: string, sym: string, side: Side, qtyE8: number, limitE8: number): void => {
     stats.orders++;
     ordersByClOrdId.set(clOrdId, (ordersByClOrdId.get(clOrdId) ?? 0) + 1);
     const orderId = `${o.lp}-${++orderCounter}`;
@@ -194,7 +199,10 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
       } else {
         const px = side === 'buy' ? s.askE8 : s.bidE8;
         const over = o.faults?.overfill ?? 0;
-        if (over > 0) {
+        if (limitE8 > 0 && (side === 'buy' ? px > limitE8 : px < limitE8) && o.faults?.ignoreLimit !== true) {
+          // An IOC limit the market is beyond: nothing to fill, the order expires (as venues do).
+          report(`${orderId}-1`, '4', '4', 0, 0, 0, 0, 'No liquidity at the limit', null);
+        } else if (over > 0) {
           const filled = Math.round(qtyE8 * over);
           report(`${orderId}-1`, 'F', '2', filled, px, filled, px, null, null);
         } else if (rng.chance(persona.partialProbability) && qtyE8 >= 200_000_000) {
@@ -265,7 +273,8 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
 interface Venue {
   readonly symbols: ReadonlyMap<string, SymbolState>;
   readonly log: { event(name: string, fields: Readonly<Record<string, unknown>>): void };
-  onOrder(clOrdId: string, symbol: string, side: Side, qtyE8: number): void;
+  /** `limitE8`: the order's limit price, 0 for a market order. */
+  onOrder(clOrdId: string, symbol: string, side: Side, qtyE8: number, limitE8: number): void;
   onStatusRequest(clOrdId: string, symbol: string): void;
   sendQuote(s: SymbolState): void;
 }
@@ -303,7 +312,7 @@ async function fixVenue(o: LpSimOptions, venue: Venue): Promise<Transport> {
           return;
         }
         case MsgType.NewOrderSingle:
-          venue.onOrder(m.str(Tag.ClOrdID) ?? '', m.str(Tag.Symbol) ?? '', m.str(Tag.Side) === '2' ? 'sell' : 'buy', m.e8(Tag.OrderQty));
+          venue.onOrder(m.str(Tag.ClOrdID) ?? '', m.str(Tag.Symbol) ?? '', m.str(Tag.Side) === '2' ? 'sell' : 'buy', m.e8(Tag.OrderQty), m.str(Tag.OrdType) === '2' ? m.e8(Tag.Price) : 0);
           return;
         case MsgType.OrderStatusRequest:
           venue.onStatusRequest(m.str(Tag.ClOrdID) ?? '', m.str(Tag.Symbol) ?? '');
@@ -407,7 +416,7 @@ async function wsVenue(o: LpSimOptions, ws: NonNullable<LpSimOptions['ws']>, ven
         case 'new': {
           const order = decodeNewOrder(m);
           if (isWsProblem(order)) return p.send({ type: 'error', code: order.code, text: order.text });
-          venue.onOrder(order.clOrdId, order.symbol, order.side, order.qtyE8);
+          venue.onOrder(order.clOrdId, order.symbol, order.side, order.qtyE8, order.ordType === 'limit' ? order.priceE8 : 0);
           return;
         }
         case 'status':

@@ -131,6 +131,39 @@ describe('money safety on live FIX sessions', () => {
     }
   }, 30_000);
 
+  it('never gives a client more than its limit when the LP fills beyond the limit it was sent: the client gets its limit, the LP\'s price is a break', async () => {
+    const r = await rig('beyond-limit', { faults: { ignoreLimit: true } });
+    const c = r.clients.get('PLAT')!;
+    try {
+      // EURUSD trades near 1.085: a buy limit at 1.00000 goes out at 0.99998 (less the markup),
+      // and this LP fills it at the market anyway.
+      c.send({ clOrdId: 'LIMIT-1', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10', price: '1.00000' });
+      expect(await waitFor(() => final(c, 'LIMIT-1'), 5_000)).toBe(true);
+      const [fill] = c.details.get('LIMIT-1')!;
+      expect([fill?.execType, fill?.ordStatus, fill?.lastQty]).toEqual(['F', '2', '0.1']);
+      expect(Number(fill?.lastPx)).toBe(1);
+      expect(await waitFor(() => readFileSync(join(r.out, 'reconciliation.jsonl'), 'utf8').includes('lp_limit_breached'), 3_000)).toBe(true);
+      const [b] = readFileSync(join(r.out, 'reconciliation.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(b).toMatchObject({ kind: 'lp_limit_breached', clientOrderId: 'LIMIT-1', session: 'PLAT', lp: 'LP_ALPHA' });
+      expect(b.detail).toMatch(/bought at 1\d{8} E8, beyond the order's limit 99998000 E8/);
+    } finally {
+      await r.stop();
+    }
+  }, 30_000);
+
+  it('passes on a venue\'s expiry of a limit the market is beyond: canceled, nothing filled, no break', async () => {
+    const r = await rig('limit-expired');
+    const c = r.clients.get('PLAT')!;
+    try {
+      c.send({ clOrdId: 'LIMIT-2', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10', price: '1.00000' });
+      expect(await waitFor(() => final(c, 'LIMIT-2'), 5_000)).toBe(true);
+      expect(c.details.get('LIMIT-2')?.map((d) => [d.execType, d.ordStatus, d.cumQty])).toEqual([['4', '4', '0']]);
+      expect(readFileSync(join(r.out, 'reconciliation.jsonl'), 'utf8')).toBe('');
+    } finally {
+      await r.stop();
+    }
+  }, 30_000);
+
   it('never sends an LP a non-positive limit price: a buy limit at or below the markup is refused before routing out', async () => {
     const r = await rig('bad-price');
     const c = r.clients.get('PLAT')!;

@@ -98,6 +98,25 @@ describe('order desk', () => {
     expect(out.finished).toBe(true);
   });
 
+  it('never gives the client a price beyond its limit when the LP fills beyond the limit sent: the client gets the limit, the LP\'s price is a break', () => {
+    const desk = new OrderDesk(memoryJournal());
+    // A buy limit: the LP was sent 1.08500 (the client's 1.08502 less the 0.2-pip markup).
+    desk.open(order('r-1', { lpLimitPxE8: 108_500_000 }));
+    const over = desk.onExecution('r-1', fill('X1', 10_000_000, 108_600_000, 'fill'), 2_000);
+    expect(over.reports.map((r) => [r.ordStatus, r.lastPxE8])).toEqual([['2', 108_502_000]]);
+    expect(over.reconciliations).toEqual([expect.objectContaining({ kind: 'lp_limit_breached', correlationId: 'r-1', detail: expect.stringMatching(/bought at 108600000 E8, beyond the order's limit 108500000 E8/) })]);
+    // A sell limit filled below it, the same; a fill inside the limit (price improvement) is passed on as it is.
+    desk.open(order('r-2', { clOrdId: 'C2', side: 'sell', lpLimitPxE8: 108_500_000 }));
+    expect(desk.onExecution('r-2', fill('X2', 10_000_000, 108_400_000, 'fill'), 2_000).reports[0]?.lastPxE8).toBe(108_498_000);
+    desk.open(order('r-3', { clOrdId: 'C3', lpLimitPxE8: 108_500_000 }));
+    const better = desk.onExecution('r-3', fill('X3', 10_000_000, 108_490_000, 'fill'), 2_000);
+    expect(better.reports[0]?.lastPxE8).toBe(108_492_000);
+    expect(better.reconciliations).toEqual([]);
+    // A market order (no limit, or a journal from before the limit was kept) has nothing to breach.
+    desk.open(order('r-4', { clOrdId: 'C4' }));
+    expect(desk.onExecution('r-4', fill('X4', 10_000_000, 108_900_000, 'fill'), 2_000).reconciliations).toEqual([]);
+  });
+
   it('finishes a short fill: the fill, then the rest canceled', () => {
     const desk = new OrderDesk(memoryJournal());
     desk.open(order('r-1'));
@@ -275,7 +294,8 @@ describe('order journal', () => {
   it('writes records field by field that read back as JSON.stringify of the record would (any text, any number)', () => {
     const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 16 }), fc.string({ maxLength: 8 }));
     const num = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(0, -0, Number.MAX_SAFE_INTEGER, 2 ** 60, -1e21, Number.NaN, Number.POSITIVE_INFINITY));
-    const openOrder = fc.record({ correlationId: text, session: text, clOrdId: text, platformSymbol: text, side: fc.constantFrom('buy', 'sell'), orderQtyE8: num, priceDigits: num, pointE8: num, markupE8: num, quotedLpPxE8: num, lp: text, lpSymbol: text, executedBy: text, sentAtMs: num }) as fc.Arbitrary<OpenOrder>;
+    // lpLimitPxE8 absent: an open record from a journal written before the limit was kept.
+    const openOrder = fc.record({ correlationId: text, session: text, clOrdId: text, platformSymbol: text, side: fc.constantFrom('buy', 'sell'), orderQtyE8: num, priceDigits: num, pointE8: num, markupE8: num, quotedLpPxE8: num, lpLimitPxE8: num, lp: text, lpSymbol: text, executedBy: text, sentAtMs: num }, { requiredKeys: ['correlationId', 'session', 'clOrdId', 'platformSymbol', 'side', 'orderQtyE8', 'priceDigits', 'pointE8', 'markupE8', 'quotedLpPxE8', 'lp', 'lpSymbol', 'executedBy', 'sentAtMs'] }) as fc.Arbitrary<OpenOrder>;
     const exec = fc.record({ lp: text, lpOrderId: text, execId: text, kind: fc.constantFrom('new', 'fill', 'partial_fill', 'reject', 'canceled', 'status'), lastQtyE8: num, lastPxE8: num, cumQtyE8: num, avgPxE8: num, terminal: fc.boolean(), text }) as fc.Arbitrary<DeskExecution>;
     const record = fc.oneof(
       fc.record({ t: fc.constant('id' as const), s: text, c: text }),

@@ -142,6 +142,7 @@ export class OrderFlow implements OrderSink {
         pointE8: instrument.pointE8,
         markupE8: decision.markupE8,
         quotedLpPxE8: decision.lpPriceE8,
+        lpLimitPxE8: terms.limitPxE8,
         lp: decision.lp,
         lpSymbol: decision.lpSymbol,
         executedBy: decision.router,

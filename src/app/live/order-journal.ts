@@ -271,6 +271,7 @@ function writeRecordJson(out: ByteBuilder, r: JournalRecord): void {
       out.ascii('{"t":"open","o":{"correlationId":').jsonString(o.correlationId).ascii(',"session":').jsonString(o.session).ascii(',"clOrdId":').jsonString(o.clOrdId);
       out.ascii(',"platformSymbol":').jsonString(o.platformSymbol).ascii(',"side":').jsonString(o.side).ascii(',"orderQtyE8":').jsonNumber(o.orderQtyE8);
       out.ascii(',"priceDigits":').jsonNumber(o.priceDigits).ascii(',"pointE8":').jsonNumber(o.pointE8).ascii(',"markupE8":').jsonNumber(o.markupE8).ascii(',"quotedLpPxE8":').jsonNumber(o.quotedLpPxE8);
+      if (o.lpLimitPxE8 !== undefined) out.ascii(',"lpLimitPxE8":').jsonNumber(o.lpLimitPxE8);
       out.ascii(',"lp":').jsonString(o.lp).ascii(',"lpSymbol":').jsonString(o.lpSymbol).ascii(',"executedBy":').jsonString(o.executedBy).ascii(',"sentAtMs":').jsonNumber(o.sentAtMs).byte(0x7d);
       break;
     }

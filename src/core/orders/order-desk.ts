@@ -26,6 +26,13 @@ export interface OpenOrder {
   readonly markupE8: number;
   /** The LP price the decision was made on: the price of last resort for a fill without one. */
   readonly quotedLpPxE8: number;
+  /**
+   * The limit price sent to the LP (0: a market order). A fill beyond it is the LP's breach:
+   * the client is given the limit (its own limit, once the markup is added back) and the
+   * difference is a break for the broker to settle with the LP. Absent in journals written
+   * before it existed: read as 0.
+   */
+  readonly lpLimitPxE8?: number;
   readonly lp: string;
   readonly lpSymbol: string;
   /** Which router decided the order (every record says who executed). */
@@ -64,7 +71,7 @@ export interface ClientReport {
   readonly text: string | null;
 }
 
-export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'unknown_execution' | 'evicted_unfinished' | 'fill_after_final';
+export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'lp_limit_breached' | 'unknown_execution' | 'evicted_unfinished' | 'fill_after_final';
 
 /** A break between what the engine believes and what an LP reports: written and alerted on. */
 export interface Reconciliation {
@@ -386,8 +393,17 @@ export class OrderDesk {
       breaks.push(this.reconciliation('lp_price_invalid', order, `ExecID ${execId}: LP price ${lpPxE8} E8 is not positive; passed on at the quoted ${order.quotedLpPxE8} E8`, atMs));
       px = order.quotedLpPxE8;
     }
+    // A limit order filled beyond its limit (a buy above, a sell below): the LP broke the order's
+    // terms. The broker owes the LP what it booked (lpNotional keeps the LP's price), but the client
+    // never pays beyond its own limit: its price is worked out from the limit sent.
+    let basis = px;
+    const limit = order.lpLimitPxE8 ?? 0;
+    if (limit > 0 && (order.side === 'buy' ? px > limit : px < limit)) {
+      breaks.push(this.reconciliation('lp_limit_breached', order, `ExecID ${execId}: LP ${order.side === 'buy' ? 'bought' : 'sold'} at ${px} E8, beyond the order's limit ${limit} E8; the client gets its limit, the difference is the LP's to settle`, atMs));
+      basis = limit;
+    }
     // The client's price is the LP's plus the markup production quoted, rounded away from the client.
-    const marked = order.side === 'buy' ? ceilTo(px + order.markupE8, order.pointE8) : floorTo(px - order.markupE8, order.pointE8);
+    const marked = order.side === 'buy' ? ceilTo(basis + order.markupE8, order.pointE8) : floorTo(basis - order.markupE8, order.pointE8);
     // A markup larger than the price itself (a sell at a tiny price) never gives the client a
     // non-positive price: the smallest price the instrument can show is the floor.
     const clientPx = marked > 0 ? marked : order.pointE8;
