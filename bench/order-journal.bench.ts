@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FileOrderJournal, type JournalFsync } from '../src/app/live/order-journal.js';
-import { OrderDesk, type OpenOrder } from '../src/core/orders/order-desk.js';
+import { DEFAULT_DESK_OPTIONS, OrderDesk, type OpenOrder } from '../src/core/orders/order-desk.js';
 import { spreadOf, type Spread } from './support/stats.js';
 
 export interface JournalBenchResult {
@@ -20,7 +20,7 @@ function onePass(policy: JournalFsync, orders: number): number {
   const dir = mkdtempSync(join(tmpdir(), 'sb-journal-bench-'));
   try {
     const journal = new FileOrderJournal(dir, policy);
-    const desk = new OrderDesk(journal, { lpTimeoutMs: 5_000, unresolvedAfterMs: 30_000, duplicateWindow: 100_000, maxOpenOrders: 200_000 });
+    const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, duplicateWindow: 100_000 });
     journal.load(desk);
     const base: Omit<OpenOrder, 'correlationId' | 'clOrdId'> = { session: 'PLAT', platformSymbol: 'EURUSD', side: 'buy', orderQtyE8: 10_000_000, priceDigits: 5, pointE8: 1_000, markupE8: 2_000, quotedLpPxE8: 108_500_000, lp: 'LP_A', lpSymbol: 'EUR/USD', executedBy: 'production', sentAtMs: Date.now() };
     const start = performance.now();

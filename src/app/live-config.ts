@@ -93,6 +93,8 @@ const schema = z.strictObject({
     lpOrderTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
     /** After the status request, this much more silence makes the order unresolved (alerted). */
     lpUnresolvedAfterMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    /** An LP fill this many percent or more from the quote the order was decided on is an lp_price_outlier break (passed on, alerted). */
+    lpFillOutlierPercent: z.number().positive().max(100).default(5),
     /** fsync policy of the order journal (see src/app/live/order-journal.ts). */
     orderJournalFsync: z.enum(['always', 'interval', 'never']).default('interval'),
     /** Start even if the order journal has corrupt records, skipping them (never the default). */

@@ -102,7 +102,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   const journal = new FileOrderJournal(config.platform.storeDir, config.run.orderJournalFsync);
   // Fills, closes and used ids are written once per turn, before the turn's socket writes.
   journal.scheduleFlush = (flush) => atTurnEnd('journal', flush);
-  const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: config.run.lpOrderTimeoutMs, unresolvedAfterMs: config.run.lpUnresolvedAfterMs });
+  const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: config.run.lpOrderTimeoutMs, unresolvedAfterMs: config.run.lpUnresolvedAfterMs, fillOutlierPercent: config.run.lpFillOutlierPercent });
   let recovery: JournalRecovery;
   try {
     recovery = journal.load(desk, config.run.recoverJournal);

@@ -44,9 +44,10 @@ export interface LpSimOptions {
   /**
    * Misbehaviour to test the bridge against: `silent` takes orders and never answers; `overfill`
    * fills that many times the quantity; `ignoreLimit` fills limit orders at the market even
-   * beyond their limit (a venue breaking the order's terms).
+   * beyond their limit (a venue breaking the order's terms); `fillPriceFactor` fills at the
+   * market price times this (a bad print).
    */
-  readonly faults?: { readonly silent?: boolean; readonly overfill?: number; readonly ignoreLimit?: boolean };
+  readonly faults?: { readonly silent?: boolean; readonly overfill?: number; readonly ignoreLimit?: boolean; readonly fillPriceFactor?: number };
   /** Require these credentials (553/554) in the bridge's Logon, as LPs that issue them do. */
   readonly credentials?: { readonly username: string; readonly password: string };
   /** Speak the WebSocket venue profile instead of FIX; the bridge authenticates with this token. */
@@ -197,9 +198,10 @@ export async function startLpSim(o: LpSimOptions): Promise<LpSim> {
         stats.rejects++;
         report(`${orderId}-1`, '8', '8', 0, 0, 0, 0, s === undefined ? `Unknown symbol ${sym}` : rng.pick(REJECT_TEXTS), s === undefined ? '1' : '99');
       } else {
-        const px = side === 'buy' ? s.askE8 : s.bidE8;
+        const market = side === 'buy' ? s.askE8 : s.bidE8;
+        const px = o.faults?.fillPriceFactor === undefined ? market : Math.round(market * o.faults.fillPriceFactor);
         const over = o.faults?.overfill ?? 0;
-        if (limitE8 > 0 && (side === 'buy' ? px > limitE8 : px < limitE8) && o.faults?.ignoreLimit !== true) {
+        if (limitE8 > 0 && (side === 'buy' ? market > limitE8 : market < limitE8) && o.faults?.ignoreLimit !== true) {
           // An IOC limit the market is beyond: nothing to fill, the order expires (as venues do).
           report(`${orderId}-1`, '4', '4', 0, 0, 0, 0, 'No liquidity at the limit', null);
         } else if (over > 0) {

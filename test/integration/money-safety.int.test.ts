@@ -151,6 +151,22 @@ describe('money safety on live FIX sessions', () => {
     }
   }, 30_000);
 
+  it('passes on a fill at a bad print (10% off the quote) and raises an lp_price_outlier break', async () => {
+    const r = await rig('outlier', { faults: { fillPriceFactor: 1.1 } });
+    const c = r.clients.get('PLAT')!;
+    try {
+      c.send({ clOrdId: 'WILD-1', account: '100001', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => final(c, 'WILD-1'), 5_000)).toBe(true);
+      expect(c.details.get('WILD-1')?.map((d) => [d.execType, d.ordStatus, d.cumQty])).toEqual([['F', '2', '0.1']]);
+      expect(await waitFor(() => readFileSync(join(r.out, 'reconciliation.jsonl'), 'utf8').includes('lp_price_outlier'), 3_000)).toBe(true);
+      const [b] = readFileSync(join(r.out, 'reconciliation.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(b).toMatchObject({ kind: 'lp_price_outlier', clientOrderId: 'WILD-1', lp: 'LP_ALPHA' });
+      expect(b.detail).toMatch(/ \d+\.\d\d% from the \d+ E8 quote the order was decided on \(alert at 5%\); passed on/);
+    } finally {
+      await r.stop();
+    }
+  }, 30_000);
+
   it('passes on a venue\'s expiry of a limit the market is beyond: canceled, nothing filled, no break', async () => {
     const r = await rig('limit-expired');
     const c = r.clients.get('PLAT')!;

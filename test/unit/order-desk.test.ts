@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OrderDesk, type DeskExecution, type DeskJournal, type OpenOrder } from '../../src/core/orders/order-desk.js';
+import { DEFAULT_DESK_OPTIONS, OrderDesk, type DeskExecution, type DeskJournal, type OpenOrder } from '../../src/core/orders/order-desk.js';
 import { FileOrderJournal, parseJournal } from '../../src/app/live/order-journal.js';
 
 const dirs: string[] = [];
@@ -117,6 +117,21 @@ describe('order desk', () => {
     expect(desk.onExecution('r-4', fill('X4', 10_000_000, 108_900_000, 'fill'), 2_000).reconciliations).toEqual([]);
   });
 
+  it('passes on a fill priced far from the quote the order was decided on, and says so: an lp_price_outlier break', () => {
+    const desk = new OrderDesk(memoryJournal(), { ...DEFAULT_DESK_OPTIONS, fillOutlierPercent: 5 });
+    desk.open(order('r-1')); // a market buy decided on a 1.08500 quote
+    const wild = desk.onExecution('r-1', fill('X1', 10_000_000, 119_350_000, 'fill'), 2_000); // 10% above
+    expect(wild.reports.map((r) => [r.ordStatus, r.lastPxE8])).toEqual([['2', 119_352_000]]);
+    expect(wild.reconciliations).toEqual([expect.objectContaining({ kind: 'lp_price_outlier', detail: expect.stringMatching(/LP price 119350000 E8 is 10\.00% from the 108500000 E8 quote .* \(alert at 5%\); passed on/) })]);
+    // Just inside the threshold (4.99%): nothing to say; at it, a break; below the quote counts the same.
+    desk.open(order('r-2', { clOrdId: 'C2' }));
+    expect(desk.onExecution('r-2', fill('X2', 10_000_000, 113_914_150, 'fill'), 2_000).reconciliations).toEqual([]);
+    desk.open(order('r-3', { clOrdId: 'C3' }));
+    expect(desk.onExecution('r-3', fill('X3', 10_000_000, 113_925_000, 'fill'), 2_000).reconciliations.map((r) => r.kind)).toEqual(['lp_price_outlier']);
+    desk.open(order('r-4', { clOrdId: 'C4' }));
+    expect(desk.onExecution('r-4', fill('X4', 10_000_000, 103_075_000, 'fill'), 2_000).reconciliations.map((r) => r.kind)).toEqual(['lp_price_outlier']);
+  });
+
   it('finishes a short fill: the fill, then the rest canceled', () => {
     const desk = new OrderDesk(memoryJournal());
     desk.open(order('r-1'));
@@ -146,7 +161,7 @@ describe('order desk', () => {
 
   it('asks a silent LP for the order status, tells the platform it is pending, then flags it unresolved and still passes on a late fill', () => {
     const journal = memoryJournal();
-    const desk = new OrderDesk(journal, { lpTimeoutMs: 3_000, unresolvedAfterMs: 10_000, duplicateWindow: 100, maxOpenOrders: 100 });
+    const desk = new OrderDesk(journal, { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: 3_000, unresolvedAfterMs: 10_000, duplicateWindow: 100, maxOpenOrders: 100 });
     desk.open(order('r-1'));
     expect(desk.due(3_999)).toEqual([]);
     const [ask] = desk.due(4_000);
@@ -174,7 +189,7 @@ describe('order desk', () => {
   });
 
   it('holds at most maxOpenOrders, forgetting the oldest with a reconciliation record', () => {
-    const desk = new OrderDesk(memoryJournal(), { lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 10, maxOpenOrders: 2 });
+    const desk = new OrderDesk(memoryJournal(), { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 10, maxOpenOrders: 2 });
     desk.open(order('r-1', { clOrdId: 'A' }));
     desk.open(order('r-2', { clOrdId: 'B' }));
     expect(desk.open(order('r-3', { clOrdId: 'C' }))?.kind).toBe('evicted_unfinished');
@@ -190,7 +205,7 @@ describe('order desk', () => {
       terminal: fc.boolean(),
     });
     fc.assert(fc.property(fc.array(exec, { maxLength: 12 }), (execs) => {
-      const desk = new OrderDesk(memoryJournal(), { lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 16, maxOpenOrders: 16 });
+      const desk = new OrderDesk(memoryJournal(), { ...DEFAULT_DESK_OPTIONS, lpTimeoutMs: 1_000, unresolvedAfterMs: 1_000, duplicateWindow: 16, maxOpenOrders: 16 });
       desk.open(order('r-1'));
       let passedOn = 0;
       let last = 0;

@@ -71,7 +71,7 @@ export interface ClientReport {
   readonly text: string | null;
 }
 
-export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'lp_limit_breached' | 'unknown_execution' | 'evicted_unfinished' | 'fill_after_final';
+export type ReconciliationKind = 'overfill' | 'lp_unanswered' | 'lp_status_mismatch' | 'lp_price_invalid' | 'lp_limit_breached' | 'lp_price_outlier' | 'unknown_execution' | 'evicted_unfinished' | 'fill_after_final';
 
 /** A break between what the engine believes and what an LP reports: written and alerted on. */
 export interface Reconciliation {
@@ -103,9 +103,15 @@ export interface DeskOptions {
   readonly duplicateWindow: number;
   /** Most orders in flight; past it the oldest is forgotten with a reconciliation record. */
   readonly maxOpenOrders: number;
+  /**
+   * An LP fill priced this many percent or more away from the quote the order was decided on is
+   * an `lp_price_outlier` break: passed on (the trade was done at the LP; a market order has no
+   * limit to hold it to), and alerted, so a venue's bad print never reaches a client unseen.
+   */
+  readonly fillOutlierPercent: number;
 }
 
-export const DEFAULT_DESK_OPTIONS: DeskOptions = { lpTimeoutMs: 5_000, unresolvedAfterMs: 30_000, duplicateWindow: 1_000_000, maxOpenOrders: 200_000 };
+export const DEFAULT_DESK_OPTIONS: DeskOptions = { lpTimeoutMs: 5_000, unresolvedAfterMs: 30_000, duplicateWindow: 1_000_000, maxOpenOrders: 200_000, fillOutlierPercent: 5 };
 
 interface Working {
   readonly order: OpenOrder;
@@ -396,6 +402,11 @@ export class OrderDesk {
     // A limit order filled beyond its limit (a buy above, a sell below): the LP broke the order's
     // terms. The broker owes the LP what it booked (lpNotional keeps the LP's price), but the client
     // never pays beyond its own limit: its price is worked out from the limit sent.
+    const quoted = order.quotedLpPxE8;
+    // Percent in integers (E8 prices): |px - quoted| * 100 >= percent * quoted.
+    if (quoted > 0 && Math.abs(px - quoted) * 100 >= this.options.fillOutlierPercent * quoted) {
+      breaks.push(this.reconciliation('lp_price_outlier', order, `ExecID ${execId}: LP price ${px} E8 is ${((Math.abs(px - quoted) * 100) / quoted).toFixed(2)}% from the ${quoted} E8 quote the order was decided on (alert at ${this.options.fillOutlierPercent}%); passed on`, atMs));
+    }
     let basis = px;
     const limit = order.lpLimitPxE8 ?? 0;
     if (limit > 0 && (order.side === 'buy' ? px > limit : px < limit)) {
