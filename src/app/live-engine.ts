@@ -27,7 +27,7 @@ import { PricePublisher } from './live/price-publisher.js';
 import { LiveRunFiles } from './live/run-files.js';
 import { EventClock, stopwatch } from './live/event-clock.js';
 import { EventTap } from './live/event-tap.js';
-import { gcMode } from './live/gc-advice.js';
+import { gcMode, type GcMode } from './live/gc-advice.js';
 import { displayPath } from './paths.js';
 import { loadPlan } from '../mappings/load-plan.js';
 import { adminToken, buildAdminApi } from './live/admin-api.js';
@@ -39,6 +39,8 @@ import type { DashboardFeed } from './live/dashboard.js';
 export interface LiveEngine {
   readonly runId: string;
   readonly platformPort: number;
+  /** Whether GC helper threads share this process's one core (the CLI warns; gc-advice.ts). */
+  readonly gc: GcMode;
   /** The WebSocket platform port (null without `platform.websocket`). */
   readonly wsPort: number | null;
   /** The event tap's endpoint (null without `tap`). */
@@ -333,6 +335,7 @@ export async function startLiveEngine(input: LiveConfigInput, runId = `live-${ra
   return {
     runId,
     platformPort,
+    gc,
     wsPort,
     tapEndpoint: tap?.publisher.endpoint ?? null,
     adminPort,

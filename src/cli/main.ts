@@ -22,7 +22,6 @@ import { DEFAULT_CANDIDATE } from '../app/paths.js';
 import { runReplay } from '../app/replay.js';
 import { parseCandidateArg, type CandidateSpec } from '../app/more-candidates.js';
 import { writeEvidence } from '../app/evidence.js';
-import { gcMode } from '../app/live/gc-advice.js';
 import { FILTERS_OF, runExport, type ExportFilters } from '../app/export.js';
 import { parseTimestampUs } from '../core/model/timestamps.js';
 import { renderReport } from '../exporters/report-text.js';
@@ -513,8 +512,7 @@ async function runCommand(args: string[]): Promise<number> {
   if (values['recover-journal'] === true) run.recoverJournal = true;
   const engine = await startLiveEngine({ ...config, run });
   console.log(`shadow-bridge run ${engine.runId}: platforms on ${config.platform.host}:${engine.platformPort}, ${config.lps.length} LP connections, run folder ${engine.outDir}`);
-  const gc = gcMode();
-  if (gc.advice !== null) console.error(`shadow-bridge: warning: ${gc.advice}`);
+  if (engine.gc.advice !== null) console.error(`shadow-bridge: warning: ${engine.gc.advice}`);
   if (engine.adminPort !== null) console.log(`admin API on http://${config.admin?.host}:${engine.adminPort}${config.rollout === null ? '' : ` (rollout ${config.rollout.plan}: shadow-bridge rollout status --url http://${config.admin?.host}:${engine.adminPort})`}`);
   // Break-glass: `kill -USR2 <pid>` rolls the rollout back even when the admin API is unreachable.
   const onUsr2 = (): void => {

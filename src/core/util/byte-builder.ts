@@ -118,8 +118,8 @@ export class ByteBuilder {
 
   /** A number as JSON.stringify writes it: null for NaN and the infinities. */
   jsonNumber(value: number): this {
-    if (!Number.isFinite(value)) return this.ascii('null');
-    return value >= 0 ? this.uint(value) : this.byte(0x2d).uint(-value);
+    // For a finite number JSON.stringify writes what String() does (-0 included: "0").
+    return Number.isFinite(value) ? this.num(value) : this.ascii('null');
   }
 
   /** A number as String() writes it ("NaN", "1e+21" and fractions through String itself). */
