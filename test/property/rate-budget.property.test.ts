@@ -46,6 +46,16 @@ describe('RateBudget', () => {
     expect(budget.take(5_010)).toBe(false);
   });
 
+  it('lets an overdraft go below empty and makes it be paid back at the rate before anything else passes', () => {
+    const budget = new RateBudget(10, 5, 0);
+    for (let i = 0; i < 5; i++) expect(budget.take(0)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(budget.take(0, 20)).toBe(true); // the overdraft
+    expect(budget.take(0, 20)).toBe(false);
+    expect(budget.take(1_000)).toBe(false); // 10 back after a second: still 10 in debt
+    expect(budget.take(2_000)).toBe(false); // paid back, no token yet (0 < 1)
+    expect(budget.take(2_100)).toBe(true);
+  });
+
   it('refuses a budget that could never pass a message', () => {
     expect(() => new RateBudget(0, 10, 0)).toThrow(RangeError);
     expect(() => new RateBudget(10, 0, 0)).toThrow(RangeError);

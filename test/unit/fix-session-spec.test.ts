@@ -329,6 +329,19 @@ describe('FIX session: a peer flooding messages (maxInboundPerSecond)', () => {
     expect(a.session.state).toBe('disconnected');
   });
 
+  it('makes a peer that jumps its numbers to have its flood taken as a resend pay it back: logged out once past the overdraft', () => {
+    // Rate 5 (10 at once), at most 20 held out of sequence: a gap fill may overdraw by 20.
+    const a = loggedOn({ maxInboundPerSecond: 5, maxQueuedMessages: 20 });
+    a.send('0', 1_000); // a jump: we ask for 2..999
+    expect(field(a.taken()[0], 35)).toBe('2');
+    let seq = 2;
+    while (a.session.isLoggedOn && seq < 999) a.send('0', seq++, '', `43=Y|122=${a.time(-1000)}|`);
+    // 10 from the burst less the jump itself, then 20 of overdraft: the 31st resent message is one too many.
+    expect(a.session.state).toBe('disconnected');
+    expect(seq - 2).toBe(30);
+    expect(a.closed()).toBe('Message flood: more than 5 messages a second');
+  });
+
   it('has no limit unless configured (LP sessions stream prices)', () => {
     const a = loggedOn();
     for (let seq = 2; seq < 2_002; seq++) a.send('0', seq);

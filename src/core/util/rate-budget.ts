@@ -20,14 +20,18 @@ export class RateBudget {
     this.atMs = nowMs;
   }
 
-  /** Takes one token; false (and nothing taken) when the budget is spent. */
-  take(nowMs: number): boolean {
+  /**
+   * Takes one token; false (and nothing taken) when the budget is spent. With an `overdraft`,
+   * the budget may go that many tokens below empty: a burst we asked for (a resend) is taken and
+   * paid back at the rate before anything else passes, so it can never be a way round the rate.
+   */
+  take(nowMs: number, overdraft = 0): boolean {
     // A wall clock stepped back (NTP) refills nothing and takes nothing away: the elapsed time
     // is never negative, and the next refill counts from the earlier reading.
     const elapsedMs = nowMs - this.atMs;
     if (elapsedMs > 0) this.tokens = Math.min(this.burst, this.tokens + (elapsedMs * this.perSecond) / 1000);
     this.atMs = nowMs;
-    if (this.tokens < 1) return false;
+    if (this.tokens < 1 - overdraft) return false;
     this.tokens -= 1;
     return true;
   }

@@ -81,7 +81,8 @@ export interface SessionConfig {
   /**
    * Most messages a logged-on peer may send per second (twice it at once), whatever their type;
    * one more logs it out (`fix_message_flood`). Messages that fill a gap we asked to be resent
-   * are not counted: the peer is doing what we asked. Every message costs the one routing thread
+   * may overdraw it by maxQueuedMessages (the peer is doing what we asked, as fast as it can) and
+   * are paid back at the rate: a peer jumping its numbers again and again gains nothing. Every message costs the one routing thread
    * work (a TestRequest makes us answer, a bad one makes us send a Reject), so without a bound a
    * peer could take the core from every other session. null: no limit (LPs stream prices).
    */
@@ -283,7 +284,10 @@ export class FixSession {
       this.onLogon(m);
       return;
     }
-    if (this.inboundBudget !== null && !this.fromQueue && !this.fillsOurGap(m.seqNum) && !this.inboundBudget.take(now)) {
+    // A message filling a gap we asked to be resent may overdraw the budget by what we would hold
+    // out of sequence: the peer resends as fast as it can, but the gap is its to choose, so the
+    // burst is paid back at the rate before anything else passes (no way round the limit).
+    if (this.inboundBudget !== null && !this.fromQueue && !this.inboundBudget.take(now, this.fillsOurGap(m.seqNum) ? this.config.maxQueuedMessages : 0)) {
       const text = `Message flood: more than ${this.inboundBudget.perSecond} messages a second`;
       this.log.event('fix_message_flood', { session: this.id, limitPerSecond: this.inboundBudget.perSecond, msgType, seq: m.seqNum });
       this.sendLogout(text);
@@ -556,7 +560,7 @@ export class FixSession {
     }
   }
 
-  /** Whether `seq` is in the range we asked the peer to resend (not counted against its rate). */
+  /** Whether `seq` is in the range we asked the peer to resend (it may overdraw the rate budget). */
   private fillsOurGap(seq: number): boolean {
     const range = this.resendRange;
     return range !== null && seq >= range[0] && seq <= range[1];
