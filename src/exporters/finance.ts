@@ -13,6 +13,7 @@ import type { LifecycleEntry } from '../core/model/lifecycle.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
 import type { Decision } from '../core/model/types.js';
 import type { RoutingBundle } from '../core/routing/bundle.js';
+import { FinanceRows, type Row, type Router, type Side } from './finance-rows.js';
 
 /** n / d rounded half to even (d > 0). */
 function divRound(n: bigint, d: bigint): bigint {
@@ -79,37 +80,6 @@ export function quoteCurrencyOf(canonical: string): string {
   return /^[A-Z]{6}$/.test(canonical) ? canonical.slice(3) : 'USD';
 }
 
-/** One router's decision, as much of it as finance needs. Flat: a run holds one per order. */
-interface Side {
-  readonly lp: string | null;
-  readonly clientPriceE8: number;
-  readonly markupE8: number;
-  readonly volumeE8: number;
-  readonly instrument: string | null;
-  readonly routed: boolean;
-}
-
-interface Row {
-  readonly correlationId: string;
-  readonly clientOrderId: string;
-  readonly atUs: number;
-  readonly account: string;
-  readonly group: string;
-  readonly symbol: string;
-  readonly side: string;
-  readonly volumeE8: number;
-  executedBy: 'production' | 'candidate';
-  production: Side | null;
-  candidate: Side | null;
-  filledE8: number;
-  /** The executing LP rejected the order. */
-  lpRejected: boolean;
-  /** The USD pair that converts this order's quote currency, and its bid/ask when decided (E8). */
-  ratePair: string;
-  rateBidE8: number;
-  rateAskE8: number;
-}
-
 function sideOf(d: Decision): Side {
   return { lp: d.lp, clientPriceE8: d.clientPriceE8, markupE8: d.markupE8, volumeE8: d.volumeE8, instrument: d.instrument, routed: d.action === 'route' && d.lp !== null };
 }
@@ -131,7 +101,7 @@ interface Conversion {
 
 const USD: Conversion = { text: '1', toUsd8: (r) => divRound(r, 100_000_000n) };
 
-/** Orders held before the oldest are written out: 10 s at 5,000 orders/s, about 25 MB of rows. */
+/** Orders held before the oldest are written out: 10 s at 5,000 orders/s, about 10 MB of rows. */
 export const DEFAULT_MAX_ROWS = 50_000;
 /** Rows written out at a time past the cap: a few milliseconds of formatting, not a long pause. */
 const SPILL_CHUNK = 256;
@@ -152,7 +122,7 @@ interface SummaryGroup {
 type AnswerCounts = Map<string, { answered: number; filled: number }>;
 
 export class FinanceLedger {
-  private readonly rows = new Map<string, Row>();
+  private readonly rows: FinanceRows;
   /** The latest bid and ask of each USD pair, from any LP (canonical -> E8), updated in place. */
   private readonly mids = new Map<string, { bidE8: number; askE8: number }>();
   /** Rows already written out: the file, and how many. */
@@ -175,7 +145,9 @@ export class FinanceLedger {
   constructor(
     private readonly books: FinanceBooks,
     private readonly spill: { readonly file: string; readonly maxRows?: number } | null = null,
-  ) {}
+  ) {
+    this.rows = spill === null ? new FinanceRows() : new FinanceRows(spill.maxRows ?? DEFAULT_MAX_ROWS);
+  }
 
   /** A quote: kept when it is a USD pair, for converting revenue at the mid of the moment. */
   onQuote(lp: string, lpSymbol: string, bidE8: number, askE8: number): void {
@@ -195,55 +167,38 @@ export class FinanceLedger {
     switch (e.step) {
       case 'received':
         if (this.spill !== null && this.rows.size >= (this.spill.maxRows ?? DEFAULT_MAX_ROWS)) this.spillOldest();
-        this.rows.set(e.correlationId, {
-          correlationId: e.correlationId,
-          clientOrderId: e.clientOrderId,
-          atUs: e.atUs,
-          account: String(f['account'] ?? ''),
-          group: String(f['group'] ?? ''),
-          symbol: String(f['symbol'] ?? ''),
-          side: String(f['side'] ?? ''),
-          volumeE8: Number(f['volumeE8'] ?? 0),
-          executedBy: 'production',
-          production: null,
-          candidate: null,
-          filledE8: 0,
-          lpRejected: false,
-          ratePair: '',
-          rateBidE8: 0,
-          rateAskE8: 0,
-        });
+        this.rows.open(e.correlationId, e.clientOrderId, e.atUs, String(f['account'] ?? ''), String(f['group'] ?? ''), String(f['symbol'] ?? ''), String(f['side'] ?? ''), Number(f['volumeE8'] ?? 0));
         return;
       case 'routed':
       case 'rejected':
       case 'not_sent': {
-        const row = this.rows.get(e.correlationId);
-        if (row === undefined) return;
-        const by = f['executedBy'] === 'candidate' ? 'candidate' : 'production';
-        row.executedBy = by;
+        const s = this.rows.slotOf(e.correlationId);
+        if (s < 0) return;
+        const by: Router = f['executedBy'] === 'candidate' ? 'candidate' : 'production';
+        this.rows.setExecutedBy(s, by);
         // The executing decision as the lifecycle knows it; the comparison, if any, replaces it
         // with the full decision (same figures) and adds the other router's.
         const instrument = typeof f['instrument'] === 'string' ? f['instrument'] : null;
-        row[by] ??= { lp: e.step === 'routed' ? e.lp : null, clientPriceE8: Number(f['clientPriceE8'] ?? 0), markupE8: Number(f['markupE8'] ?? 0), volumeE8: row.volumeE8, instrument, routed: e.step === 'routed' };
-        if (instrument !== null) this.captureRate(row, instrument);
+        if (!this.rows.hasDecision(s, by)) this.rows.setDecision(s, by, { lp: e.step === 'routed' ? e.lp : null, clientPriceE8: Number(f['clientPriceE8'] ?? 0), markupE8: Number(f['markupE8'] ?? 0), volumeE8: this.rows.volumeE8(s), instrument, routed: e.step === 'routed' });
+        if (instrument !== null) this.captureRate(s, instrument);
         return;
       }
       case 'lp_fill':
       case 'lp_partial_fill': {
-        const row = this.rows.get(e.correlationId);
-        if (row === undefined) return;
-        const wasFilled = row.filledE8 > 0;
-        const wasAnswered = wasFilled || row.lpRejected;
-        row.filledE8 += Number(f['lastQtyE8'] ?? 0);
-        if (!wasFilled && row.filledE8 > 0) this.countAnswer(row, !wasAnswered);
+        const s = this.rows.slotOf(e.correlationId);
+        if (s < 0) return;
+        const wasFilled = this.rows.filled(s) > 0;
+        const wasAnswered = wasFilled || this.rows.lpRejected(s);
+        this.rows.addFilled(s, Number(f['lastQtyE8'] ?? 0));
+        if (!wasFilled && this.rows.filled(s) > 0) this.countAnswer(s, !wasAnswered);
         return;
       }
       case 'lp_reject': {
-        const row = this.rows.get(e.correlationId);
-        if (row === undefined) return;
-        const wasAnswered = row.filledE8 > 0 || row.lpRejected;
-        row.lpRejected = true;
-        if (!wasAnswered) this.countAnswer(row, true);
+        const s = this.rows.slotOf(e.correlationId);
+        if (s < 0) return;
+        const wasAnswered = this.rows.filled(s) > 0 || this.rows.lpRejected(s);
+        this.rows.setLpRejected(s);
+        if (!wasAnswered) this.countAnswer(s, true);
         return;
       }
       default:
@@ -253,28 +208,26 @@ export class FinanceLedger {
 
   /** Both routers' decisions on one order (shadow, or reverse shadow during a canary). */
   onCompared(correlationId: string, production: Decision, candidate: Decision): void {
-    const row = this.rows.get(correlationId);
-    if (row === undefined) return;
-    row.production = sideOf(production);
-    row.candidate = sideOf(candidate);
+    const s = this.rows.slotOf(correlationId);
+    if (s < 0) return;
+    this.rows.setDecision(s, 'production', sideOf(production));
+    this.rows.setDecision(s, 'candidate', sideOf(candidate));
     const instrument = production.instrument ?? candidate.instrument;
-    if (row.ratePair === '' && instrument !== null) this.captureRate(row, instrument);
+    if (this.rows.ratePair(s) === '' && instrument !== null) this.captureRate(s, instrument);
   }
 
   /** Notes the USD pair for the instrument's quote currency and its bid/ask right now. */
-  private captureRate(row: Row, instrument: string): void {
-    if (row.ratePair !== '') return;
+  private captureRate(s: number, instrument: string): void {
+    if (this.rows.ratePair(s) !== '') return;
     const ccy = quoteCurrencyOf(instrument);
     if (ccy === 'USD') {
-      row.ratePair = 'USD';
+      this.rows.setRate(s, 'USD', 0, 0);
       return;
     }
     for (const pair of [`${ccy}USD`, `USD${ccy}`]) {
       const m = this.mids.get(pair);
       if (m === undefined) continue;
-      row.ratePair = pair;
-      row.rateBidE8 = m.bidE8;
-      row.rateAskE8 = m.askE8;
+      this.rows.setRate(s, pair, m.bidE8, m.askE8);
       return;
     }
   }
@@ -311,14 +264,14 @@ export class FinanceLedger {
     return new Map([...this.answers].map(([lp, c]) => [lp, (BigInt(c.filled) * 100_000_000n) / BigInt(c.answered)]));
   }
 
-  /** The executing LP answered `row`: a new answer (`answered`), and a fill if it has filled. */
-  private countAnswer(row: Row, answered: boolean): void {
-    const executing = row.executedBy === 'production' ? row.production : row.candidate;
-    if (executing === null || !executing.routed || executing.lp === null) return;
-    const c = this.answers.get(executing.lp) ?? { answered: 0, filled: 0 };
+  /** The executing LP answered the order in slot `s`: a new answer (`answered`), and a fill if it has filled. */
+  private countAnswer(s: number, answered: boolean): void {
+    const lp = this.rows.executingLp(s);
+    if (lp === null) return;
+    const c = this.answers.get(lp) ?? { answered: 0, filled: 0 };
     if (answered) c.answered++;
-    if (row.filledE8 > 0) c.filled++;
-    this.answers.set(executing.lp, c);
+    if (this.rows.filled(s) > 0) c.filled++;
+    this.answers.set(lp, c);
   }
 
   /**
@@ -344,10 +297,10 @@ export class FinanceLedger {
     const spill = this.spill as { readonly file: string };
     const fillRates = this.observedFillRates();
     const out: string[][] = [];
-    for (const [id, r] of this.rows) {
-      if (out.length >= SPILL_CHUNK) break;
+    while (out.length < SPILL_CHUNK) {
+      const r = this.rows.shift();
+      if (r === undefined) break;
       out.push(this.rowOut(r, fillRates));
-      this.rows.delete(id);
     }
     if (this.spillFile === null) {
       writeFileSync(spill.file, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
@@ -365,7 +318,7 @@ export class FinanceLedger {
     this.written = true;
     const fillRates = this.observedFillRates();
     const out: string[][] = [];
-    for (const r of this.rows.values()) out.push(this.rowOut(r, fillRates));
+    for (const r of this.rows.rows()) out.push(this.rowOut(r, fillRates));
     if (this.spillFile === rowsFile) appendFileSync(rowsFile, stringify(out));
     else writeFileSync(rowsFile, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
     const summary = [...this.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, g]) => g);

@@ -5,6 +5,7 @@
 // the very same state from the journal and finishes the orders a crash left in flight.
 
 import { BoundedMap } from '../util/bounded-map.js';
+import { executionKey } from '../util/execution-key.js';
 import { RecentIds } from '../util/recent-ids.js';
 import { ceilTo, floorTo } from '../model/scaled.js';
 import type { Side } from '../model/types.js';
@@ -243,7 +244,7 @@ export class OrderDesk {
       const r: Reconciliation = { kind: 'unknown_execution', correlationId, session: null, clOrdId: null, lp: exec.lp, detail: `${exec.kind} ExecID ${exec.execId} for an order the desk does not hold${w !== undefined ? ` (it was sent to ${w.order.lp})` : ''}`, atMs };
       return { kind: 'unknown_order', reports: NONE, reconciliations: [r], finished: false };
     }
-    const key = `${exec.lpOrderId}\u0001${exec.execId}`;
+    const key = executionKey(exec.lpOrderId, exec.execId);
     if (w.firstBooked === key || w.booked?.has(key) === true) return { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
     if (!this.restoring) this.journal.executed(correlationId, exec, atMs);
     if (w.firstBooked === null) w.firstBooked = key;
@@ -311,7 +312,7 @@ export class OrderDesk {
    * settle it. Nothing is passed on: the platform's final answer stands.
    */
   private afterFinal(f: Finished, exec: DeskExecution, atMs: number): ExecutionOutcome {
-    const key = `${exec.lpOrderId}\u0001${exec.execId}`;
+    const key = executionKey(exec.lpOrderId, exec.execId);
     const quiet: ExecutionOutcome = { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
     if (f.firstBooked === key || f.booked?.has(key) === true) return quiet;
     if (exec.kind === 'fill' || exec.kind === 'partial_fill') {
@@ -436,7 +437,9 @@ export class OrderDesk {
     const w = this.byCorrelation.get(correlationId);
     if (w !== undefined) {
       const told = w.cumQtyE8 >= w.order.orderQtyE8 ? 'filled' : w.cumQtyE8 > 0 || reason === 'canceled' || reason === 'fill' ? 'canceled' : 'rejected';
-      this.finished.set(correlationId, { order: w.order, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
+      // Keyed by the order's own id: the caller's may be a copy decoded from an LP report, and
+      // the key is held for as long as the order is remembered.
+      this.finished.set(w.order.correlationId, { order: w.order, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
     }
     this.forget(correlationId, reason);
   }

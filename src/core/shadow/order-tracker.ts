@@ -3,6 +3,7 @@
 // the (session, ClOrdID) index resolves scenario executions that name the platform's id.
 
 import type { LpExecution } from '../model/lifecycle.js';
+import { executionKey } from '../util/execution-key.js';
 import { EvictionRing } from '../util/recent-ids.js';
 
 export interface TrackedOrder {
@@ -32,8 +33,12 @@ export class OrderTracker {
    * held for every one of the 100,000 orders tracked.
    */
   private readonly bookedExecIds = new Map<string, string | Set<string>>();
-  /** (session, ClOrdID) -> correlation id of the latest order with that identity. */
-  private readonly byClient = new Map<string, string>();
+  /**
+   * Session -> ClOrdID -> correlation id of the latest order with that identity. Nested rather
+   * than keyed by "session + ClOrdID": a key built per order was one more string held for each
+   * of the orders tracked (the ClOrdID itself is held anyway).
+   */
+  private readonly byClient = new Map<string, Map<string, string>>();
   /** Insertion order, so the oldest order is forgotten in O(1). */
   private readonly ring: EvictionRing;
 
@@ -49,11 +54,17 @@ export class OrderTracker {
         const gone = this.orders.get(oldest);
         this.orders.delete(oldest);
         this.bookedExecIds.delete(oldest);
-        if (gone !== undefined && this.byClient.get(clientKey(gone.session, gone.clientOrderId)) === oldest) this.byClient.delete(clientKey(gone.session, gone.clientOrderId));
+        const ids = gone === undefined ? undefined : this.byClient.get(gone.session);
+        if (gone !== undefined && ids !== undefined && ids.get(gone.clientOrderId) === oldest) {
+          ids.delete(gone.clientOrderId);
+          if (ids.size === 0) this.byClient.delete(gone.session);
+        }
       }
     }
     this.orders.set(id, order);
-    this.byClient.set(clientKey(order.session, order.clientOrderId), id);
+    let ids = this.byClient.get(order.session);
+    if (ids === undefined) this.byClient.set(order.session, (ids = new Map()));
+    ids.set(order.clientOrderId, id);
   }
 
   get(correlationId: string): TrackedOrder | undefined {
@@ -62,7 +73,7 @@ export class OrderTracker {
 
   /** The latest order a platform session sent with this ClOrdID. */
   findByClient(session: string, clientOrderId: string): TrackedOrder | undefined {
-    const id = this.byClient.get(clientKey(session, clientOrderId));
+    const id = this.byClient.get(session)?.get(clientOrderId);
     return id === undefined ? undefined : this.orders.get(id);
   }
 
@@ -71,12 +82,15 @@ export class OrderTracker {
     const order = this.orders.get(correlationId);
     if (order === undefined || order.lp !== exec.lp) return { kind: 'unknown_order' };
     // The LP is the order's (checked above), so (LP OrderID, ExecID) identifies the execution.
-    const key = flatten(`${exec.lpOrderId}\u0001${exec.execId}`);
-    const seen = this.bookedExecIds.get(correlationId);
-    if (seen === undefined) this.bookedExecIds.set(correlationId, key);
+    const key = executionKey(exec.lpOrderId, exec.execId);
+    // Keyed by the order's own id: the caller's is a copy decoded from the report, and a key
+    // held for every tracked order should not be one more string each.
+    const id = order.correlationId;
+    const seen = this.bookedExecIds.get(id);
+    if (seen === undefined) this.bookedExecIds.set(id, key);
     else if (typeof seen === 'string') {
       if (seen === key) return { kind: 'duplicate', order };
-      this.bookedExecIds.set(correlationId, new Set([seen, key]));
+      this.bookedExecIds.set(id, new Set([seen, key]));
     } else {
       if (seen.has(key)) return { kind: 'duplicate', order };
       seen.add(key);
@@ -103,19 +117,4 @@ export class OrderTracker {
     }
     return { kind: 'booked', order };
   }
-}
-
-/**
- * The same text as one flat string. A concatenation is a tree that keeps its parts (the decoded
- * ids, each an object of its own) alive; held for every one of 100,000 tracked orders that was
- * 16 MB of the live heap (bench/README.md). ToNumber flattens a string in place, and the GC then
- * drops the tree for the flat copy.
- */
-function flatten(text: string): string {
-  Number(text);
-  return text;
-}
-
-function clientKey(session: string, clientOrderId: string): string {
-  return `${session}\u0001${clientOrderId}`;
 }

@@ -5,49 +5,55 @@
 // at 5,000 orders/s; a flood of new addresses turns it into quadratic work).
 
 export class BoundedMap<V> {
-  private readonly map = new Map<string, { value: V; stamp: number }>();
-  /** Each live entry's key and insertion stamp, in insertion order around a ring. */
+  private readonly values = new Map<string, V>();
+  /**
+   * Each live key's slot in the ring. A slot whose key maps to another slot is stale: that key
+   * was deleted and set again since. (An entry used to be { value, stamp }: one more object per
+   * entry, held as long as the entry is, for the scavenger to copy twice.)
+   */
+  private readonly slotOf = new Map<string, number>();
+  /** The key each slot was last given, in insertion order around the ring. */
   private readonly keys: (string | undefined)[];
-  private readonly stamps: Float64Array;
   private next = 0;
-  private stamp = 0;
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.keys = new Array<string | undefined>(capacity).fill(undefined);
-    this.stamps = new Float64Array(capacity);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.values.size;
   }
 
   get(key: string): V | undefined {
-    return this.map.get(key)?.value;
+    return this.values.get(key);
   }
 
   has(key: string): boolean {
-    return this.map.has(key);
+    return this.values.has(key);
   }
 
   /** Sets a value; a new key takes the oldest entry's place once the map is full. */
   set(key: string, value: V): void {
-    const held = this.map.get(key);
-    if (held !== undefined) {
-      held.value = value; // keeps its place: insertion order, not access order
+    if (this.values.has(key)) {
+      this.values.set(key, value); // keeps its place: insertion order, not access order
       return;
     }
-    // The slot's previous key goes, unless it was deleted since (its entry is gone or newer).
-    const old = this.keys[this.next];
-    if (old !== undefined && this.map.get(old)?.stamp === this.stamps[this.next]) this.map.delete(old);
-    const stamp = ++this.stamp;
-    this.keys[this.next] = key;
-    this.stamps[this.next] = stamp;
-    this.next = (this.next + 1) % this.capacity;
-    this.map.set(key, { value, stamp });
+    // The slot's previous key goes, unless it was deleted since (and maybe set again elsewhere).
+    const slot = this.next;
+    const old = this.keys[slot];
+    if (old !== undefined && this.slotOf.get(old) === slot) {
+      this.values.delete(old);
+      this.slotOf.delete(old);
+    }
+    this.keys[slot] = key;
+    this.next = (slot + 1) % this.capacity;
+    this.values.set(key, value);
+    this.slotOf.set(key, slot);
   }
 
   delete(key: string): boolean {
-    return this.map.delete(key);
+    this.slotOf.delete(key);
+    return this.values.delete(key);
   }
 }

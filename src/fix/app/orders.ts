@@ -3,6 +3,7 @@
 // Pure: field lists in, domain values or coded problems out.
 
 import type { LpExecution } from '../../core/model/lifecycle.js';
+import { InternTable } from '../../core/util/intern-table.js';
 import { formatE8, formatE8Short } from '../../core/model/scaled.js';
 import type { OrderRequest, Side } from '../../core/model/types.js';
 import type { FixEncoder } from '../codec/encoder.js';
@@ -22,12 +23,21 @@ export interface GroupSource {
   readonly defaultGroup: string;
 }
 
+/**
+ * Symbols, accounts and group names as one string each (see InternTable): held per order for as
+ * long as it is remembered. Shared by every session; 4,096 distinct values of each is more than
+ * a broker's instruments, and beyond it values just go uninterned.
+ */
+const symbols = new InternTable(4_096);
+const accountsAndGroups = new InternTable(4_096);
+
 /** NewOrderSingle (35=D) from a platform -> OrderRequest. OrderQty(38) is in lots. */
 export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource, session = ''): OrderRequest | DecodeProblem {
   const clientOrderId = m.str(Tag.ClOrdID);
   if (clientOrderId === undefined || clientOrderId === '') return { refTag: Tag.ClOrdID, text: 'ClOrdID(11) is required' };
-  const platformSymbol = m.str(Tag.Symbol);
-  if (platformSymbol === undefined || platformSymbol === '') return { refTag: Tag.Symbol, text: 'Symbol(55) is required' };
+  const symbol = m.str(Tag.Symbol);
+  if (symbol === undefined || symbol === '') return { refTag: Tag.Symbol, text: 'Symbol(55) is required' };
+  const platformSymbol = symbols.intern(symbol);
   const sideCode = m.str(Tag.Side);
   const side: Side | null = sideCode === '1' ? 'buy' : sideCode === '2' ? 'sell' : null;
   if (side === null) return { refTag: Tag.Side, text: `Side(54) must be 1 or 2, was ${sideCode ?? 'missing'}` };
@@ -41,8 +51,9 @@ export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource, session
     priceE8 = m.e8(Tag.Price);
     if (!(priceE8 > 0)) return { refTag: Tag.Price, text: 'Price(44) is required for a limit order' };
   }
-  const account = m.str(Tag.Account) ?? '';
-  const group = (groups.groupTag !== null ? m.str(groups.groupTag) : undefined) ?? groups.accountGroups.get(account) ?? groups.defaultGroup;
+  const account = accountsAndGroups.intern(m.str(Tag.Account) ?? '');
+  const taggedGroup = groups.groupTag !== null ? m.str(groups.groupTag) : undefined;
+  const group = (taggedGroup === undefined ? undefined : accountsAndGroups.intern(taggedGroup)) ?? groups.accountGroups.get(account) ?? groups.defaultGroup;
   return { clientOrderId, session, account, group, platformSymbol, side, ordType, volumeE8, priceE8 };
 }
 

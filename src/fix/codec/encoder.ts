@@ -107,14 +107,14 @@ export class FixEncoder {
     return this;
   }
 
-  /** A position in the message being built, for copyRange(). */
+  /** A position in the message being built, for viewRange(). */
   mark(): number {
     return this.pos;
   }
 
-  /** A copy of the bytes between two marks (valid until the next begin()). */
-  copyRange(from: number, to: number): Buffer {
-    return Buffer.from(this.buf.subarray(from, to));
+  /** The bytes between two marks, as a view: valid until the next begin(); copy to keep them. */
+  viewRange(from: number, to: number): Buffer {
+    return this.buf.subarray(from, to);
   }
 
   /** Current write position (for subclasses that encode field lists without a frame). */

@@ -15,7 +15,8 @@ import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readFileS
 import { join } from 'node:path';
 import { BridgeError } from '../../core/errors.js';
 import { ByteBuilder } from '../../core/util/byte-builder.js';
-import { ResendWindow, type SessionStore, type StoredMessage } from './store.js';
+import { ResendWindow } from './resend-window.js';
+import type { SessionStore, StoredMessage } from './store.js';
 import { atTurnEnd } from './turn-batch.js';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
@@ -110,7 +111,7 @@ export class FileSessionStore implements SessionStore {
         if (bodyStart + length + 1 <= data.length && data[bodyStart + length] === 0x0a) {
           corruptUnlessRecovering();
           bad = null;
-          this.messages.add({ seq: num(1), msgType: parts[2] as string, sendingTimeMs: num(3), body: Buffer.from(data.subarray(bodyStart, bodyStart + length)) });
+          this.messages.add({ seq: num(1), msgType: parts[2] as string, sendingTimeMs: num(3), body: data.subarray(bodyStart, bodyStart + length) });
           i = bodyStart + length + 1;
           continue;
         }

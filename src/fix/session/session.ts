@@ -766,7 +766,7 @@ export class FixSession {
     if (this.state !== 'logged_on') return -1;
     const seq = this.store.nextSenderSeq();
     const now = this.clock.nowMs();
-    if (!this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: Buffer.from(body) });
+    if (!this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body });
     this.store.setNextSenderSeq(seq + 1);
     this.writeMessage(msgType, seq, body, false, now, null);
     return seq;
@@ -831,13 +831,13 @@ export class FixSession {
     const seq = this.store.nextSenderSeq();
     const now = this.clock.nowMs();
     const transport = this.transport;
-    // One pass: header and body into the frame; the body is copied out once, only to be stored.
+    // One pass: header and body into the frame; the store copies the body out of it.
     const e = this.startFrame(msgType, seq, false, now, null);
     const bodyStart = e.mark();
     writeBody(e);
     const bodyEnd = e.mark();
     const bytes = e.finish();
-    if (!isAdminMsgType(msgType) && !this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: e.copyRange(bodyStart, bodyEnd) });
+    if (!isAdminMsgType(msgType) && !this.config.neverResendMsgTypes.has(msgType)) this.store.saveOutbound({ seq, msgType, sendingTimeMs: now, body: e.viewRange(bodyStart, bodyEnd) });
     this.store.setNextSenderSeq(seq + 1);
     this.lastSentMs = now;
     this.counters.sent++;
