@@ -4,6 +4,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { constants, monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import type { LiveConfigInput as LiveConfig } from '../../src/app/live-config.js';
 import { startLiveEngine } from '../../src/app/live-engine.js';
 import type { Router } from '../../src/core/routing/router.js';
@@ -79,6 +80,21 @@ const heapSampleFile = process.env['BENCH_HEAP_SAMPLE'];
 const inspector = heapSampleFile === undefined ? null : new (await import('node:inspector')).Session();
 inspector?.connect();
 let marksSeen = 0;
+
+// BENCH_HEAP_SNAPSHOT=PREFIX: heap snapshots at the first mark (PREFIX.1) and a second later
+// (PREFIX.2, while orders flow), and the order counts at both (PREFIX.orders). Objects in the
+// second and not in the first are what the engine held on to from that second's orders: what its
+// scavenges copy (bench/support/heap-diff.ts).
+const heapSnapshotPrefix = process.env['BENCH_HEAP_SNAPSHOT'];
+function snapshotTwice(prefix: string): void {
+  const ordersBefore = engineRef?.summary().orders ?? 0;
+  writeHeapSnapshot(`${prefix}.1`);
+  setTimeout(() => {
+    const ordersAfter = engineRef?.summary().orders ?? 0;
+    writeHeapSnapshot(`${prefix}.2`);
+    writeFileSync(`${prefix}.orders`, `${ordersBefore} ${ordersAfter}\n`);
+  }, 1_000);
+}
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text: string) => {
   for (const line of text.split('\n')) {
@@ -93,6 +109,7 @@ process.stdin.on('data', (text: string) => {
         if (error === null) writeFileSync(heapSampleFile as string, JSON.stringify((result as { profile: unknown }).profile));
       });
     }
+    if (marksSeen === 1 && heapSnapshotPrefix !== undefined) snapshotTwice(heapSnapshotPrefix);
     console.log('marked');
   }
 });

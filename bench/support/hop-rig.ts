@@ -5,7 +5,7 @@
 // *scheduled* send time, so a stall shows up instead of slowing the sender (coordinated omission).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -88,6 +88,8 @@ export interface Middle {
   marks(): number;
 }
 
+const GC_TRACE_FILE = process.env['BENCH_GC_TRACE'];
+
 /** Runs a TypeScript file under test in a Node process of its own (see startCommand). */
 export function startProcess(args: string[], traceAllocation = false): Promise<Middle> {
   // BENCH_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p") profiles the processes under test.
@@ -124,6 +126,9 @@ export function startCommand(command: string[]): Promise<Middle> {
       partial = lines.pop() ?? '';
       for (const line of lines) {
         const a = / allocated=(\d+) /.exec(line);
+        // BENCH_GC_TRACE=FILE keeps the lines (every collection's phases, survived and promoted
+        // bytes) for bench/support/gc-trace-summary.ts.
+        if (a !== null && GC_TRACE_FILE !== undefined) appendFileSync(GC_TRACE_FILE, `${line}\n`);
         if (a !== null) allocated += Number(a[1]);
         else if (line === 'marked') marks++;
         else out += `${line}\n`;
