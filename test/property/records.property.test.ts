@@ -12,7 +12,8 @@ import { ByteBuilder } from '../../src/core/util/byte-builder.js';
 import { contextHash, exportDivergence, exportLifecycle, lifecycleJson, writeDivergenceJson } from '../../src/exporters/records.js';
 
 const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('lp', 'seq', 'step', 'at', 'qty', 'text', '__proto__', '0', '1'));
-const value = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double({ noNaN: true }), fc.boolean(), fc.constant(null));
+// Beyond the declared kinds: undefined (left out), objects and arrays (the whole line through JSON.stringify).
+const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.constant(-0), fc.record({ a: fc.integer() }), fc.array(fc.string({ maxLength: 3 }), { maxLength: 2 }));
 const entry: fc.Arbitrary<LifecycleEntry> = fc.record({
   seq: fc.nat(),
   atUs: fc.integer({ min: 0, max: 4_000_000_000_000_000 }),
