@@ -84,7 +84,8 @@ let marksSeen = 0;
 // BENCH_HEAP_SNAPSHOT=PREFIX: heap snapshots at the first mark (PREFIX.1) and a second later
 // (PREFIX.2, while orders flow), and the order counts at both (PREFIX.orders). Objects in the
 // second and not in the first are what the engine held on to from that second's orders: what its
-// scavenges copy (bench/support/heap-diff.ts).
+// scavenges copy (bench/support/heap-diff.ts). BENCH_HEAP_SNAPSHOT_GAP_MS sets the gap: a short
+// one also shows what lives a few turns (what a scavenge finds alive that is not held for long).
 const heapSnapshotPrefix = process.env['BENCH_HEAP_SNAPSHOT'];
 function snapshotTwice(prefix: string): void {
   const ordersBefore = engineRef?.summary().orders ?? 0;
@@ -93,7 +94,7 @@ function snapshotTwice(prefix: string): void {
     const ordersAfter = engineRef?.summary().orders ?? 0;
     writeHeapSnapshot(`${prefix}.2`);
     writeFileSync(`${prefix}.orders`, `${ordersBefore} ${ordersAfter}\n`);
-  }, 1_000);
+  }, Number(process.env['BENCH_HEAP_SNAPSHOT_GAP_MS'] ?? 1_000));
 }
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text: string) => {
