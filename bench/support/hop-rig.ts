@@ -21,7 +21,7 @@ import { loadBundle } from '../../src/mappings/load-bundle.js';
 import { FixAcceptor } from '../../src/gateways/fix/acceptor.js';
 import { FixInitiator } from '../../src/gateways/fix/initiator.js';
 import { PIN, cpuTicksOf, freeLoopbackPort } from './rig-host.js';
-import { ONE_CORE_NODE_FLAGS } from '../../src/app/live/gc-advice.js';
+import { SINGLE_THREADED_GC_FLAG } from '../../src/app/live/gc-advice.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -99,9 +99,8 @@ export function startProcess(args: string[], traceAllocation = false): Promise<M
   // --trace-gc-nvp: V8 prints, per GC, the bytes allocated since the one before; stdbuf -oL makes
   // its (C stdio) lines arrive as they are written, so a mark reads an exact total.
   // The engine pinned to one core runs as the README says to deploy it there: GC on its own
-  // thread, an 8 MB young generation (src/app/live/gc-advice.ts; BENCH_ENGINE_GC=default measures
-  // V8's defaults: helper threads, 16 MB).
-  const gcFlags = PIN && args[0] === 'bench/support/engine-process.ts' && process.env['BENCH_ENGINE_GC'] !== 'default' ? [...ONE_CORE_NODE_FLAGS] : [];
+  // thread (src/app/live/gc-advice.ts; BENCH_ENGINE_GC=default measures V8's helper threads).
+  const gcFlags = PIN && args[0] === 'bench/support/engine-process.ts' && process.env['BENCH_ENGINE_GC'] !== 'default' ? [SINGLE_THREADED_GC_FLAG] : [];
   const command = [process.execPath, '--expose-gc', ...(traceAllocation ? ['--trace-gc-nvp'] : []), ...gcFlags, ...nodeArgs, join(ROOT, 'bin', 'run-ts.mjs'), ...args];
   return startCommand(traceAllocation && STDBUF ? ['stdbuf', '-oL', ...command] : command);
 }

@@ -5,16 +5,10 @@
 // routing thread stalls. Measured (bench/README.md, hop at 5,000 orders/s pinned to one core):
 // p99.9 36-42 ms with the helpers, 12 ms with `--single-threaded-gc`. V8 takes the flag only at
 // start-up (set later, it aborts at the next collection), so the engine can only say so.
-// With the collections on the routing thread, each scavenge's pause is what it finds alive since
-// the last one: a young generation of 8 MB instead of V8's 16 halves the pause (about 4 -> 2 ms at
-// 5,000 orders/s) for twice as many scavenges, and the hop's p99 fell from about 4.2 to 3.0 ms
-// (bench/README.md). Both flags are the one-core start-up the README gives.
 
 import { availableParallelism } from 'node:os';
 
 export const SINGLE_THREADED_GC_FLAG = '--single-threaded-gc';
-/** Node's flags for the engine on a core of its own: GC on its thread, shorter scavenges. */
-export const ONE_CORE_NODE_FLAGS: readonly string[] = [SINGLE_THREADED_GC_FLAG, '--max-semi-space-size=8'];
 
 export interface GcMode {
   /** Cores this process may run on (its CPU affinity, not the machine's count). */
@@ -28,7 +22,7 @@ export function gcMode(cores: number = availableParallelism(), execArgv: readonl
   const singleThreadedGc = execArgv.includes(SINGLE_THREADED_GC_FLAG);
   const advice =
     cores === 1 && !singleThreadedGc
-      ? `this process may run on one core only: V8's GC helper threads will stall the routing thread on it; start node with ${SINGLE_THREADED_GC_FLAG} (node ${ONE_CORE_NODE_FLAGS.join(' ')} bin/shadow-bridge.mjs run ...)`
+      ? `this process may run on one core only: V8's GC helper threads will stall the routing thread on it; start node with ${SINGLE_THREADED_GC_FLAG} (node ${SINGLE_THREADED_GC_FLAG} bin/shadow-bridge.mjs run ...)`
       : null;
   return { cores, singleThreadedGc, advice };
 }
