@@ -4,6 +4,7 @@
 
 import { formatE8, formatE8Short, parseE8 } from '../../core/model/scaled.js';
 import type { OrderType, Side } from '../../core/model/types.js';
+import { InternTable } from '../../core/util/intern-table.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -53,6 +54,10 @@ export interface WsNewOrder {
   readonly possResend: boolean;
 }
 
+/** Symbols and accounts as one string each, as the FIX decoder keeps them (see InternTable). */
+const symbols = new InternTable(4_096);
+const accounts = new InternTable(4_096);
+
 export function decodeNewOrder(m: Readonly<Record<string, unknown>>): WsNewOrder | WsProblem {
   const clOrdId = idField(m['clOrdId']);
   if (clOrdId === null) return problem('clOrdId must be 1-64 printable characters');
@@ -74,7 +79,7 @@ export function decodeNewOrder(m: Readonly<Record<string, unknown>>): WsNewOrder
   if (typeof account !== 'string' || account.length > 64) return problem('account must be a string of at most 64 characters', clOrdId);
   const possResend = m['possResend'] ?? false;
   if (typeof possResend !== 'boolean') return problem('possResend must be true or false', clOrdId);
-  return { clOrdId, symbol, side, qtyE8, ordType, priceE8, account, possResend };
+  return { clOrdId, symbol: symbols.intern(symbol), side, qtyE8, ordType, priceE8, account: accounts.intern(account), possResend };
 }
 
 export interface WsCancel {
