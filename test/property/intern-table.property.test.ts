@@ -21,4 +21,18 @@ describe('InternTable', () => {
       }),
     );
   });
+
+  it('never holds a string longer than maxLength, however many a peer sends', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ minLength: 1, maxLength: 200 }), { maxLength: 50 }), (values) => {
+        const table = new InternTable(1_000, 16);
+        for (const v of values) expect(table.intern(v)).toBe(v);
+        expect(table.size).toBe(new Set(values.filter((v) => v.length <= 16)).size);
+      }),
+    );
+    // A FIX peer's symbols of 60 KB each: none held.
+    const table = new InternTable(4_096);
+    for (let i = 0; i < 100; i++) table.intern(`${i}`.padEnd(60_000, 'x'));
+    expect(table.size).toBe(0);
+  });
 });
