@@ -78,6 +78,32 @@ describe('FIX codec under hostile input', () => {
     );
   });
 
+  it('frames the same from one reused read buffer as from a fresh buffer per read', () => {
+    // An LP connection reads into one buffer of its own (net.connect's onread): each read
+    // overwrites the last, so whatever the framer keeps between reads must be its own copy.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(noise, validMessage), { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 97 }), (pairs, step) => {
+        const all = Buffer.concat(pairs.flatMap(([n, m]) => [Buffer.from(n), Buffer.from([0x01]), m]));
+        const fresh: string[] = [];
+        const reused: string[] = [];
+        const framerOf = (into: string[]) => new FixFramer({ onFrame: (b, s, e) => into.push(show(b.subarray(s, e))), onGarbled: () => {} }, 8192);
+        const a = framerOf(fresh);
+        const b = framerOf(reused);
+        const readBuffer = Buffer.alloc(128);
+        for (let i = 0; i < all.length; i += step) {
+          const chunk = all.subarray(i, i + step);
+          a.push(Buffer.from(chunk));
+          chunk.copy(readBuffer);
+          b.push(readBuffer, chunk.length);
+          readBuffer.fill(0x38); // the next read's bytes: "8" everywhere, a framer that kept a view would see them
+        }
+        expect(reused).toEqual(fresh);
+        expect(b.pending()).toBe(a.pending());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('round-trips encoded fields through the parser', () => {
     fc.assert(fc.property(fc.array(field, { minLength: 1, maxLength: 30 }), (fields) => {
       const clean = fields.filter(([t]) => ![8, 9, 10, 35].includes(t));

@@ -47,14 +47,15 @@ export class FixFramer {
     this.buf = Buffer.allocUnsafe(Math.min(maxMessageBytes, 16 * 1024));
   }
 
-  push(chunk: Uint8Array): void {
+  /** Frames `length` bytes of `chunk` (all of it by default; a reused read buffer passes fewer). */
+  push(chunk: Uint8Array, length = chunk.length): void {
     if (this.end === this.start) {
       // Nothing pending (the usual case): frame straight from the chunk, zero copy, and keep
       // only an incomplete tail, if any.
       const own = this.buf;
       this.buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       this.start = 0;
-      this.end = chunk.length;
+      this.end = length;
       try {
         this.extract();
       } finally {
@@ -68,7 +69,7 @@ export class FixFramer {
       }
       return;
     }
-    this.append(chunk);
+    this.append(length === chunk.length ? chunk : chunk.subarray(0, length));
     this.extract();
   }
 

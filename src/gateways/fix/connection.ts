@@ -1,5 +1,10 @@
 // Binds one TCP/TLS socket to the FIX codec: bytes -> framer -> parsed message -> handler, and
 // a SessionTransport that copies each outbound message (the encoder's buffer is reused at once).
+//
+// Reads come either as 'data' events (a new Buffer per read: an accepted socket, TLS) or, for a
+// plain TCP connection we open, into one buffer of our own that every read reuses (net.connect's
+// onread, see readIntoOwnBuffer): each 'data' read costs Node a 64 KiB allocation, an
+// ArrayBuffer that every scavenge then sweeps, and a Buffer object.
 
 import type { Socket } from 'node:net';
 import { FixFramer } from '../../fix/codec/framer.js';
@@ -32,6 +37,8 @@ export class FixConnection implements SessionTransport {
     maxMessageBytes: number,
     maxFields: number,
     private readonly maxUnsentBytes = DEFAULT_MAX_UNSENT_BYTES,
+    /** 'own-buffer': the socket was opened with readIntoOwnBuffer(), which feeds receive(). */
+    reads: 'data-events' | 'own-buffer' = 'data-events',
   ) {
     this.handler = handler;
     this.message = new FixMessage(maxFields);
@@ -52,11 +59,14 @@ export class FixConnection implements SessionTransport {
       true,
     );
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => {
-      if (!this.closed) this.framer.push(chunk);
-    });
+    if (reads === 'data-events') socket.on('data', (chunk: Buffer) => this.receive(chunk, chunk.length));
     socket.on('error', () => {}); // 'close' follows and carries the news
     socket.on('close', () => this.finish('connection closed'));
+  }
+
+  /** `length` bytes read into `chunk` (which the next read may overwrite: the framer copies what it keeps). */
+  receive(chunk: Buffer, length: number): void {
+    if (!this.closed) this.framer.push(chunk, length);
   }
 
   get remote(): string {
@@ -105,4 +115,21 @@ export class FixConnection implements SessionTransport {
     this.closed = true;
     this.handler.onClose(reason);
   }
+}
+
+/** The size of the buffer a connection reads into (the kernel hands over at most this per read). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * net.connect's `onread` option: every read lands in one buffer owned by this connection and is
+ * handed to `target()`'s receive(). Plain TCP only (TLS decrypts into buffers of its own).
+ */
+export function readIntoOwnBuffer(target: () => FixConnection | null): { buffer: Buffer; callback: (nread: number, buf: Buffer) => boolean } {
+  return {
+    buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+    callback: (nread, buf) => {
+      target()?.receive(buf, nread);
+      return true;
+    },
+  };
 }

@@ -4,7 +4,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { FixSession, SessionLog } from '../../fix/session/session.js';
-import { FixConnection } from './connection.js';
+import { FixConnection, readIntoOwnBuffer } from './connection.js';
 
 export interface InitiatorOptions {
   readonly host: string;
@@ -52,7 +52,9 @@ export class FixInitiator {
       }, 1_000);
       return;
     }
-    const socket: Socket = this.options.tls ? tlsConnect({ host, port, ...this.options.tls }) : netConnect({ host, port });
+    // Plain TCP reads into a buffer of this connection's own (no allocation per read).
+    let reader: FixConnection | null = null;
+    const socket: Socket = this.options.tls ? tlsConnect({ host, port, ...this.options.tls }) : netConnect({ host, port, onread: readIntoOwnBuffer(() => reader) });
     const readyEvent = this.options.tls ? 'secureConnect' : 'connect';
     let established = false;
     const connection = new FixConnection(
@@ -70,7 +72,9 @@ export class FixInitiator {
       this.options.maxMessageBytes ?? 64 * 1024,
       this.options.maxFields ?? 1024,
       this.options.maxUnsentBytes,
+      this.options.tls ? 'data-events' : 'own-buffer',
     );
+    reader = connection;
     this.connection = connection;
     socket.once(readyEvent, () => {
       established = true;
