@@ -5,10 +5,13 @@
 // rows to the last digit. `basis` says whether the executing router's figure comes from fills
 // (`executed`) or from the decision (`modelled`); the other router's figure is modelled.
 // Bounded: past `maxRows` orders held, the oldest are written to finance.csv as they stand (a live
-// engine runs for days; every row kept to the end grew its heap without limit).
+// engine runs for days; every row kept to the end grew its heap without limit), one row for each
+// order that arrives, so the cost is spread evenly over the orders.
 
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
+import { FileSink } from '../telemetry/file-sink.js';
+import { csvLine } from './csv-text.js';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
 import { formatTimestampUs } from '../core/model/timestamps.js';
 import type { Decision } from '../core/model/types.js';
@@ -103,8 +106,16 @@ const USD: Conversion = { text: '1', toUsd8: (r) => divRound(r, 100_000_000n) };
 
 /** Orders held before the oldest are written out: 10 s at 5,000 orders/s, about 10 MB of rows. */
 export const DEFAULT_MAX_ROWS = 50_000;
-/** Rows written out at a time past the cap: a few milliseconds of formatting, not a long pause. */
-const SPILL_CHUNK = 256;
+/** Rows written out between two readings of the LPs' fill rates (what the modelled figures use). */
+const SPILL_RATES_EVERY = 256;
+/**
+ * Live (background) only: rows are written out when the routing thread is idle (setImmediate,
+ * after the turn's orders have left), down to this many below the cap, so the work never sits
+ * between an order and its LP. A flood that outruns the idle moments is held back at the cap
+ * plus SPILL_SLACK by writing a row out as each order arrives.
+ */
+const IDLE_SPILL_BELOW_CAP = 32;
+const SPILL_SLACK = 4096;
 
 interface SummaryGroup {
   day: string;
@@ -125,9 +136,14 @@ export class FinanceLedger {
   private readonly rows: FinanceRows;
   /** The latest bid and ask of each USD pair, from any LP (canonical -> E8), updated in place. */
   private readonly mids = new Map<string, { bidE8: number; askE8: number }>();
-  /** Rows already written out: the file, and how many. */
+  /** Rows already written out: the file, its writer, and how many. */
   private spillFile: string | null = null;
+  private spillSink: FileSink | null = null;
   private spilledRows = 0;
+  /** The fill rates the rows being written out use, read again every SPILL_RATES_EVERY rows. */
+  private spillRates: Map<string, bigint> | null = null;
+  private readonly maxRows: number;
+  private idleSpillScheduled = false;
   /** finance-summary.csv's groups: every row written adds to its group once. */
   private readonly groups = new Map<string, SummaryGroup>();
   /**
@@ -139,14 +155,17 @@ export class FinanceLedger {
   private written = false;
 
   /**
-   * `spill`: the finance.csv rows go to once more than `maxRows` orders are held (the oldest
-   * SPILL_CHUNK at a time, with the fill rates observed up to then); without it nothing is spilled.
+   * `spill`: the finance.csv rows go to once more than `maxRows` orders are held (the oldest, one
+   * per order that arrives, with the fill rates observed up to then); without it nothing is
+   * spilled. `background` (the live engine): written on the thread pool, and taken out of memory
+   * when the routing thread is idle; otherwise (a replay) as each order arrives, deterministically.
    */
   constructor(
     private readonly books: FinanceBooks,
-    private readonly spill: { readonly file: string; readonly maxRows?: number } | null = null,
+    private readonly spill: { readonly file: string; readonly maxRows?: number; readonly background?: boolean } | null = null,
   ) {
-    this.rows = spill === null ? new FinanceRows() : new FinanceRows(spill.maxRows ?? DEFAULT_MAX_ROWS);
+    this.maxRows = spill?.maxRows ?? DEFAULT_MAX_ROWS;
+    this.rows = spill === null ? new FinanceRows() : new FinanceRows(this.maxRows + (spill.background === true ? SPILL_SLACK : 0));
   }
 
   /** A quote: kept when it is a USD pair, for converting revenue at the mid of the moment. */
@@ -166,7 +185,7 @@ export class FinanceLedger {
     const f = e.fields;
     switch (e.step) {
       case 'received':
-        if (this.spill !== null && this.rows.size >= (this.spill.maxRows ?? DEFAULT_MAX_ROWS)) this.spillOldest();
+        if (this.spill !== null) this.makeRoom();
         this.rows.open(e.correlationId, e.clientOrderId, e.atUs, String(f['account'] ?? ''), String(f['group'] ?? ''), String(f['symbol'] ?? ''), String(f['side'] ?? ''), Number(f['volumeE8'] ?? 0));
         return;
       case 'routed':
@@ -292,21 +311,47 @@ export class FinanceLedger {
     return rate === undefined ? revenue16 : divRound(revenue16 * rate, 100_000_000n);
   }
 
-  /** Writes the oldest SPILL_CHUNK rows held to the spill file (its header first), as they stand. */
-  private spillOldest(): void {
-    const spill = this.spill as { readonly file: string };
-    const fillRates = this.observedFillRates();
-    const out: string[][] = [];
-    while (out.length < SPILL_CHUNK) {
-      const r = this.rows.shift();
-      if (r === undefined) break;
-      out.push(this.rowOut(r, fillRates));
+  /** Before a new row: writes the oldest out now (replay, or a flood past the slack) or when idle (live). */
+  private makeRoom(): void {
+    const size = this.rows.size;
+    if (this.spill?.background !== true) {
+      if (size >= this.maxRows) this.spillOldest();
+      return;
     }
-    if (this.spillFile === null) {
-      writeFileSync(spill.file, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
-      this.spillFile = spill.file;
-    } else appendFileSync(spill.file, stringify(out));
-    this.spilledRows += out.length;
+    if (size >= this.maxRows + SPILL_SLACK) this.spillOldest();
+    else if (size >= this.maxRows && !this.idleSpillScheduled) {
+      this.idleSpillScheduled = true;
+      setImmediate(this.idleSpill);
+    }
+  }
+
+  private readonly idleSpill = (): void => {
+    this.idleSpillScheduled = false;
+    if (this.written) return;
+    while (this.rows.size > this.maxRows - IDLE_SPILL_BELOW_CAP && this.rows.size > 0) this.spillOldest();
+  };
+
+  /**
+   * Writes the oldest row held to the spill file (its header first), as it stands. One row per
+   * order past the cap: 256 at a time took milliseconds every 256 orders on the routing thread,
+   * the live engine's worst pauses once a run passed the cap (bench/README.md).
+   */
+  private spillOldest(): void {
+    const r = this.rows.shift();
+    if (r === undefined) return;
+    if (this.spillRates === null || this.spilledRows % SPILL_RATES_EVERY === 0) this.spillRates = this.observedFillRates();
+    const sink = this.spillSink ?? this.openSpill();
+    sink.write(csvLine(this.rowOut(r, this.spillRates)));
+    this.spilledRows++;
+  }
+
+  private openSpill(): FileSink {
+    const spill = this.spill as { readonly file: string; readonly background?: boolean };
+    const sink = new FileSink(spill.file, { mode: 'truncate', background: spill.background === true, onFailure: 'throw' });
+    sink.write(csvLine(FINANCE_COLUMNS));
+    this.spillSink = sink;
+    this.spillFile = spill.file;
+    return sink;
   }
 
   /**
@@ -317,13 +362,24 @@ export class FinanceLedger {
     if (this.written) throw new Error('the finance ledger was already written');
     this.written = true;
     const fillRates = this.observedFillRates();
-    const out: string[][] = [];
-    for (const r of this.rows.rows()) out.push(this.rowOut(r, fillRates));
-    if (this.spillFile === rowsFile) appendFileSync(rowsFile, stringify(out));
-    else writeFileSync(rowsFile, stringify(out, { header: true, columns: [...FINANCE_COLUMNS] }));
+    let rows = 0;
+    const sink = this.spillSink;
+    if (sink !== null && this.spillFile === rowsFile) {
+      for (const r of this.rows.rows()) {
+        sink.write(csvLine(this.rowOut(r, fillRates)));
+        rows++;
+      }
+      sink.close();
+    } else {
+      sink?.close();
+      const lines = [csvLine(FINANCE_COLUMNS)];
+      for (const r of this.rows.rows()) lines.push(csvLine(this.rowOut(r, fillRates)));
+      rows = lines.length - 1;
+      writeFileSync(rowsFile, lines.join(''));
+    }
     const summary = [...this.groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, g]) => g);
     writeFileSync(summaryFile, stringify(summary.map((g) => [g.day, g.lp, g.group, g.symbol, String(g.orders), fmt(g.p, 8), fmt(g.c, 8), fmt(g.d, 8), g.basis]), { header: true, columns: [...FINANCE_SUMMARY_COLUMNS] }));
-    return { rows: this.spilledRows + out.length, productionUsd: fmt(this.totals.p, 8), candidateUsd: fmt(this.totals.c, 8) };
+    return { rows: this.spilledRows + rows, productionUsd: fmt(this.totals.p, 8), candidateUsd: fmt(this.totals.c, 8) };
   }
 
   /** One order's finance.csv row, added to the summary's groups and totals as it is made. */

@@ -5,6 +5,7 @@
 import { appendFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_OPTIONS, OrderDesk, type DeskExecution, type DeskJournal, type OpenOrder } from '../../src/core/orders/order-desk.js';
@@ -256,7 +257,39 @@ describe('order journal', () => {
     j3.load(d3);
     expect(d3.openCount).toBe(0);
     expect(d3.isDuplicate('MT5_RETAIL', 'A')).toBe(true);
+    expect(d3.isDuplicate('MT5_RETAIL', 'REJECTED-1')).toBe(true);
+    expect(d3.isDuplicate('MT5_RETAIL', 'C')).toBe(false);
+    expect(d3.isDuplicate('OTHER_SESSION', 'A')).toBe(false);
     j3.close();
+  });
+
+  it('compacts the remembered ClOrdIDs to fingerprints that keep the window\'s order, and refuses a malformed one', () => {
+    const dir = tempDir();
+    const options = { ...DEFAULT_DESK_OPTIONS, duplicateWindow: 3 };
+    const j1 = new FileOrderJournal(dir, 'never');
+    const d1 = new OrderDesk(j1, options);
+    j1.load(d1);
+    for (const id of ['A', 'B', 'C']) d1.admit('S', id);
+    j1.close();
+    const j2 = new FileOrderJournal(dir, 'never');
+    j2.load(new OrderDesk(j2, options)); // compacts
+    j2.close();
+    const lines = readFileSync(j2.file, 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l.slice(9)) as { t: string }).t)).toEqual(['fps']);
+    expect((JSON.parse((lines[0] as string).slice(9)) as { f: string }).f).toMatch(/^[0-9a-f]{48}$/);
+    // Restored from fingerprints, the window forgets its oldest first, as before the restart.
+    const j3 = new FileOrderJournal(dir, 'never');
+    const d3 = new OrderDesk(j3, options);
+    j3.load(d3);
+    d3.admit('S', 'D');
+    expect(['A', 'B', 'C', 'D'].map((id) => d3.isDuplicate('S', id))).toEqual([false, true, true, true]);
+    j3.close();
+    // A fingerprint record whose checksum holds but whose hex does not is corruption, not a torn write.
+    const bad = '{"t":"fps","s":"S","f":"xyz"}';
+    writeFileSync(j3.file, `${crc32(bad).toString(16).padStart(8, '0')} ${bad}\n${lines[0]}\n`);
+    const j4 = new FileOrderJournal(dir, 'never');
+    expect(() => j4.load(new OrderDesk(j4, options))).toThrow(/SB_ERR_JOURNAL_CORRUPT: .*fingerprint record/);
+    j4.close();
   });
 
   it('reads back every record it wrote, whatever the ids hold (checksums over the bytes written)', () => {

@@ -23,6 +23,8 @@ export type JournalFsync = 'always' | 'interval' | 'never';
 
 type JournalRecord =
   | { readonly t: 'id'; readonly s: string; readonly c: string }
+  /** Compaction's form of the remembered ClOrdIDs: their fingerprints, oldest first, 16 hex digits each (hi, lo). */
+  | { readonly t: 'fps'; readonly s: string; readonly f: string }
   | { readonly t: 'open'; readonly o: OpenOrder }
   | { readonly t: 'exec'; readonly cid: string; readonly at: number; readonly x: DeskExecution }
   | { readonly t: 'status'; readonly cid: string; readonly at: number }
@@ -68,7 +70,7 @@ export class FileOrderJournal implements DeskJournal {
 
   /**
    * Replays the journal into `desk` (which must be empty) and rewrites it compactly: the
-   * remembered ClOrdIDs and the records of orders still open. `recover`: skip corrupt records
+   * remembered ClOrdIDs (as their fingerprints) and the records of orders still open. `recover`: skip corrupt records
    * instead of refusing to start.
    */
   load(desk: OrderDesk, recover = false): JournalRecovery {
@@ -79,6 +81,9 @@ export class FileOrderJournal implements DeskJournal {
         switch (r.t) {
           case 'id':
             d.admit(r.s, r.c);
+            break;
+          case 'fps':
+            for (let at = 0; at < r.f.length; at += 16) d.restoreFingerprint(r.s, Number.parseInt(r.f.slice(at + 8, at + 16), 16), Number.parseInt(r.f.slice(at, at + 8), 16));
             break;
           case 'open':
             d.open(r.o);
@@ -224,7 +229,9 @@ export class FileOrderJournal implements DeskJournal {
   private compact(desk: OrderDesk, records: readonly JournalRecord[]): void {
     const open = new Set(desk.openOrders().map((o) => o.order.correlationId));
     const chunks: string[] = [];
-    for (const [session, ids] of desk.rememberedIds()) for (const c of ids) chunks.push(line({ t: 'id', s: session, c }));
+    for (const [session, pairs] of desk.rememberedFingerprints()) {
+      for (let from = 0; from < pairs.length; from += 2 * FINGERPRINTS_PER_LINE) chunks.push(line({ t: 'fps', s: session, f: hexPairs(pairs, from, Math.min(pairs.length, from + 2 * FINGERPRINTS_PER_LINE)) }));
+    }
     for (const r of records) {
       if ((r.t === 'open' && open.has(r.o.correlationId)) || ((r.t === 'exec' || r.t === 'status') && open.has(r.cid))) chunks.push(line(r));
     }
@@ -246,6 +253,16 @@ export class FileOrderJournal implements DeskJournal {
   }
 }
 
+/** A compacted journal's fingerprint records: 64 KiB lines (a full 1,000,000-id window is 245 of them). */
+const FINGERPRINTS_PER_LINE = 4096;
+
+/** [lo, hi] pairs [from, to) as 16 hex digits each, hi first. */
+function hexPairs(pairs: Uint32Array, from: number, to: number): string {
+  let out = '';
+  for (let i = from; i < to; i += 2) out += (pairs[i + 1] as number).toString(16).padStart(8, '0') + (pairs[i] as number).toString(16).padStart(8, '0');
+  return out;
+}
+
 /** One builder for the string form (compaction at start-up). */
 const scratch = new ByteBuilder(1024);
 
@@ -265,6 +282,9 @@ function writeRecordJson(out: ByteBuilder, r: JournalRecord): void {
   switch (r.t) {
     case 'id':
       out.ascii('{"t":"id","s":').jsonString(r.s).ascii(',"c":').jsonString(r.c);
+      break;
+    case 'fps':
+      out.ascii('{"t":"fps","s":').jsonString(r.s).ascii(',"f":').jsonString(r.f);
       break;
     case 'open': {
       const o = r.o;
@@ -317,7 +337,8 @@ function appendLine(out: ByteBuilder, record: JournalRecord): void {
   out.byte(0x0a);
 }
 
-const RECORD_TYPES = new Set(['id', 'open', 'exec', 'status', 'close']);
+const RECORD_TYPES = new Set(['id', 'fps', 'open', 'exec', 'status', 'close']);
+const FINGERPRINT_HEX = /^(?:[0-9a-f]{16})*$/;
 
 /**
  * Splits and checks the journal. Bad bytes at the very end (a write cut short by a crash or a
@@ -376,6 +397,10 @@ function checkLine(text: string): JournalRecord | string {
     return 'not valid JSON';
   }
   if (value === null || typeof value !== 'object' || !RECORD_TYPES.has((value as { t?: unknown }).t as string)) return 'unknown record type';
+  if ((value as { t: string }).t === 'fps') {
+    const r = value as { s?: unknown; f?: unknown };
+    if (typeof r.s !== 'string' || typeof r.f !== 'string' || !FINGERPRINT_HEX.test(r.f)) return 'fingerprint record not {s, f: 16 hex digits per id}';
+  }
   return value as JournalRecord;
 }
 

@@ -54,7 +54,7 @@ export class LiveRunFiles {
   constructor(o: RunFilesOptions) {
     this.folder = new RunFolder(o.out, false);
     // Bounded: past DEFAULT_MAX_ROWS orders the oldest rows go to finance.csv as the run goes.
-    this.finance = new FinanceLedger(o.books, { file: this.folder.path('finance.csv') });
+    this.finance = new FinanceLedger(o.books, { file: this.folder.path('finance.csv'), background: true });
     this.folder.onLifecycle = (entry) => this.finance.onLifecycle(entry);
     // Background: log batches are written on the thread pool, never on the routing thread.
     this.logFile = createFileLogger(this.folder.path('engine.log'), 'info', true);

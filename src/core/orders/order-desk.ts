@@ -6,7 +6,7 @@
 
 import { BoundedMap } from '../util/bounded-map.js';
 import { executionKey } from '../util/execution-key.js';
-import { RecentIds } from '../util/recent-ids.js';
+import { FingerprintWindow } from '../util/fingerprint-window.js';
 import { ceilTo, floorTo } from '../model/scaled.js';
 import type { Side } from '../model/types.js';
 
@@ -163,7 +163,7 @@ export class OrderDesk {
   private readonly byCorrelation = new Map<string, Working>();
   private readonly finished = new BoundedMap<Finished>(FINISHED_REMEMBERED);
   private readonly byClient = new Map<string, string>();
-  private readonly seen = new Map<string, RecentIds>();
+  private readonly seen = new Map<string, FingerprintWindow>();
   private restoring = false;
 
   constructor(
@@ -377,11 +377,16 @@ export class OrderDesk {
     return [...this.byCorrelation.values()].map((w) => ({ order: w.order, cumQtyE8: w.cumQtyE8, reports: w.reports }));
   }
 
-  /** ClOrdIDs remembered per session, oldest first (for the journal's compaction). */
-  rememberedIds(): Map<string, readonly string[]> {
-    const out = new Map<string, readonly string[]>();
-    for (const [session, ids] of this.seen) out.set(session, ids.values());
+  /** Fingerprints of the ClOrdIDs remembered per session, oldest first, as [lo, hi] pairs (for the journal's compaction). */
+  rememberedFingerprints(): Map<string, Uint32Array> {
+    const out = new Map<string, Uint32Array>();
+    for (const [session, ids] of this.seen) out.set(session, ids.fingerprints());
     return out;
+  }
+
+  /** During restore: a ClOrdID the journal holds as a fingerprint (a compacted journal). */
+  restoreFingerprint(session: string, lo: number, hi: number): void {
+    this.windowOf(session).addFingerprint(lo, hi);
   }
 
   private passOnFill(w: Working, qtyE8: number, lpPxE8: number, execId: string, atMs: number, reports: ClientReport[], breaks: Reconciliation[]): void {
@@ -453,9 +458,13 @@ export class OrderDesk {
   }
 
   private remember(session: string, clOrdId: string): void {
+    this.windowOf(session).add(clOrdId);
+  }
+
+  private windowOf(session: string): FingerprintWindow {
     let ids = this.seen.get(session);
-    if (ids === undefined) this.seen.set(session, (ids = new RecentIds(this.options.duplicateWindow)));
-    ids.add(clOrdId);
+    if (ids === undefined) this.seen.set(session, (ids = new FingerprintWindow(this.options.duplicateWindow)));
+    return ids;
   }
 
   private reconciliation(kind: ReconciliationKind, order: OpenOrder, detail: string, atMs: number): Reconciliation {

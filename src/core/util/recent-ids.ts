@@ -1,6 +1,5 @@
-// Bounded memory of the most recent ids, forgetting the oldest one at a time. Used where a check
-// must hold over a long window (duplicate ClOrdIDs over a trading week, tracked orders) without
-// memory growing with the number of orders.
+// Bounded memory of the most recent ids, forgetting the oldest one at a time: the order tracker's
+// window. (The desk's duplicate-ClOrdID window keeps fingerprints instead: fingerprint-window.ts.)
 
 /**
  * Insertion order as a fixed ring: `push` returns the id that falls out. Evicting through
@@ -31,36 +30,5 @@ export class EvictionRing {
     this.slots[this.next] = id;
     this.next = (this.next + 1) % this.capacity;
     return evicted;
-  }
-}
-
-/** The last `capacity` distinct ids added. */
-export class RecentIds {
-  private readonly ids = new Set<string>();
-  private readonly ring: EvictionRing;
-
-  constructor(readonly capacity: number) {
-    this.ring = new EvictionRing(capacity);
-  }
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  /** Adds an id (no-op when present); past capacity the oldest id is forgotten. */
-  add(id: string): void {
-    if (this.ids.has(id)) return;
-    const evicted = this.ring.push(id);
-    if (evicted !== undefined) this.ids.delete(evicted);
-    this.ids.add(id);
-  }
-
-  /** The ids held, oldest first (a Set iterates in insertion order, the ring's order). */
-  values(): string[] {
-    return [...this.ids];
-  }
-
-  get size(): number {
-    return this.ids.size;
   }
 }
