@@ -51,9 +51,12 @@ function jsonLines(file: string): Json[] | null {
  * The lines of `file` that hold `marker`, parsed, found by searching the text for the marker
  * instead of splitting every line: orders.jsonl has three or four steps per order and the report
  * needs one (parsing every line was 14% of a 1M-event replay). A line whose marker text sits in a
- * value is parsed too: the caller checks what it parsed.
+ * value is parsed too: the caller checks what it parsed. With `headEnd` (a key, as `,"key":`),
+ * only the line's head before that key is parsed, closed as an object: inside a JSON string the
+ * key's quotes would be escaped, so its first bare occurrence is the key (the received lines'
+ * head is what the report reads of them, a third of the line).
  */
-function linesWith(file: string, marker: string): Json[] | null {
+function linesWith(file: string, marker: string, headEnd: string | null = null): Json[] | null {
   if (!existsSync(file)) return [];
   if (!readable(file, MAX_SERIES_BYTES)) return null;
   const text = readFileSync(file, 'utf8');
@@ -65,8 +68,12 @@ function linesWith(file: string, marker: string): Json[] | null {
     const start = text.lastIndexOf('\n', at) + 1;
     let end = text.indexOf('\n', at);
     if (end < 0) end = text.length;
+    const cut = headEnd === null ? -1 : text.indexOf(headEnd, start);
     try {
-      out.push(JSON.parse(text.slice(start, end)) as Json);
+      // Not for an unterminated last line: a killed run's torn line is skipped whole, as before.
+      const head = cut > at && cut < end && end < text.length ? (JSON.parse(`${text.slice(start, cut)}}`) as Json) : null;
+      // A head without the fields the report reads (keys in another order): the whole line.
+      out.push(head !== null && 'at' in head && 'correlationId' in head ? head : (JSON.parse(text.slice(start, end)) as Json));
     } catch {
       // a torn last line of a killed live run
     }
@@ -218,7 +225,7 @@ function financeBy(rows: readonly Record<string, string>[], key: (r: Record<stri
 }
 
 export function collectReport(runDir: string, summary: RunSummary): ReportData {
-  const orders = linesWith(join(runDir, 'orders.jsonl'), '"step":"received"');
+  const orders = linesWith(join(runDir, 'orders.jsonl'), '"step":"received"', ',"clientOrderId":');
   const divergenceFile = divergenceLines(join(runDir, 'divergences.jsonl'));
   const divergences = divergenceFile?.heads ?? null;
   const faults = jsonLines(join(runDir, 'shadow-faults.jsonl'));
