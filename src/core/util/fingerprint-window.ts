@@ -11,41 +11,26 @@
 // a full window: once in tens of thousands of years at 5,000 orders/s). The window is per
 // session, so ids crafted to collide can only get that session's own orders refused.
 
+import { movesIntoHole } from './linear-probing.js';
+import { avalanche32, murmur3Units } from './string-hash.js';
+
 /** The fingerprint of the last id hashed: two 32-bit lanes, set by fingerprint() (no object per call). */
 let fpLo = 0;
 let fpHi = 0;
 
 /**
- * Two independent 32-bit hashes of the UTF-16 code units: MurmurHash3's mixing per unit in one
- * lane, FNV-1a in the other, each finished with MurmurHash3's avalanche. Stable across processes
- * and versions: fingerprints are written to the order journal and read back at start-up.
+ * Two independent 32-bit hashes of the UTF-16 code units: MurmurHash3's mixing in one lane,
+ * FNV-1a in the other, each finished with MurmurHash3's avalanche. Stable across processes and
+ * versions (fixed seeds): fingerprints are written to the order journal and read back at start-up.
  */
 function fingerprint(id: string): void {
-  let a = 0x9747b28c;
   let b = 0x811c9dc5;
   const n = id.length;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i);
-    let k = Math.imul(c, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    a ^= Math.imul(k, 0x1b873593);
-    a = (a << 13) | (a >>> 19);
-    a = (Math.imul(a, 5) + 0xe6546b64) | 0;
-    b = Math.imul(b ^ c, 0x01000193);
-  }
-  fpLo = avalanche(a ^ n);
-  fpHi = avalanche(b ^ n);
+  for (let i = 0; i < n; i++) b = Math.imul(b ^ id.charCodeAt(i), 0x01000193);
+  fpLo = murmur3Units(id, 0x9747b28c) >>> 0;
+  fpHi = avalanche32(b ^ n) >>> 0;
   // (0, 0) marks an empty slot: the one id that hashes to it is moved off it.
   if (fpLo === 0 && fpHi === 0) fpLo = 1;
-}
-
-function avalanche(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Fingerprints, like the ids, are grown into: a window is sized for a week and most see less. */
@@ -159,9 +144,7 @@ export class FingerprintWindow {
     const mask = this.mask;
     for (let j = (hole + 1) & mask; tableLo[j] !== 0 || tableHi[j] !== 0; j = (j + 1) & mask) {
       const home = (tableLo[j] as number) & mask;
-      // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
-      const staysPut = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (staysPut) continue;
+      if (!movesIntoHole(home, hole, j)) continue;
       tableLo[hole] = tableLo[j] as number;
       tableHi[hole] = tableHi[j] as number;
       hole = j;
