@@ -10,6 +10,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
+import { BridgeError } from '../core/errors.js';
 import { FileSink } from '../telemetry/file-sink.js';
 import { csvLine } from './csv-text.js';
 import type { LifecycleEntry } from '../core/model/lifecycle.js';
@@ -140,6 +141,9 @@ export class FinanceLedger {
   private spillFile: string | null = null;
   private spillSink: FileSink | null = null;
   private spilledRows = 0;
+  /** Why writing rows out failed (it stays failed), and the rows dropped since. */
+  private spillFailure: Error | null = null;
+  lostRows = 0;
   /** The fill rates the rows being written out use, read again every SPILL_RATES_EVERY rows. */
   private spillRates: Map<string, bigint> | null = null;
   private readonly maxRows: number;
@@ -339,10 +343,22 @@ export class FinanceLedger {
   private spillOldest(): void {
     const r = this.rows.shift();
     if (r === undefined) return;
-    if (this.spillRates === null || this.spilledRows % SPILL_RATES_EVERY === 0) this.spillRates = this.observedFillRates();
-    const sink = this.spillSink ?? this.openSpill();
-    sink.write(csvLine(this.rowOut(r, this.spillRates)));
-    this.spilledRows++;
+    if (this.spillFailure !== null) {
+      this.lostRows++;
+      return;
+    }
+    try {
+      if (this.spillRates === null || this.spilledRows % SPILL_RATES_EVERY === 0) this.spillRates = this.observedFillRates();
+      const sink = this.spillSink ?? this.openSpill();
+      sink.write(csvLine(this.rowOut(r, this.spillRates)));
+      this.spilledRows++;
+    } catch (error) {
+      // A disk that refuses finance.csv must never stop orders (this may run in setImmediate,
+      // where a throw would end the process): from here on the rows past the cap are counted as
+      // lost, memory stays bounded, and write() says so at the end of the run.
+      this.spillFailure = error instanceof Error ? error : new Error(String(error));
+      this.lostRows++;
+    }
   }
 
   private openSpill(): FileSink {
@@ -361,6 +377,14 @@ export class FinanceLedger {
   write(rowsFile: string, summaryFile: string): { rows: number; productionUsd: string; candidateUsd: string } {
     if (this.written) throw new Error('the finance ledger was already written');
     this.written = true;
+    if (this.spillFailure !== null) {
+      try {
+        this.spillSink?.close();
+      } catch {
+        // the same failure, again
+      }
+      throw new BridgeError('SB_ERR_OUTPUT_IO', `${this.spillFile ?? this.spill?.file ?? rowsFile}: finance rows could not be written out, ${this.lostRows} lost: ${this.spillFailure.message}`, { cause: this.spillFailure });
+    }
     const fillRates = this.observedFillRates();
     let rows = 0;
     const sink = this.spillSink;

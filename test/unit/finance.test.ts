@@ -54,6 +54,22 @@ describe('finance ledger counterfactual', () => {
   });
 });
 
+describe('finance ledger, a disk that refuses finance.csv', () => {
+  it.each([false, true])('keeps taking orders, stays bounded, counts the rows it could not write, and fails at write() (background %s)', async (background) => {
+    const books = { instrument: () => ({ contractSize: 100_000, digits: 5 }), canonicalOf: () => undefined };
+    const rowsFile = join(tmp, 'no-such-dir', 'finance.csv');
+    const ledger = new FinanceLedger(books, { file: rowsFile, maxRows: 8, background });
+    for (let i = 0; i < 50; i++) {
+      // Never a throw into the order path, nor (live) out of the idle moment that writes rows out.
+      expect(() => order(ledger, `d-${i}`, decision('production', 'LP_X', 10), decision('candidate', 'LP_X', 7), 'fill')).not.toThrow();
+      if (background) await new Promise((resolve) => setImmediate(resolve));
+      expect((ledger as unknown as { rows: { size: number } }).rows.size).toBeLessThanOrEqual(8);
+    }
+    expect(ledger.lostRows).toBeGreaterThanOrEqual(42);
+    expect(() => ledger.write(rowsFile, join(tmp, 'no-such-dir', 'summary.csv'))).toThrow(/SB_ERR_OUTPUT_IO: .*finance rows could not be written out, \d+ lost: .*ENOENT/);
+  });
+});
+
 describe('finance ledger, bounded', () => {
   // background: the live engine's ledger writes rows out when idle and on the thread pool; close()
   // finishes the batch in flight. Otherwise (a replay) one row goes out as each new order comes in.
