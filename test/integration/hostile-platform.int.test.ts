@@ -143,6 +143,28 @@ describe('hostile platform side', () => {
     }
   }, 30_000);
 
+  it('refuses an order whose ClOrdID or Account is longer than 64 characters (held per order, they would pin memory), and keeps trading', async () => {
+    const e = await engineWith('long-ids', {});
+    const c = e.client();
+    try {
+      c.start();
+      expect(await c.waitLoggedOn(5_000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const longId = `L${'x'.repeat(2_000)}`;
+      c.send({ clOrdId: longId, account: '1', symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      c.send({ clOrdId: 'LONG-ACCOUNT', account: 'a'.repeat(65), symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      c.send({ clOrdId: 'FINE', account: 'a'.repeat(64), symbol: 'EURUSD', side: 'buy', lots: '0.10' });
+      expect(await waitFor(() => c.details.has(longId) && c.details.has('LONG-ACCOUNT') && c.reports.get('FINE')?.at(-1) === 'F:2', 5_000)).toBe(true);
+      expect(c.details.get(longId)!.map((d) => [d.ordStatus, d.ordRejReason, d.text])).toEqual([['8', '99', 'ClOrdID(11) must be at most 64 characters']]);
+      expect(c.details.get('LONG-ACCOUNT')!.map((d) => [d.ordStatus, d.ordRejReason, d.text])).toEqual([['8', '99', 'Account(1) must be at most 64 characters']]);
+      const orders = readFileSync(join(e.out, 'orders.jsonl'), 'utf8');
+      expect(orders.includes(longId)).toBe(false); // never routed, never held
+    } finally {
+      await c.stop();
+      await e.stop();
+    }
+  }, 30_000);
+
   it('refuses orders beyond a session\'s message rate with ER 8 (99), answers every one, and leaves other sessions\' orders flowing', async () => {
     // PLAT may send 20 orders a second, 40 at once; PLAT2 keeps the default.
     const e = await engineWith('throttle', { sessions: [{ targetCompId: 'PLAT', defaultGroup: 'real\\pro\\usd', messagesPerSecond: 20 }, { targetCompId: 'PLAT2', defaultGroup: 'real\\pro\\usd' }] });

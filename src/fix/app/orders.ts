@@ -31,12 +31,22 @@ export interface GroupSource {
 const symbols = new InternTable(4_096);
 const accountsAndGroups = new InternTable(4_096);
 
+/**
+ * The longest ClOrdID, Symbol, Account or group a platform may send, as the WebSocket protocol
+ * allows: each is held per order for as long as the order is remembered (the tracker's 100,000,
+ * the finance rows), so a platform sending 60 KB ids (a FIX message may be 64 KiB) could make the
+ * engine hold gigabytes.
+ */
+const MAX_ID_CHARS = 64;
+
 /** NewOrderSingle (35=D) from a platform -> OrderRequest. OrderQty(38) is in lots. */
 export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource, session = ''): OrderRequest | DecodeProblem {
   const clientOrderId = m.str(Tag.ClOrdID);
   if (clientOrderId === undefined || clientOrderId === '') return { refTag: Tag.ClOrdID, text: 'ClOrdID(11) is required' };
+  if (clientOrderId.length > MAX_ID_CHARS) return { refTag: Tag.ClOrdID, text: `ClOrdID(11) must be at most ${MAX_ID_CHARS} characters` };
   const symbol = m.str(Tag.Symbol);
   if (symbol === undefined || symbol === '') return { refTag: Tag.Symbol, text: 'Symbol(55) is required' };
+  if (symbol.length > MAX_ID_CHARS) return { refTag: Tag.Symbol, text: `Symbol(55) must be at most ${MAX_ID_CHARS} characters` };
   const platformSymbol = symbols.intern(symbol);
   const sideCode = m.str(Tag.Side);
   const side: Side | null = sideCode === '1' ? 'buy' : sideCode === '2' ? 'sell' : null;
@@ -51,8 +61,11 @@ export function decodeNewOrderSingle(m: FixMessage, groups: GroupSource, session
     priceE8 = m.e8(Tag.Price);
     if (!(priceE8 > 0)) return { refTag: Tag.Price, text: 'Price(44) is required for a limit order' };
   }
-  const account = accountsAndGroups.intern(m.str(Tag.Account) ?? '');
+  const accountText = m.str(Tag.Account) ?? '';
+  if (accountText.length > MAX_ID_CHARS) return { refTag: Tag.Account, text: `Account(1) must be at most ${MAX_ID_CHARS} characters` };
+  const account = accountsAndGroups.intern(accountText);
   const taggedGroup = groups.groupTag !== null ? m.str(groups.groupTag) : undefined;
+  if (taggedGroup !== undefined && taggedGroup.length > MAX_ID_CHARS) return { refTag: groups.groupTag as number, text: `the group tag (${groups.groupTag}) must be at most ${MAX_ID_CHARS} characters` };
   const group = (taggedGroup === undefined ? undefined : accountsAndGroups.intern(taggedGroup)) ?? groups.accountGroups.get(account) ?? groups.defaultGroup;
   return { clientOrderId, session, account, group, platformSymbol, side, ordType, volumeE8, priceE8 };
 }
