@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DESK_OPTIONS, OrderDesk, type DeskExecution, type DeskJournal, type OpenOrder } from '../../src/core/orders/order-desk.js';
 import { FileOrderJournal, parseJournal } from '../../src/app/live/order-journal.js';
+import { MAX_EXECUTION_KEYS_PER_ORDER } from '../../src/core/util/execution-key.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -151,6 +152,24 @@ describe('order desk', () => {
     expect(second.reports[0]).toMatchObject({ ordStatus: '2', cumQtyE8: 10_000_000 });
     // Average client price: (1.08502 x 0.03 + 1.08503 x 0.07) / 0.1, exactly.
     expect(second.reports[0]?.avgPxE8).toBe(108_502_700);
+  });
+
+  it('remembers a bounded number of acknowledgements per order, and still books every fill exactly once past it (a hostile LP)', () => {
+    const desk = new OrderDesk(memoryJournal());
+    desk.open(order('r-1'));
+    const ack = (n: number): DeskExecution => ({ ...fill(`A${n}-${'x'.repeat(2_000)}`, 0, 0, 'new') });
+    for (let n = 0; n < MAX_EXECUTION_KEYS_PER_ORDER + 50; n++) expect(desk.onExecution('r-1', ack(n), 2_000).kind).toBe('booked');
+    // Early acknowledgements are remembered; ones past the bound are not (booking one again changes nothing).
+    expect(desk.onExecution('r-1', ack(3), 2_001).kind).toBe('duplicate');
+    expect(desk.onExecution('r-1', ack(MAX_EXECUTION_KEYS_PER_ORDER + 10), 2_001).kind).toBe('booked');
+    // Fills past the bound are remembered: a resent one is never passed on twice.
+    const first = desk.onExecution('r-1', fill('F1', 3_000_000, 108_500_000), 2_002);
+    expect(first.reports[0]?.cumQtyE8).toBe(3_000_000);
+    expect(desk.onExecution('r-1', fill('F1', 3_000_000, 108_500_000), 2_003).kind).toBe('duplicate');
+    const last = desk.onExecution('r-1', fill('F2', 7_000_000, 108_500_000), 2_004);
+    expect(last.reports[0]).toMatchObject({ ordStatus: '2', cumQtyE8: 10_000_000 });
+    // And after the order is finished, a resent fill is still recognised.
+    expect(desk.onExecution('r-1', fill('F1', 3_000_000, 108_500_000), 2_005).kind).toBe('duplicate');
   });
 
   it('says an execution for an order it does not hold is a reconciliation break, and for the wrong LP too', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LpExecution } from '../../src/core/model/lifecycle.js';
 import { OrderTracker } from '../../src/core/shadow/order-tracker.js';
+import { MAX_EXECUTION_KEYS_PER_ORDER } from '../../src/core/util/execution-key.js';
 
 const tracked = (id: string, session = 'S1') => ({ correlationId: `c-${id}`, clientOrderId: id, session, lp: 'LP_A', volumeE8: 200, cumQtyE8: 0, status: 'working' as const });
 const exec = (id: string, execId: string, fields: Partial<LpExecution> = {}): LpExecution => ({
@@ -17,6 +18,18 @@ describe('order tracker', () => {
     const second = t.book('c-A', exec('A', 'E2'));
     expect(second.kind === 'booked' && second.order.status).toBe('filled');
     expect(t.get('c-A')?.cumQtyE8).toBe(200);
+  });
+
+  it('remembers a bounded number of acknowledgements per order, and still counts every fill once past it (a hostile LP)', () => {
+    const t = new OrderTracker(10);
+    t.track(tracked('A'));
+    const ack = (n: number) => exec('A', `A${n}-${'x'.repeat(2_000)}`, { execType: 'new', lastQtyE8: 0 });
+    for (let n = 0; n < MAX_EXECUTION_KEYS_PER_ORDER + 50; n++) expect(t.book('c-A', ack(n)).kind).toBe('booked');
+    expect(t.book('c-A', ack(3)).kind).toBe('duplicate');
+    expect(t.book('c-A', ack(MAX_EXECUTION_KEYS_PER_ORDER + 10)).kind).toBe('booked');
+    expect(t.book('c-A', exec('A', 'F1')).kind).toBe('booked');
+    expect(t.book('c-A', exec('A', 'F1')).kind).toBe('duplicate');
+    expect(t.get('c-A')?.cumQtyE8).toBe(100);
   });
 
   it('flags executions for unknown orders or from another LP', () => {

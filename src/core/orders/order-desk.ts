@@ -5,7 +5,7 @@
 // the very same state from the journal and finishes the orders a crash left in flight.
 
 import { BoundedMap } from '../util/bounded-map.js';
-import { executionKey } from '../util/execution-key.js';
+import { executionKey, remembersExecution } from '../util/execution-key.js';
 import { FingerprintWindow } from '../util/fingerprint-window.js';
 import { ceilTo, floorTo } from '../model/scaled.js';
 import type { Side } from '../model/types.js';
@@ -248,7 +248,7 @@ export class OrderDesk {
     if (w.firstBooked === key || w.booked?.has(key) === true) return { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
     if (!this.restoring) this.journal.executed(correlationId, exec, atMs);
     if (w.firstBooked === null) w.firstBooked = key;
-    else (w.booked ??= new Set()).add(key);
+    else if (remembersExecution(1 + (w.booked?.size ?? 0), exec.kind === 'fill' || exec.kind === 'partial_fill')) (w.booked ??= new Set()).add(key);
     w.lastLpActivityMs = atMs;
     const reports: ClientReport[] = [];
     const breaks: Reconciliation[] = [];

@@ -3,7 +3,7 @@
 // the (session, ClOrdID) index resolves scenario executions that name the platform's id.
 
 import type { LpExecution } from '../model/lifecycle.js';
-import { executionKey } from '../util/execution-key.js';
+import { executionKey, remembersExecution } from '../util/execution-key.js';
 import { SlotIndex } from '../util/slot-index.js';
 
 export interface TrackedOrder {
@@ -137,7 +137,7 @@ export class OrderTracker {
       this.booked[slot] = new Set([seen, key]);
     } else {
       if (seen.has(key)) return { kind: 'duplicate', order };
-      seen.add(key);
+      if (remembersExecution(seen.size, exec.execType === 'fill' || exec.execType === 'partial_fill')) seen.add(key);
     }
     switch (exec.execType) {
       case 'fill':

@@ -1,0 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateBenchScenario } from './support/bench-scenario.js';
+import { runReplay } from '../src/app/replay.js';
+const n = Number(process.argv[2] ?? 500000);
+const dir = mkdtempSync(join(tmpdir(), 'sb-zz-'));
+const file = join(dir, 'bench.jsonl');
+generateBenchScenario(file, n);
+const t0 = performance.now();
+await runReplay({ scenario: file, production: 'mappings/production', candidate: 'mappings/candidate', outDir: join(dir, 'run') });
+const ms = performance.now() - t0;
+console.log(JSON.stringify({ n, ms: Math.round(ms), eventsPerSec: Math.round(n / (ms / 1000)) }));
+rmSync(dir, { recursive: true, force: true });
