@@ -138,7 +138,8 @@ export class ByteBuilder {
   copy(src: Uint8Array, start = 0, end = src.length): this {
     const n = end - start;
     this.reserve(n);
-    this.bytes.set(src.subarray(start, end), this.length);
+    // Whole sources (the common case) are copied without a view object made for them.
+    this.bytes.set(start === 0 && end === src.length ? src : src.subarray(start, end), this.length);
     this.length += n;
     return this;
   }
