@@ -7,7 +7,7 @@
 import { runRig, type CandidateKind, type PathKind } from './support/hop-rig.js';
 
 const [path = 'engine', candidate = 'none', rate = '5000', seconds = '5'] = process.argv.slice(2);
-const result = await runRig({ path: path as PathKind, candidate: candidate as CandidateKind, rates: [Number(rate)], seconds: Number(seconds), warmupSeconds: 1, quotesPerSec: 2_000, slowCandidateUs: 30 });
+const result = await runRig({ path: path as PathKind, candidate: candidate as CandidateKind, rates: [Number(rate)], seconds: Number(seconds), warmupSeconds: 1, quotesPerSec: Number(process.env['BENCH_QPS'] ?? 2_000), slowCandidateUs: 30 });
 const r = result.rates[0]!;
 const engine = result.engine as { cpuUsPerOrderSteady?: number | null } | null;
 console.log(JSON.stringify({

@@ -230,16 +230,7 @@ export class ShadowEngine {
       this.journal('not_sent', seq, nowUs, order, decision.lp, null, { rule: decision.ruleId, reason: notSent.reason, detail: notSent.detail, configHash: decision.configHash, executedBy: executor });
     } else if (routed) {
       if (executor === 'production') this.counters.productionRouted++;
-      this.tracker.track({
-        correlationId: order.correlationId,
-        clientOrderId: order.clientOrderId,
-        session: order.session,
-        lp: decision.lp as string,
-        volumeE8: decision.volumeE8,
-        cumQtyE8: 0,
-        status: 'working',
-        executedBy: executor,
-      });
+      this.tracker.trackRouted(order.correlationId, order.clientOrderId, order.session, decision.lp as string, decision.volumeE8, executor);
       this.journal('routed', seq, nowUs, order, decision.lp, null, {
         rule: decision.ruleId,
         instrument: decision.instrument,

@@ -146,9 +146,16 @@ export interface DueAction {
 
 const NONE: readonly never[] = Object.freeze([]);
 
-/** What the desk keeps of a finished order: enough to recognise what its LP sends afterwards. */
+/**
+ * What the desk keeps of a finished order: enough to recognise what its LP sends afterwards and
+ * to name the order in a break. Not the order itself: this is held for the last 20,000 orders,
+ * so it is copied by the scavenges that promote it, and the whole order (144 bytes, with its
+ * decision's figures) was two thirds of what the engine held per order (bench/README.md).
+ */
 interface Finished {
-  readonly order: OpenOrder;
+  readonly session: string;
+  readonly clOrdId: string;
+  readonly lp: string;
   /** What the platform was last told: filled, canceled or rejected. */
   readonly told: 'filled' | 'canceled' | 'rejected';
   readonly cumQtyE8: number;
@@ -237,7 +244,7 @@ export class OrderDesk {
     const w = this.byCorrelation.get(correlationId);
     if (w === undefined && !this.restoring) {
       const late = this.finished.get(correlationId);
-      if (late !== undefined && late.order.lp === exec.lp) return this.afterFinal(late, exec, atMs);
+      if (late !== undefined && late.lp === exec.lp) return this.afterFinal(correlationId, late, exec, atMs);
     }
     if (w === undefined || w.order.lp !== exec.lp) {
       if (this.restoring) return { kind: 'unknown_order', reports: NONE, reconciliations: NONE, finished: false };
@@ -311,17 +318,17 @@ export class OrderDesk {
    * (rejected, canceled, or filled at that quantity) and the LP's differ, and only a person can
    * settle it. Nothing is passed on: the platform's final answer stands.
    */
-  private afterFinal(f: Finished, exec: DeskExecution, atMs: number): ExecutionOutcome {
+  private afterFinal(correlationId: string, f: Finished, exec: DeskExecution, atMs: number): ExecutionOutcome {
     const key = executionKey(exec.lpOrderId, exec.execId);
     const quiet: ExecutionOutcome = { kind: 'duplicate', reports: NONE, reconciliations: NONE, finished: false };
     if (f.firstBooked === key || f.booked?.has(key) === true) return quiet;
     if (exec.kind === 'fill' || exec.kind === 'partial_fill') {
       const detail = `ExecID ${exec.execId}: LP fill of ${exec.lastQtyE8} E8 lots for an order the platform was told was ${f.told}${f.told === 'filled' ? ` at ${f.cumQtyE8} E8` : ''}; not passed on`;
-      return { kind: 'unknown_order', reports: NONE, reconciliations: [this.reconciliation('fill_after_final', f.order, detail, atMs)], finished: false };
+      return { kind: 'unknown_order', reports: NONE, reconciliations: [{ kind: 'fill_after_final', correlationId, session: f.session, clOrdId: f.clOrdId, lp: f.lp, detail, atMs }], finished: false };
     }
     if (exec.kind === 'status' && exec.cumQtyE8 !== f.cumQtyE8) {
       const detail = `LP reports ${exec.cumQtyE8} E8 lots filled for an order the platform was told was ${f.told} with ${f.cumQtyE8}`;
-      return { kind: 'unknown_order', reports: NONE, reconciliations: [this.reconciliation('lp_status_mismatch', f.order, detail, atMs)], finished: false };
+      return { kind: 'unknown_order', reports: NONE, reconciliations: [{ kind: 'lp_status_mismatch', correlationId, session: f.session, clOrdId: f.clOrdId, lp: f.lp, detail, atMs }], finished: false };
     }
     return quiet;
   }
@@ -444,7 +451,7 @@ export class OrderDesk {
       const told = w.cumQtyE8 >= w.order.orderQtyE8 ? 'filled' : w.cumQtyE8 > 0 || reason === 'canceled' || reason === 'fill' ? 'canceled' : 'rejected';
       // Keyed by the order's own id: the caller's may be a copy decoded from an LP report, and
       // the key is held for as long as the order is remembered.
-      this.finished.set(w.order.correlationId, { order: w.order, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
+      this.finished.set(w.order.correlationId, { session: w.order.session, clOrdId: w.order.clOrdId, lp: w.order.lp, told, cumQtyE8: w.cumQtyE8, firstBooked: w.firstBooked, booked: w.booked });
     }
     this.forget(correlationId, reason);
   }
