@@ -18,6 +18,7 @@ console.log(JSON.stringify({
   cpuUsPerOrder: r.cpuUsPerOrder,
   allocBytesPerOrder: r.allocBytesPerOrder,
   engineSteadyCpuUsPerOrder: engine?.cpuUsPerOrderSteady ?? null,
+  shadowQueue: (engine as Record<string, unknown> | null)?.["shadowQueue"] ?? null,
   memory: engine === null ? null : { peakRssMiB: (engine as Record<string, unknown>)['peakRssMiB'], heapAfterGcMiB: (engine as Record<string, unknown>)['heapAfterGcMiB'], gc: (engine as Record<string, unknown>)['gc'], eventLoopDelayMs: (engine as Record<string, unknown>)['eventLoopDelayMs'] },
 }));
 process.exit(0);

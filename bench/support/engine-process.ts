@@ -46,7 +46,7 @@ let peakRss = 0;
 // CPU and orders sampled together: CPU per order over the span where orders flowed, without
 // start-up (module loading, JIT warm-up) or the shutdown's forced full GC.
 const cpuSamples: { cpuUs: number; orders: number }[] = [];
-let engineRef: { summary(): { orders: number } } | null = null;
+let engineRef: { summary(): { orders: number }; resetShadowQueueStats(): void } | null = null;
 const rssTimer = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   if (engineRef !== null) {
@@ -99,12 +99,18 @@ function snapshotTwice(prefix: string): void {
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (text: string) => {
   for (const line of text.split('\n')) {
+    // "measure": the rig's warm-up is over. The shadow queue's lag and depth count the measured
+    // orders from here, not the backlog of a cold start (bench/README.md).
+    if (line === 'measure') engineRef?.resetShadowQueueStats();
     if (line !== 'mark') continue;
     (globalThis as { gc?: (o?: unknown) => void }).gc?.({ type: 'minor', execution: 'sync' });
     marksSeen++;
     // BENCH_HEAP_SAMPLE_LIVE=1: only what is still alive at the second mark (what the engine retains).
+    // BENCH_HEAP_SAMPLE_SURVIVORS=1: what outlived a scavenge (dropping only what a scavenge
+    // collected): what the scavenges copy, whether it was held for long or not.
     const collectedToo = process.env['BENCH_HEAP_SAMPLE_LIVE'] === undefined;
-    if (inspector !== null && marksSeen === 1) inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: collectedToo, includeObjectsCollectedByMinorGC: collectedToo });
+    const minorCollectedToo = collectedToo && process.env['BENCH_HEAP_SAMPLE_SURVIVORS'] === undefined;
+    if (inspector !== null && marksSeen === 1) inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: collectedToo, includeObjectsCollectedByMinorGC: minorCollectedToo });
     if (inspector !== null && marksSeen === 2) {
       inspector.post('HeapProfiler.stopSampling', (error, result) => {
         if (error === null) writeFileSync(heapSampleFile as string, JSON.stringify((result as { profile: unknown }).profile));

@@ -445,7 +445,10 @@ export async function runRig(o: RigOptions): Promise<RigResult> {
       const allocBefore = engineSide ? await allocationMark(middle) : null;
       const cpuBefore = processCpuUs(middle.child.pid);
       const t0 = performance.now();
+      // The engine counts its shadow queue's lag from the end of the warm-up, as the rig counts latency.
+      const measuring = engineSide ? setTimeout(() => middle.child.stdin?.write('measure\n'), o.warmupSeconds * 1000) : null;
       const offered = await platform.offer(rate, o.seconds, o.warmupSeconds);
+      if (measuring !== null) clearTimeout(measuring);
       const cpuAfter = processCpuUs(middle.child.pid);
       const cpuUsPerOrder = cpuBefore === 0 || cpuAfter === 0 ? Number.NaN : Math.round((cpuAfter - cpuBefore) / Math.max(1, offered.sent));
       const allocAfter = engineSide ? await allocationMark(middle) : null;

@@ -51,6 +51,11 @@ export class LatencyHistogram {
     return { count: h.totalCount, p50: at(50), p99: at(99), p999: at(99.9), max };
   }
 
+  /** Forgets every value recorded so far. */
+  reset(): void {
+    this.histogram.reset();
+  }
+
   destroy(): void {
     this.histogram.destroy();
   }

@@ -136,6 +136,12 @@ describe('shadow runner', () => {
     shadow.drain();
     expect(waits.at(-1)).toBe(500);
     expect(shadow.queueHighWater()).toBe(3);
+    // Counted afresh: from what is queued now.
+    shadow.offer(ctx, production.decide(ctx));
+    shadow.resetHighWater();
+    expect(shadow.queueHighWater()).toBe(1);
+    shadow.drain();
+    expect(shadow.queueHighWater()).toBe(1);
   });
 
   it('records a throwing candidate as candidate_error', () => {

@@ -202,6 +202,12 @@ export class LiveCandidateSet {
     return this.shadow === null ? null : { depth: this.shadow.pending(), highWater: this.shadow.queueHighWater(), lagUs: this.queueLag.summaryUs() };
   }
 
+  /** Starts the queue's lag and depth figures afresh (a measured span after a warm-up). */
+  resetQueueStats(): void {
+    this.queueLag.reset();
+    this.shadow?.resetHighWater();
+  }
+
   /** At stop: a short grace for what is queued, then whatever is left is counted dropped. */
   async settle(logger: Logger): Promise<void> {
     for (const runner of this.runners) await settleShadow(runner, this.config.run.candidateBudgetUs, logger);

@@ -165,9 +165,14 @@ export class ShadowRunner {
     return !isAsyncRouter(this.candidate) || this.inFlightCount < (this.options.maxInFlight ?? 64);
   }
 
-  /** The deepest the queue has been since the runner started. */
+  /** The deepest the queue has been since the runner started (or since resetHighWater()). */
   queueHighWater(): number {
     return this.highWater;
+  }
+
+  /** Counts the deepest afresh from now: what is queued now is the starting point. */
+  resetHighWater(): void {
+    this.highWater = this.pending();
   }
 
   /**
