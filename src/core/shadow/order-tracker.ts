@@ -25,10 +25,28 @@ export type OrderStatus = 'working' | 'filled' | 'rejected' | 'canceled';
 /** The indexes' tables start made for this many orders and double as more are tracked. */
 const FIRST_ORDERS = 1024;
 
+/**
+ * What book() says. The result and its order are the tracker's own and change with its next
+ * book(): read them at once, never keep them (a snapshot per report was garbage per order).
+ */
 export type BookingResult =
   | { readonly kind: 'booked'; readonly order: TrackedOrder }
   | { readonly kind: 'duplicate'; readonly order: TrackedOrder }
   | { readonly kind: 'unknown_order' };
+
+/** The order book() last looked at, rewritten in place by each call. */
+interface OrderView {
+  correlationId: string;
+  clientOrderId: string;
+  session: string;
+  lp: string;
+  volumeE8: number;
+  executedBy: 'production' | 'candidate' | undefined;
+  cumQtyE8: number;
+  status: OrderStatus;
+}
+
+const UNKNOWN_ORDER: BookingResult = Object.freeze({ kind: 'unknown_order' });
 
 const STATUSES: readonly OrderStatus[] = ['working', 'filled', 'rejected', 'canceled'];
 const STATUS_CODE: Readonly<Record<OrderStatus, number>> = { working: 0, filled: 1, rejected: 2, canceled: 3 };
@@ -139,20 +157,24 @@ export class OrderTracker {
     if (ids.size === 0) this.byClient.delete(session);
   }
 
-  /** The order in `slot` as it is now. */
-  private snapshot(slot: number): TrackedOrder {
+  /** The order in `slot` as it is now, written into `into` (a new object unless given one). */
+  private snapshot(slot: number, into: OrderView = { correlationId: '', clientOrderId: '', session: '', lp: '', volumeE8: 0, executedBy: undefined, cumQtyE8: 0, status: 'working' }): TrackedOrder {
     const flags = this.flags[slot] as number;
-    return {
-      correlationId: this.ids[slot] as string,
-      clientOrderId: this.clientOrderIds[slot] as string,
-      session: this.sessions[slot] as string,
-      lp: this.lps[slot] as string,
-      volumeE8: this.volumes[slot] as number,
-      executedBy: (flags & BY_CANDIDATE) !== 0 ? 'candidate' : (flags & BY_PRODUCTION) !== 0 ? 'production' : undefined,
-      cumQtyE8: this.cumQtys[slot] as number,
-      status: STATUSES[flags & 3] as OrderStatus,
-    };
+    into.correlationId = this.ids[slot] as string;
+    into.clientOrderId = this.clientOrderIds[slot] as string;
+    into.session = this.sessions[slot] as string;
+    into.lp = this.lps[slot] as string;
+    into.volumeE8 = this.volumes[slot] as number;
+    into.executedBy = (flags & BY_CANDIDATE) !== 0 ? 'candidate' : (flags & BY_PRODUCTION) !== 0 ? 'production' : undefined;
+    into.cumQtyE8 = this.cumQtys[slot] as number;
+    into.status = STATUSES[flags & 3] as OrderStatus;
+    return into;
   }
+
+  /** book()'s answers, reused (see BookingResult). */
+  private readonly view: OrderView = { correlationId: '', clientOrderId: '', session: '', lp: '', volumeE8: 0, executedBy: undefined, cumQtyE8: 0, status: 'working' };
+  private readonly bookedResult: BookingResult = { kind: 'booked', order: this.view };
+  private readonly duplicateResult: BookingResult = { kind: 'duplicate', order: this.view };
 
   get(correlationId: string): TrackedOrder | undefined {
     const slot = this.byId.get(correlationId);
@@ -168,16 +190,16 @@ export class OrderTracker {
   /** Books an execution for the order with this correlation id (resolved by the caller). */
   book(correlationId: string, exec: LpExecution): BookingResult {
     const slot = this.byId.get(correlationId);
-    if (slot < 0 || this.lps[slot] !== exec.lp) return { kind: 'unknown_order' };
+    if (slot < 0 || this.lps[slot] !== exec.lp) return UNKNOWN_ORDER;
     // The LP is the order's (checked above), so (LP OrderID, ExecID) identifies the execution.
     const key = executionKey(exec.lpOrderId, exec.execId);
     const seen = this.booked[slot];
     if (seen === undefined) this.booked[slot] = key;
     else if (typeof seen === 'string') {
-      if (seen === key) return { kind: 'duplicate', order: this.snapshot(slot) };
+      if (seen === key) return this.answer(this.duplicateResult, slot);
       this.booked[slot] = new Set([seen, key]);
     } else {
-      if (seen.has(key)) return { kind: 'duplicate', order: this.snapshot(slot) };
+      if (seen.has(key)) return this.answer(this.duplicateResult, slot);
       if (remembersExecution(seen.size, exec.execType === 'fill' || exec.execType === 'partial_fill')) seen.add(key);
     }
     const flags = this.flags[slot] as number;
@@ -205,6 +227,11 @@ export class OrderTracker {
         break;
     }
     this.flags[slot] = (flags & ~3) | status;
-    return { kind: 'booked', order: this.snapshot(slot) };
+    return this.answer(this.bookedResult, slot);
+  }
+
+  private answer(result: BookingResult, slot: number): BookingResult {
+    this.snapshot(slot, this.view);
+    return result;
   }
 }
