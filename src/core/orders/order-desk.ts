@@ -5,6 +5,7 @@
 // the very same state from the journal and finishes the orders a crash left in flight.
 
 import { BoundedMap } from '../util/bounded-map.js';
+import { LinkedTable } from '../util/linked-table.js';
 import { executionKey, remembersExecution } from '../util/execution-key.js';
 import { FingerprintWindow } from '../util/fingerprint-window.js';
 import { ceilTo, floorTo } from '../model/scaled.js';
@@ -167,9 +168,10 @@ interface Finished {
 const FINISHED_REMEMBERED = 20_000;
 
 export class OrderDesk {
-  private readonly byCorrelation = new Map<string, Working>();
+  private readonly byCorrelation = new LinkedTable<Working>();
   private readonly finished = new BoundedMap<Finished>(FINISHED_REMEMBERED);
-  private readonly byClient = new Map<string, string>();
+  /** Per platform session: ClOrdID -> correlation id of its open order (no key string built per order). */
+  private readonly byClient = new Map<string, LinkedTable<string>>();
   private readonly seen = new Map<string, FingerprintWindow>();
   private restoring = false;
 
@@ -212,17 +214,17 @@ export class OrderDesk {
       lastLpActivityMs: order.sentAtMs,
       stage: 'sent',
     });
-    this.byClient.set(clientKey(order.session, order.clOrdId), order.correlationId);
+    this.clientTable(order.session).set(order.clOrdId, order.correlationId);
     if (this.byCorrelation.size <= this.options.maxOpenOrders) return null;
-    // Map iteration is insertion order: the first entry is the oldest order still open.
-    const [oldestId, oldest] = this.byCorrelation.entries().next().value as [string, Working];
+    const oldestId = this.byCorrelation.oldestKey() as string;
+    const oldest = this.byCorrelation.get(oldestId) as Working;
     this.forget(oldestId, 'evicted');
     return this.reconciliation('evicted_unfinished', oldest.order, `more than ${this.options.maxOpenOrders} orders open; the oldest was forgotten with ${oldest.cumQtyE8} E8 lots filled`, order.sentAtMs);
   }
 
   /** The open order a platform's (session, ClOrdID) names, if any. */
   findByClient(session: string, clOrdId: string): OpenOrder | undefined {
-    const id = this.byClient.get(clientKey(session, clOrdId));
+    const id = this.byClient.get(session)?.get(clOrdId);
     return id === undefined ? undefined : this.byCorrelation.get(id)?.order;
   }
 
@@ -340,7 +342,7 @@ export class OrderDesk {
    */
   due(nowMs: number): DueAction[] {
     const out: DueAction[] = [];
-    for (const w of this.byCorrelation.values()) {
+    for (const w of this.byCorrelation.valuesOldestFirst()) {
       const silentMs = nowMs - w.lastLpActivityMs;
       if (w.stage === 'sent' && silentMs >= this.options.lpTimeoutMs) {
         if (!this.restoring) this.journal.statusRequested(w.order.correlationId, nowMs);
@@ -381,7 +383,7 @@ export class OrderDesk {
 
   /** Open orders, oldest first (for the journal's compaction and for tests). */
   openOrders(): { order: OpenOrder; cumQtyE8: number; reports: number }[] {
-    return [...this.byCorrelation.values()].map((w) => ({ order: w.order, cumQtyE8: w.cumQtyE8, reports: w.reports }));
+    return [...this.byCorrelation.valuesOldestFirst()].map((w) => ({ order: w.order, cumQtyE8: w.cumQtyE8, reports: w.reports }));
   }
 
   /** Fingerprints of the ClOrdIDs remembered per session, oldest first, as [lo, hi] pairs (for the journal's compaction). */
@@ -460,8 +462,16 @@ export class OrderDesk {
     const w = this.byCorrelation.get(correlationId);
     if (w === undefined) return;
     this.byCorrelation.delete(correlationId);
-    const key = clientKey(w.order.session, w.order.clOrdId);
-    if (this.byClient.get(key) === correlationId) this.byClient.delete(key);
+    // Only if it still names this order: a later order may have taken the ClOrdID.
+    const ids = this.byClient.get(w.order.session);
+    if (ids !== undefined && ids.get(w.order.clOrdId) === correlationId) ids.delete(w.order.clOrdId);
+  }
+
+  /** A session's ClOrdID table, made at its first order and kept (sessions come from configuration). */
+  private clientTable(session: string): LinkedTable<string> {
+    let ids = this.byClient.get(session);
+    if (ids === undefined) this.byClient.set(session, (ids = new LinkedTable<string>()));
+    return ids;
   }
 
   private remember(session: string, clOrdId: string): void {
@@ -479,6 +489,4 @@ export class OrderDesk {
   }
 }
 
-function clientKey(session: string, clOrdId: string): string {
-  return `${session}\u0001${clOrdId}`;
-}
+
